@@ -1,0 +1,117 @@
+-- daily_sales_report 1.0
+\echo Use "CREATE EXTENSION daily_sales_report" to load this file. \quit
+
+CREATE SCHEMA daily_sales_report;
+COMMENT ON SCHEMA daily_sales_report IS 'Run history and helpers of the daily_sales_report extension';
+
+-- One row per run, written by the run itself in transactions of its own, so a
+-- failed run is recorded too.  The Prometheus counters are computed from here.
+CREATE TABLE daily_sales_report.runs (
+    run_id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    report_date          date NOT NULL,
+    status               text NOT NULL DEFAULT 'running'
+                         CHECK (status IN ('running', 'success', 'failure')),
+    started_at           timestamptz NOT NULL DEFAULT clock_timestamp(),
+    finished_at          timestamptz,
+    requested_by         name NOT NULL DEFAULT current_user,
+    backend_pid          integer,
+    timezone             text,
+    error_type           text CHECK (error_type IN ('database', 'pdf', 'network')),
+    error_message        text,
+    orders               bigint,
+    revenue              numeric,
+    avg_ticket           numeric,
+    items_sold           bigint,
+    top_product          text,
+    top_product_revenue  numeric,
+    rows_read            bigint,
+    duration_seconds     double precision,
+    query_seconds        double precision,
+    pdf_seconds          double precision,
+    push_seconds         double precision,
+    pdf_path             text,
+    pdf_bytes            bigint,
+    cpu_percent          double precision,
+    memory_mb            double precision,
+    database_connections integer,
+    pushed               boolean,
+    push_error           text,
+    push_retries         integer NOT NULL DEFAULT 0,
+    query_retries        integer NOT NULL DEFAULT 0
+);
+CREATE INDEX ON daily_sales_report.runs (report_date);
+CREATE INDEX ON daily_sales_report.runs (status) WHERE status = 'running';
+COMMENT ON TABLE daily_sales_report.runs IS
+    'One row per daily_sales_report run: outcome, KPIs, durations, PDF and push result';
+-- pg_dump keeps the history
+SELECT pg_catalog.pg_extension_config_dump('daily_sales_report.runs', '');
+SELECT pg_catalog.pg_extension_config_dump('daily_sales_report.runs_run_id_seq', '');
+
+CREATE FUNCTION daily_sales_report(
+    report_day               text DEFAULT 'yesterday',
+    OUT run_id               bigint,
+    OUT report_date          date,
+    OUT orders               bigint,
+    OUT revenue              numeric,
+    OUT avg_ticket           numeric,
+    OUT items_sold           bigint,
+    OUT top_product          text,
+    OUT top_product_revenue  numeric,
+    OUT pdf_path             text,
+    OUT pdf_kilobytes        numeric,
+    OUT pushed               boolean,
+    OUT duration_seconds     double precision)
+RETURNS record
+AS 'MODULE_PATHNAME', 'daily_sales_report_run'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION daily_sales_report(text) IS
+    'Report a day (''today'', ''yesterday'' or ''YYYY-MM-DD''): KPIs, PDF, metrics pushed to the Pushgateway';
+
+CREATE FUNCTION daily_sales_report(
+    report_day               date,
+    OUT run_id               bigint,
+    OUT report_date          date,
+    OUT orders               bigint,
+    OUT revenue              numeric,
+    OUT avg_ticket           numeric,
+    OUT items_sold           bigint,
+    OUT top_product          text,
+    OUT top_product_revenue  numeric,
+    OUT pdf_path             text,
+    OUT pdf_kilobytes        numeric,
+    OUT pushed               boolean,
+    OUT duration_seconds     double precision)
+RETURNS record
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM @extschema@.daily_sales_report(to_char(report_day, 'YYYY-MM-DD')) $$;
+COMMENT ON FUNCTION daily_sales_report(date) IS 'Report the given day';
+
+-- Running a report writes files and connects to the Pushgateway: grant it explicitly,
+-- e.g. GRANT EXECUTE ON FUNCTION daily_sales_report(text), daily_sales_report(date) TO reporting;
+REVOKE EXECUTE ON FUNCTION daily_sales_report(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION daily_sales_report(date) FROM PUBLIC;
+
+-- Schedule the report with pg_cron (if installed in this database):
+--   SELECT daily_sales_report.schedule();                      -- 06:00 every day, yesterday's report
+--   SELECT daily_sales_report.schedule('30 5 * * *', 'today');
+CREATE FUNCTION daily_sales_report.schedule(
+    cron_schedule text DEFAULT '0 6 * * *',
+    report_day    text DEFAULT 'yesterday',
+    job_name      text DEFAULT 'daily-sales-report')
+RETURNS bigint
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF to_regnamespace('cron') IS NULL THEN
+        RAISE EXCEPTION 'pg_cron is not installed in this database'
+            USING HINT = 'Add pg_cron to shared_preload_libraries, set cron.database_name to this database, then CREATE EXTENSION pg_cron.';
+    END IF;
+    RETURN cron.schedule(job_name, cron_schedule,
+                         format('SELECT * FROM %s.daily_sales_report(%L)',
+                                quote_ident('@extschema@'), report_day));
+END
+$$;
+COMMENT ON FUNCTION daily_sales_report.schedule(text, text, text) IS
+    'Schedule the report with pg_cron (times are in GMT with Debian''s pg_cron 1.4)';
+REVOKE EXECUTE ON FUNCTION daily_sales_report.schedule(text, text, text) FROM PUBLIC;

@@ -1,0 +1,284 @@
+/*
+ * kpi_query.cpp — the day's KPIs, computed by aggregates in the database.
+ *
+ * The source is a relation with the columns
+ *     order_id, ordered_at, product, quantity, line_total
+ * either the shop's own tables (default) or the view named by
+ * daily_sales_report.source.  A day is [local midnight, next local midnight)
+ * in the report calendar, so DST days have 23 or 25 hours; the filter is a
+ * range on ordered_at (never date(ordered_at) = ...), so an index on the
+ * timestamp column serves it.
+ */
+#include "kpi_query.h"
+#include "report_date.h"
+#include "settings.h"
+
+/* The shop's schema: a sale is a closed order; revenue is quantity * price of its items. */
+static const char *const FAKESHOP_SOURCE =
+    "(SELECT o.id AS order_id, o.created_at AS ordered_at,"
+    "        coalesce(p.name, 'product #' || i.product_id) AS product,"
+    "        i.quantity, (i.quantity * i.price)::numeric AS line_total"
+    "   FROM orders o"
+    "   JOIN order_items i ON i.order_id = o.id"
+    "   LEFT JOIN products p ON p.id = i.product_id"
+    "  WHERE NOT o.is_open)";
+
+#define SOURCE_COLUMNS "order_id, ordered_at, product, quantity, line_total"
+
+/* The FROM item for the source, and the type of its ordered_at column. */
+typedef struct Source
+{
+    const char *from_item;
+    Oid         ordered_at_type;
+} Source;
+
+static Source
+resolve_source(void)
+{
+    Source      source;
+    const char *volatile name = dsr_source;
+    MemoryContext caller = CurrentMemoryContext;
+
+    if (name == NULL || name[0] == '\0')
+    {
+        source.from_item = FAKESHOP_SOURCE;
+        name = "orders, order_items and products";
+    }
+    else
+    {
+        /* resolve and quote the name: it is an identifier, never SQL text */
+        Oid relid = DatumGetObjectId(DirectFunctionCall1(to_regclass, CStringGetTextDatum(name)));
+
+        if (!OidIsValid(relid))
+            ereport(ERROR,
+                    (errcode(ERRCODE_UNDEFINED_TABLE),
+                     errmsg("sales source \"%s\" does not exist", name),
+                     errdetail("daily_sales_report.source must name a table or view with the columns " SOURCE_COLUMNS "."),
+                     errhint("Create that view, or reset daily_sales_report.source to use the shop's orders tables.")));
+        source.from_item = psprintf("%s", DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid))));
+    }
+
+    /* check the shape once, with an error that says what is expected */
+    PG_TRY();
+    {
+        int rc = SPI_execute(psprintf("SELECT " SOURCE_COLUMNS " FROM %s s LIMIT 0", source.from_item), true, 0);
+
+        if (rc != SPI_OK_SELECT)
+            elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+        source.ordered_at_type = SPI_gettypeid(SPI_tuptable->tupdesc, 2);
+    }
+    PG_CATCH();
+    {
+        MemoryContext error_context = MemoryContextSwitchTo(caller);
+        ErrorData  *error = CopyErrorData();
+
+        FlushErrorState();
+        ereport(ERROR,
+                (errcode(error->sqlerrcode),
+                 errmsg("cannot read the sales source %s: %s", name, error->message),
+                 errdetail("The source must provide the columns " SOURCE_COLUMNS "."),
+                 errhint("Create the shop's tables, or point daily_sales_report.source at a view with those columns.")));
+        (void) error_context;
+    }
+    PG_END_TRY();
+
+    if (source.ordered_at_type != TIMESTAMPOID && source.ordered_at_type != TIMESTAMPTZOID)
+        ereport(ERROR,
+                (errcode(ERRCODE_DATATYPE_MISMATCH),
+                 errmsg("column ordered_at of the sales source %s is of type %s", name,
+                        format_type_be(source.ordered_at_type)),
+                 errdetail("It must be timestamp or timestamp with time zone."),
+                 errhint("Cast it in the view daily_sales_report.source points at.")));
+    return source;
+}
+
+/*
+ * Bounds of three days (the day, the day before, a week before) as values of
+ * ordered_at's own type, so the comparisons are plain index range scans.
+ */
+typedef struct DayBounds
+{
+    Datum       from[3];
+    Datum       to[3];
+    int         hours;
+} DayBounds;
+
+static DayBounds
+day_bounds(DateADT date, const Source *source)
+{
+    static const int offsets[3] = {0, 1, 7};
+    DayBounds   bounds;
+    const char *to_source_type = source->ordered_at_type == TIMESTAMPOID
+        ? " AT TIME ZONE $3" : "";
+    char       *sql = psprintf(
+        "SELECT (($1 - $4)::timestamp AT TIME ZONE $2)%s,"
+        "       (($1 - $4 + 1)::timestamp AT TIME ZONE $2)%s,"
+        "       extract(epoch FROM (($1 + 1)::timestamp AT TIME ZONE $2)"
+        "                        - ($1::timestamp AT TIME ZONE $2))::int / 3600",
+        to_source_type, to_source_type);
+    Oid         types[4] = {DATEOID, TEXTOID, TEXTOID, INT4OID};
+
+    for (int i = 0; i < 3; i++)
+    {
+        Datum       values[4] = {
+            DateADTGetDatum(date),
+            CStringGetTextDatum(dsr_calendar_timezone()),
+            CStringGetTextDatum(dsr_source_timezone),
+            Int32GetDatum(offsets[i]),
+        };
+        bool        isnull;
+
+        if (SPI_execute_with_args(sql, 4, types, values, NULL, true, 1) != SPI_OK_SELECT)
+            elog(ERROR, "could not compute the day's bounds");
+        bounds.from[i] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+        bounds.to[i] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+        if (i == 0)
+            bounds.hours = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+    }
+    return bounds;
+}
+
+static int64
+get_int64(HeapTuple tuple, TupleDesc desc, int column)
+{
+    bool isnull;
+    Datum value = SPI_getbinval(tuple, desc, column, &isnull);
+
+    return isnull ? 0 : DatumGetInt64(value);
+}
+
+/* numeric column rounded to cents, as exact text and as double */
+static const char *
+get_money(HeapTuple tuple, TupleDesc desc, int column, MemoryContext context, double *as_double)
+{
+    bool isnull;
+    Datum value = SPI_getbinval(tuple, desc, column, &isnull);
+    char *text;
+
+    if (isnull)
+        value = DirectFunctionCall3(numeric_in, CStringGetDatum("0"), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+    value = DirectFunctionCall2(numeric_round, value, Int32GetDatum(2));
+    text = DatumGetCString(DirectFunctionCall1(numeric_out, value));
+    *as_double = DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
+    return MemoryContextStrdup(context, text);
+}
+
+/* Totals, top products and hourly revenue of the day: one scan, grouping sets. */
+static void
+query_day(const Source *source, const DayBounds *bounds, MemoryContext context, DsrReport *report)
+{
+    const char *hour_of = source->ordered_at_type == TIMESTAMPOID
+        ? "(ordered_at AT TIME ZONE $3) AT TIME ZONE $4"
+        : "ordered_at AT TIME ZONE $4";
+    char       *sql = psprintf(
+        "WITH g AS ("
+        "  SELECT GROUPING(product) AS by_total, GROUPING(hour) AS by_product,"
+        "         product, hour, count(DISTINCT order_id) AS orders,"
+        "         sum(line_total) AS revenue, coalesce(sum(quantity), 0)::bigint AS items,"
+        "         count(*) AS rows_read"
+        "    FROM (SELECT order_id, product, quantity, line_total::numeric AS line_total,"
+        "                 extract(hour FROM %s)::int AS hour"
+        "            FROM %s s WHERE ordered_at >= $1 AND ordered_at < $2) d"
+        "   GROUP BY GROUPING SETS ((), (product), (hour)))"
+        " SELECT 0 AS kind, NULL, orders, revenue, items, rows_read, revenue / nullif(orders, 0)"
+        "   FROM g WHERE by_total = 1 AND by_product = 1"
+        " UNION ALL (SELECT 1, product, orders, revenue, items, rows_read, NULL FROM g"
+        "             WHERE by_total = 0 ORDER BY revenue DESC, product LIMIT $5)"
+        " UNION ALL SELECT 2, hour::text, orders, revenue, items, rows_read, NULL FROM g WHERE by_product = 0",
+        hour_of, source->from_item);
+    Oid         types[5] = {source->ordered_at_type, source->ordered_at_type, TEXTOID, TEXTOID, INT4OID};
+    Datum       values[5] = {
+        bounds->from[0], bounds->to[0],
+        CStringGetTextDatum(dsr_source_timezone),
+        CStringGetTextDatum(dsr_calendar_timezone()),
+        Int32GetDatum(dsr_top_n),
+    };
+
+    if (SPI_execute_with_args(sql, 5, types, values, NULL, true, 0) != SPI_OK_SELECT)
+        elog(ERROR, "the KPI query failed");
+
+    for (uint64 i = 0; i < SPI_processed; i++)
+    {
+        HeapTuple   row = SPI_tuptable->vals[i];
+        TupleDesc   desc = SPI_tuptable->tupdesc;
+        bool        isnull;
+        int         kind = DatumGetInt32(SPI_getbinval(row, desc, 1, &isnull));
+        double      revenue;
+        const char *revenue_text = get_money(row, desc, 4, context, &revenue);
+
+        if (kind == 0)
+        {
+            report->orders = get_int64(row, desc, 3);
+            report->revenue = revenue;
+            report->revenue_text = revenue_text;
+            report->items_sold = get_int64(row, desc, 5);
+            report->rows_read += get_int64(row, desc, 6);
+            report->avg_ticket_text = get_money(row, desc, 7, context, &report->avg_ticket);
+        }
+        else if (kind == 1 && report->top_count < DSR_MAX_TOP_N)
+        {
+            DsrProduct *p = &report->top[report->top_count++];
+
+            p->name = MemoryContextStrdup(context, SPI_getvalue(row, desc, 2));
+            p->quantity = get_int64(row, desc, 5);
+            p->revenue = revenue;
+            p->revenue_text = revenue_text;
+        }
+        else if (kind == 2)
+        {
+            int hour = atoi(SPI_getvalue(row, desc, 2));
+
+            if (hour >= 0 && hour < DSR_HOURS)
+            {
+                report->hourly_revenue[hour] = revenue;
+                report->hourly_orders[hour] = get_int64(row, desc, 3);
+            }
+        }
+    }
+}
+
+/* Orders and revenue of the day before and of a week before, in one query. */
+static void
+query_comparisons(const Source *source, const DayBounds *bounds, MemoryContext context, DsrReport *report)
+{
+    char       *sql = psprintf(
+        "SELECT count(DISTINCT order_id) FILTER (WHERE ordered_at >= $1 AND ordered_at < $2),"
+        "       sum(line_total::numeric) FILTER (WHERE ordered_at >= $1 AND ordered_at < $2),"
+        "       count(DISTINCT order_id) FILTER (WHERE ordered_at >= $3 AND ordered_at < $4),"
+        "       sum(line_total::numeric) FILTER (WHERE ordered_at >= $3 AND ordered_at < $4),"
+        "       count(*)"
+        "  FROM %s s"
+        " WHERE (ordered_at >= $1 AND ordered_at < $2) OR (ordered_at >= $3 AND ordered_at < $4)",
+        source->from_item);
+    Oid         t = source->ordered_at_type;
+    Oid         types[4] = {t, t, t, t};
+    Datum       values[4] = {bounds->from[1], bounds->to[1], bounds->from[2], bounds->to[2]};
+    HeapTuple   row;
+    TupleDesc   desc;
+
+    if (SPI_execute_with_args(sql, 4, types, values, NULL, true, 1) != SPI_OK_SELECT)
+        elog(ERROR, "the comparison query failed");
+    row = SPI_tuptable->vals[0];
+    desc = SPI_tuptable->tupdesc;
+    report->previous_day.orders = get_int64(row, desc, 1);
+    report->previous_day.revenue_text = get_money(row, desc, 2, context, &report->previous_day.revenue);
+    report->week_before.orders = get_int64(row, desc, 3);
+    report->week_before.revenue_text = get_money(row, desc, 4, context, &report->week_before.revenue);
+    report->rows_read += get_int64(row, desc, 5);
+}
+
+void
+dsr_query_kpis(DateADT report_date, MemoryContext context, DsrReport *report)
+{
+    Source      source = resolve_source();
+    DayBounds   bounds = day_bounds(report_date, &source);
+
+    report->report_date = MemoryContextStrdup(context, dsr_date_iso(report_date));
+    report->timezone = MemoryContextStrdup(context, dsr_calendar_timezone());
+    report->day_hours = bounds.hours;
+    report->rows_read = 0;
+    report->top_count = 0;
+    query_day(&source, &bounds, context, report);
+    query_comparisons(&source, &bounds, context, report);
+
+}

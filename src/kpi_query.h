@@ -1,0 +1,17 @@
+/*
+ * kpi_query.h — the day's KPIs, computed by aggregates in the database.
+ */
+#ifndef DSR_KPI_QUERY_H
+#define DSR_KPI_QUERY_H
+
+#include "pg_headers.h"
+#include "report.h"
+
+/*
+ * Fill `report` (strings allocated in `context`) for `report_date`.  Runs in
+ * the caller's transaction with SPI connected.  A missing or malformed
+ * source is an ERROR naming the expected columns and the setting.
+ */
+void dsr_query_kpis(DateADT report_date, MemoryContext context, DsrReport *report);
+
+#endif /* DSR_KPI_QUERY_H */

@@ -1,0 +1,39 @@
+/*
+ * pdf_report.h — the one-page PDF report (libharu), pure C++ behind a C API.
+ *
+ * dsr_pdf_write never throws and never calls PostgreSQL: errors come back in
+ * the result.  The file appears atomically: it is written to a temporary file
+ * in the same directory, flushed, then renamed over final_path, so a reader
+ * sees the old file or the new one, never half of one.
+ */
+#ifndef DSR_PDF_REPORT_H
+#define DSR_PDF_REPORT_H
+
+#include "report.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct DsrPdfResult
+{
+    bool    ok;
+    int64_t bytes;          /* size of the written file */
+    char    error[512];     /* what went wrong, naming the path, when !ok */
+} DsrPdfResult;
+
+/*
+ * Write `report` as a PDF to `final_path` (its directory is created if
+ * missing).  `font_path` / `bold_font_path` are TrueType fonts embedded for
+ * UTF-8 text (DejaVu Sans from fonts-dejavu-core).
+ */
+DsrPdfResult dsr_pdf_write(const DsrReport *report,
+                           const char *font_path,
+                           const char *bold_font_path,
+                           const char *final_path);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DSR_PDF_REPORT_H */

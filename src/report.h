@@ -1,0 +1,73 @@
+/*
+ * report.h — the plain data that crosses the C++ <-> PostgreSQL boundary.
+ *
+ * Everything here is POD: the PostgreSQL side fills it from SPI (strings are
+ * palloc'd and outlive the call), the pure C++ side (PDF, metrics payload)
+ * only reads it.  No PostgreSQL header and no C++ type appears here, so both
+ * sides can include it.
+ */
+#ifndef DSR_REPORT_H
+#define DSR_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DSR_MAX_TOP_N 20
+#define DSR_HOURS 24
+
+typedef struct DsrProduct
+{
+    const char *name;       /* UTF-8, may contain any character */
+    int64_t     quantity;   /* units sold that day */
+    double      revenue;    /* sum of line totals, currency units */
+    const char *revenue_text; /* the same, exact numeric text rounded to cents */
+} DsrProduct;
+
+/* Totals of one day, used for the day itself and for the comparisons. */
+typedef struct DsrTotals
+{
+    int64_t     orders;
+    double      revenue;
+    const char *revenue_text;   /* exact, rounded to cents, e.g. "15420.50" */
+} DsrTotals;
+
+typedef struct DsrReport
+{
+    /* what was reported */
+    const char *report_date;    /* "YYYY-MM-DD" */
+    const char *timezone;       /* the calendar the day is read in, e.g. "America/Sao_Paulo" */
+    int         day_hours;      /* 24, or 23/25 on a DST change day */
+
+    /* KPIs of the day */
+    int64_t     orders;
+    double      revenue;
+    const char *revenue_text;
+    double      avg_ticket;
+    const char *avg_ticket_text;
+    int64_t     items_sold;
+    int64_t     rows_read;      /* source rows the queries read (throughput) */
+
+    int         top_count;      /* filled entries of top[] */
+    DsrProduct  top[DSR_MAX_TOP_N];
+
+    double      hourly_revenue[DSR_HOURS];  /* local hour of day -> revenue */
+    int64_t     hourly_orders[DSR_HOURS];
+
+    DsrTotals   previous_day;       /* the day before */
+    DsrTotals   week_before;        /* same weekday, 7 days before */
+
+    /* about the run, for the footer */
+    int64_t     run_id;
+    const char *generated_at;   /* "YYYY-MM-DD HH:MM:SS TZ" */
+    double      query_seconds;  /* database part of the run so far */
+} DsrReport;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DSR_REPORT_H */

@@ -1,0 +1,412 @@
+/*
+ * report_run.cpp — one run of the report, start to finish.
+ *
+ * Transactions are short and separate so that what happened is committed
+ * whatever comes next: the 'running' row first, then the KPI query, then
+ * the success (or failure) record.  Network I/O happens outside any
+ * transaction and after the figures are committed: no lock or snapshot is
+ * held while waiting on the Pushgateway.
+ */
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "kpi_query.h"
+#include "metrics_payload.h"
+#include "pdf_report.h"
+#include "pushgateway.h"
+#include "report_date.h"
+#include "report_run.h"
+#include "run_history.h"
+#include "settings.h"
+
+/* Advisory lock space of the runs: (class, report date). */
+#define DSR_LOCK_CLASS 0x44535231
+
+typedef struct RunClock
+{
+    instr_time  started;
+    struct rusage usage;
+} RunClock;
+
+static double
+seconds_since(instr_time since)
+{
+    instr_time now;
+
+    INSTR_TIME_SET_CURRENT(now);
+    INSTR_TIME_SUBTRACT(now, since);
+    return INSTR_TIME_GET_DOUBLE(now);
+}
+
+static double
+timeval_seconds(struct timeval tv)
+{
+    return tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+/* CPU share and peak memory of this process (one worker per run) since `clock`. */
+static void
+measure_system(const RunClock *clock, DsrRunFigures *figures)
+{
+    struct rusage now;
+    double      cpu;
+
+    getrusage(RUSAGE_SELF, &now);
+    cpu = timeval_seconds(now.ru_utime) + timeval_seconds(now.ru_stime)
+        - timeval_seconds(clock->usage.ru_utime) - timeval_seconds(clock->usage.ru_stime);
+    figures->duration_seconds = seconds_since(clock->started);
+    figures->cpu_percent = figures->duration_seconds > 0 ? 100.0 * cpu / figures->duration_seconds : 0;
+    figures->memory_mb = now.ru_maxrss / 1024.0;    /* ru_maxrss is in KiB on Linux */
+}
+
+static void
+begin_transaction(void)
+{
+    SetCurrentStatementStartTimestamp();
+    StartTransactionCommand();
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "SPI_connect failed");
+    PushActiveSnapshot(GetTransactionSnapshot());
+}
+
+static void
+commit_transaction(void)
+{
+    PopActiveSnapshot();
+    SPI_finish();
+    CommitTransactionCommand();
+}
+
+/* Serialise runs of the same date; other dates go on in parallel. */
+static void
+lock_report_date(DateADT report_date, int64 run_id)
+{
+    Datum       locked;
+
+    locked = DirectFunctionCall2(pg_try_advisory_lock_int4,
+                                 Int32GetDatum(DSR_LOCK_CLASS), Int32GetDatum(report_date));
+    if (DatumGetBool(locked))
+        return;
+    ereport(NOTICE,
+            (errmsg("run %lld waits for another run of %s to finish", (long long) run_id,
+                    dsr_date_iso(report_date))));
+    DirectFunctionCall2(pg_advisory_lock_int4, Int32GetDatum(DSR_LOCK_CLASS), Int32GetDatum(report_date));
+}
+
+/* Retry the KPI query on errors that a second try can fix. */
+static bool
+transient_error(int sqlstate)
+{
+    return sqlstate == ERRCODE_T_R_SERIALIZATION_FAILURE ||
+        sqlstate == ERRCODE_T_R_DEADLOCK_DETECTED ||
+        sqlstate == ERRCODE_LOCK_NOT_AVAILABLE;
+}
+
+/* The KPI query in its own transaction, retried on transient errors. */
+static void
+query_with_retries(DateADT report_date, MemoryContext run_context, DsrReport *report,
+                   DsrRunFigures *figures)
+{
+    for (;;)
+    {
+        volatile bool retry = false;
+
+        PG_TRY();
+        {
+            begin_transaction();
+            dsr_query_kpis(report_date, run_context, report);
+            if (SPI_execute("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = current_database()",
+                            true, 1) == SPI_OK_SELECT)
+            {
+                bool isnull;
+
+                figures->database_connections =
+                    DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+            }
+            commit_transaction();
+        }
+        PG_CATCH();
+        {
+            MemoryContext old = MemoryContextSwitchTo(run_context);
+            ErrorData  *error = CopyErrorData();
+
+            MemoryContextSwitchTo(old);
+            if (!transient_error(error->sqlerrcode) || figures->query_retries >= dsr_query_retries)
+                PG_RE_THROW();
+            FlushErrorState();
+            AbortCurrentTransaction();
+            figures->query_retries++;
+            ereport(NOTICE,
+                    (errmsg("KPI query failed (%s), retry %d of %d", error->message,
+                            figures->query_retries, dsr_query_retries)));
+            retry = true;
+        }
+        PG_END_TRY();
+        if (!retry)
+            return;
+        memset(report, 0, sizeof(*report));
+    }
+}
+
+/* Absolute path of the day's PDF; the name comes from the date alone. */
+static char *
+pdf_path_for(const char *date)
+{
+    const char *dir = dsr_output_dir;
+
+    if (dir == NULL || dir[0] == '\0')
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                 errmsg("daily_sales_report.output_dir is empty"),
+                 errhint("Set it to the directory the PDF reports go to, e.g. ALTER SYSTEM SET daily_sales_report.output_dir = '/var/lib/postgresql/reports'.")));
+    if (is_absolute_path(dir))
+        return psprintf("%s/daily-sales-%s.pdf", dir, date);
+    return psprintf("%s/%s/daily-sales-%s.pdf", DataDir, dir, date);
+}
+
+static void
+write_pdf(DsrReport *report, DsrRunFigures *figures)
+{
+    instr_time  started;
+    DsrPdfResult pdf;
+
+    INSTR_TIME_SET_CURRENT(started);
+    pdf = dsr_pdf_write(report, dsr_font_path, dsr_bold_font_path, figures->pdf_path);
+    figures->pdf_seconds = seconds_since(started);
+    if (!pdf.ok)
+        ereport(ERROR,
+                (errcode(ERRCODE_IO_ERROR),
+                 errmsg("could not write the report PDF: %s", pdf.error),
+                 errhint("Check daily_sales_report.output_dir (now \"%s\"): the directory must be creatable and writable by the server's operating-system user; check the fonts in daily_sales_report.font_path.",
+                         dsr_output_dir)));
+    figures->pdf_bytes = pdf.bytes;
+    ereport(NOTICE,
+            (errmsg("PDF written: %s (%.1f kB) in %.1f ms", figures->pdf_path,
+                    pdf.bytes / 1024.0, figures->pdf_seconds * 1000)));
+}
+
+/* Current counters from the run history, in a short transaction. */
+static void
+job_counters(DsrJobFigures *job)
+{
+    begin_transaction();
+    dsr_history_job_counters(job);
+    commit_transaction();
+}
+
+static void
+record_push(int64 run_id, bool pushed, int retries, double seconds, const char *error)
+{
+    begin_transaction();
+    dsr_history_pushed(run_id, pushed, retries, seconds, error);
+    commit_transaction();
+}
+
+/* Push the day group and the job group of a successful run. */
+static bool
+push_success(int64 run_id, const DsrReport *report, const DsrRunFigures *figures)
+{
+    DsrJobFigures job;
+    DsrPushResult day_push;
+    DsrPushResult job_push;
+    int         retries;
+    double      seconds;
+
+    memset(&job, 0, sizeof(job));
+    job_counters(&job);
+    job.include_performance = true;
+    job.generation_seconds = figures->duration_seconds;
+    job.query_seconds = figures->query_seconds;
+    job.pdf_seconds = figures->pdf_seconds;
+    job.pdf_kilobytes = figures->pdf_bytes / 1024.0;
+    job.cpu_percent = figures->cpu_percent;
+    job.memory_mb = figures->memory_mb;
+    job.database_connections = figures->database_connections;
+    job.records_per_second = figures->query_seconds > 0 ? report->rows_read / figures->query_seconds : 0;
+
+    day_push = dsr_push_group("PUT", report->report_date, dsr_business_payload(report), true);
+    CHECK_FOR_INTERRUPTS();
+    job_push = dsr_push_group("PUT", NULL, dsr_job_payload(&job), true);
+    CHECK_FOR_INTERRUPTS();
+
+    retries = day_push.retries + job_push.retries;
+    seconds = day_push.seconds + job_push.seconds;
+    if (day_push.ok && job_push.ok)
+    {
+        ereport(NOTICE,
+                (errmsg("metrics pushed to %s (job \"%s\", date %s) in %.1f ms, %d retries",
+                        dsr_pushgateway_url, dsr_job_name, report->report_date, seconds * 1000, retries)));
+        record_push(run_id, true, retries, seconds, NULL);
+        return true;
+    }
+
+    const char *error = !day_push.ok ? day_push.error : job_push.error;
+
+    ereport(WARNING,
+            (errmsg("could not push the metrics to the Pushgateway at %s: %s", dsr_pushgateway_url, error),
+             errdetail("The report is done and recorded (run %lld); %d retries were made.",
+                       (long long) run_id, retries),
+             errhint("Check that the Pushgateway runs and daily_sales_report.pushgateway_url; the next run pushes the counters again.")));
+    record_push(run_id, false, retries, seconds, error);
+    return false;
+}
+
+/* After a failure: publish the counters and running state, keep the last good figures. */
+static void
+push_failure(void)
+{
+    DsrJobFigures job;
+    DsrPushResult push;
+
+    if (!dsr_push_enabled())
+        return;
+    memset(&job, 0, sizeof(job));
+    job_counters(&job);
+    job.include_performance = false;
+    push = dsr_push_group("POST", NULL, dsr_job_payload(&job), true);
+    if (!push.ok)
+        ereport(WARNING,
+                (errmsg("could not push the failure counters to the Pushgateway at %s: %s",
+                        dsr_pushgateway_url, push.error)));
+}
+
+/* The run is marked running on the Pushgateway; one attempt, the final push corrects it. */
+static void
+push_running(void)
+{
+    DsrPushResult push;
+
+    if (!dsr_push_enabled())
+        return;
+    push = dsr_push_group("POST", NULL, dsr_running_payload(1), false);
+    CHECK_FOR_INTERRUPTS();
+    if (!push.ok)
+        ereport(NOTICE, (errmsg("Pushgateway not reachable at start: %s", push.error)));
+}
+
+static void
+fill_result(DsrRunResult *result, int64 run_id, const DsrReport *report,
+            const DsrRunFigures *figures, bool pushed)
+{
+    result->run_id = run_id;
+    result->orders = report->orders;
+    result->items_sold = report->items_sold;
+    strlcpy(result->revenue, report->revenue_text, sizeof(result->revenue));
+    strlcpy(result->avg_ticket, report->avg_ticket_text, sizeof(result->avg_ticket));
+    if (report->top_count > 0)
+    {
+        strlcpy(result->top_product, report->top[0].name, sizeof(result->top_product));
+        strlcpy(result->top_product_revenue, report->top[0].revenue_text, sizeof(result->top_product_revenue));
+    }
+    strlcpy(result->pdf_path, figures->pdf_path, sizeof(result->pdf_path));
+    result->pdf_kilobytes = figures->pdf_bytes / 1024.0;
+    result->pushed = pushed;
+    result->duration_seconds = figures->duration_seconds;
+    result->finished = true;
+}
+
+/* Record the failure (its own transaction) and push the counters; never raises. */
+static void
+record_failure(int64 run_id, const char *stage, const char *message, const RunClock *clock,
+               DsrRunFigures *figures)
+{
+    PG_TRY();
+    {
+        measure_system(clock, figures);
+        begin_transaction();
+        dsr_history_failed(run_id, stage, message, figures);
+        commit_transaction();
+        push_failure();
+    }
+    PG_CATCH();
+    {
+        EmitErrorReport();
+        FlushErrorState();
+        AbortCurrentTransaction();
+    }
+    PG_END_TRY();
+}
+
+void
+dsr_execute_run(DateADT report_date, DsrRunResult *result)
+{
+    MemoryContext run_context = AllocSetContextCreate(TopMemoryContext, "daily_sales_report run",
+                                                      ALLOCSET_DEFAULT_SIZES);
+    DsrReport  *report = (DsrReport *) MemoryContextAllocZero(run_context, sizeof(DsrReport));
+    DsrRunFigures *figures = (DsrRunFigures *) MemoryContextAllocZero(run_context, sizeof(DsrRunFigures));
+    RunClock   *clock = (RunClock *) MemoryContextAllocZero(run_context, sizeof(RunClock));
+    const char *date = MemoryContextStrdup(run_context, dsr_date_iso(report_date));
+    const char *volatile stage = "network";
+    int64       run_id;
+    bool        pushed = false;
+
+    INSTR_TIME_SET_CURRENT(clock->started);
+    getrusage(RUSAGE_SELF, &clock->usage);
+
+    begin_transaction();
+    run_id = dsr_history_start(report_date);
+    commit_transaction();
+    ereport(NOTICE, (errmsg("run %lld for %s started (calendar %s)", (long long) run_id, date,
+                            dsr_calendar_timezone())));
+    elog(LOG, "daily_sales_report: run %lld for %s started", (long long) run_id, date);
+
+    PG_TRY();
+    {
+        instr_time  query_started;
+
+        push_running();
+        stage = "database";
+        lock_report_date(report_date, run_id);
+
+        INSTR_TIME_SET_CURRENT(query_started);
+        query_with_retries(report_date, run_context, report, figures);
+        figures->query_seconds = seconds_since(query_started);
+        ereport(NOTICE,
+                (errmsg("query: %lld orders, revenue %s, %lld source rows read in %.1f ms",
+                        (long long) report->orders, report->revenue_text,
+                        (long long) report->rows_read, figures->query_seconds * 1000)));
+
+        stage = "pdf";
+        report->run_id = run_id;
+        report->query_seconds = figures->query_seconds;
+        report->generated_at = MemoryContextStrdup(run_context,
+            timestamptz_to_str(GetCurrentTimestamp()));
+        figures->pdf_path = MemoryContextStrdup(run_context, pdf_path_for(date));
+        write_pdf(report, figures);
+
+        stage = "database";
+        measure_system(clock, figures);
+        begin_transaction();
+        dsr_history_succeeded(run_id, report, figures);
+        commit_transaction();
+
+        stage = "network";
+        if (dsr_push_enabled())
+            pushed = push_success(run_id, report, figures);
+        else
+            ereport(NOTICE, (errmsg("pushing is disabled (daily_sales_report.pushgateway_url is empty)")));
+    }
+    PG_CATCH();
+    {
+        MemoryContext old = MemoryContextSwitchTo(run_context);
+        ErrorData  *error = CopyErrorData();
+
+        MemoryContextSwitchTo(old);
+        FlushErrorState();
+        AbortCurrentTransaction();
+        HOLD_INTERRUPTS();      /* the cancel that brought us here is handled: record it */
+        QueryCancelPending = false;
+        record_failure(run_id, (const char *) stage, error->message, clock, figures);
+        RESUME_INTERRUPTS();
+        elog(LOG, "daily_sales_report: run %lld for %s failed: %s", (long long) run_id, date, error->message);
+        ReThrowError(error);
+    }
+    PG_END_TRY();
+
+    measure_system(clock, figures);
+    fill_result(result, run_id, report, figures, pushed);
+    ereport(NOTICE, (errmsg("run %lld finished in %.3f s", (long long) run_id, figures->duration_seconds)));
+    elog(LOG, "daily_sales_report: run %lld for %s succeeded: %lld orders, revenue %s, pdf %s, pushed %s",
+         (long long) run_id, date, (long long) report->orders, report->revenue_text,
+         figures->pdf_path, pushed ? "yes" : "no");
+}

@@ -1,0 +1,181 @@
+/*
+ * run_history.cpp — the daily_sales_report.runs table.
+ *
+ * The counters pushed to Prometheus (executions, errors, retries, last
+ * success) are computed from this table, so they keep counting across runs,
+ * sessions and server restarts.
+ */
+#include "run_history.h"
+
+/* Run one statement as the extension's owner, who owns the runs table. */
+static void
+execute_as_owner(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls, int expected)
+{
+    Oid         saved_user;
+    int         saved_context;
+    Oid         owner;
+    bool        isnull;
+    int         rc;
+
+    rc = SPI_execute("SELECT extowner FROM pg_catalog.pg_extension WHERE extname = 'daily_sales_report'", true, 1);
+    if (rc != SPI_OK_SELECT || SPI_processed != 1)
+        ereport(ERROR,
+                (errcode(ERRCODE_UNDEFINED_OBJECT),
+                 errmsg("extension \"daily_sales_report\" is not installed in this database"),
+                 errhint("Run CREATE EXTENSION daily_sales_report CASCADE;")));
+    owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+
+    GetUserIdAndSecContext(&saved_user, &saved_context);
+    SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
+    rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+    SetUserIdAndSecContext(saved_user, saved_context);
+    if (rc != expected)
+        elog(ERROR, "run history statement failed: %s", SPI_result_code_string(rc));
+}
+
+int64
+dsr_history_start(DateADT report_date)
+{
+    Oid         types[2] = {DATEOID, TEXTOID};
+    Datum       values[2] = {DateADTGetDatum(report_date),
+                             CStringGetTextDatum(GetUserNameFromId(GetUserId(), false))};
+    bool        isnull;
+
+    /* a 'running' row whose process is gone was ended by a crash or a kill */
+    execute_as_owner(
+        "UPDATE daily_sales_report.runs r"
+        "   SET status = 'failure', finished_at = clock_timestamp(),"
+        "       error_message = 'the run''s process ended before it finished (terminated, crashed or server restart)'"
+        " WHERE status = 'running'"
+        "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a"
+        "                    WHERE a.pid = r.backend_pid AND a.backend_start <= r.started_at)",
+        0, NULL, NULL, NULL, SPI_OK_UPDATE);
+
+    execute_as_owner(
+        "INSERT INTO daily_sales_report.runs (report_date, requested_by, backend_pid)"
+        " VALUES ($1, $2, pg_backend_pid()) RETURNING run_id",
+        2, types, values, NULL, SPI_OK_INSERT_RETURNING);
+    return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+static Datum
+numeric_datum(const char *text)
+{
+    return DirectFunctionCall3(numeric_in, CStringGetDatum(text), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+void
+dsr_history_succeeded(int64 run_id, const DsrReport *r, const DsrRunFigures *f)
+{
+    Oid         types[18] = {INT8OID, INT8OID, NUMERICOID, NUMERICOID, INT8OID, TEXTOID, NUMERICOID,
+                             INT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, TEXTOID, INT8OID,
+                             FLOAT8OID, FLOAT8OID, INT8OID, INT4OID, TEXTOID};
+    Datum       values[18];
+    char        nulls[18];
+
+    memset(nulls, ' ', sizeof(nulls));
+    values[0] = Int64GetDatum(run_id);
+    values[1] = Int64GetDatum(r->orders);
+    values[2] = numeric_datum(r->revenue_text);
+    values[3] = numeric_datum(r->avg_ticket_text);
+    values[4] = Int64GetDatum(r->items_sold);
+    if (r->top_count > 0)
+    {
+        values[5] = CStringGetTextDatum(r->top[0].name);
+        values[6] = numeric_datum(r->top[0].revenue_text);
+    }
+    else
+    {
+        values[5] = values[6] = (Datum) 0;
+        nulls[5] = nulls[6] = 'n';
+    }
+    values[7] = Int64GetDatum(r->rows_read);
+    values[8] = Float8GetDatum(f->duration_seconds);
+    values[9] = Float8GetDatum(f->query_seconds);
+    values[10] = Float8GetDatum(f->pdf_seconds);
+    values[11] = CStringGetTextDatum(f->pdf_path);
+    values[12] = Int64GetDatum(f->pdf_bytes);
+    values[13] = Float8GetDatum(f->cpu_percent);
+    values[14] = Float8GetDatum(f->memory_mb);
+    values[15] = Int64GetDatum(f->database_connections);
+    values[16] = Int32GetDatum(f->query_retries);
+    values[17] = CStringGetTextDatum(r->timezone);
+
+    execute_as_owner(
+        "UPDATE daily_sales_report.runs SET status = 'success', finished_at = clock_timestamp(),"
+        "       orders = $2, revenue = $3, avg_ticket = $4, items_sold = $5,"
+        "       top_product = $6, top_product_revenue = $7, rows_read = $8,"
+        "       duration_seconds = $9, query_seconds = $10, pdf_seconds = $11,"
+        "       pdf_path = $12, pdf_bytes = $13, cpu_percent = $14, memory_mb = $15,"
+        "       database_connections = $16, query_retries = $17, timezone = $18"
+        " WHERE run_id = $1",
+        18, types, values, nulls, SPI_OK_UPDATE);
+}
+
+void
+dsr_history_pushed(int64 run_id, bool pushed, int retries, double seconds, const char *error)
+{
+    Oid         types[5] = {INT8OID, BOOLOID, INT4OID, FLOAT8OID, TEXTOID};
+    Datum       values[5] = {Int64GetDatum(run_id), BoolGetDatum(pushed), Int32GetDatum(retries),
+                             Float8GetDatum(seconds), error ? CStringGetTextDatum(error) : (Datum) 0};
+    char        nulls[5] = {' ', ' ', ' ', ' ', error ? ' ' : 'n'};
+
+    execute_as_owner(
+        "UPDATE daily_sales_report.runs SET pushed = $2, push_retries = push_retries + $3,"
+        "       push_seconds = $4, push_error = $5,"
+        "       error_type = CASE WHEN $2 THEN error_type ELSE 'network' END"
+        " WHERE run_id = $1",
+        5, types, values, nulls, SPI_OK_UPDATE);
+}
+
+void
+dsr_history_failed(int64 run_id, const char *error_type, const char *message, const DsrRunFigures *f)
+{
+    Oid         types[7] = {INT8OID, TEXTOID, TEXTOID, FLOAT8OID, INT4OID, INT4OID, TEXTOID};
+    Datum       values[7] = {Int64GetDatum(run_id), CStringGetTextDatum(error_type),
+                             CStringGetTextDatum(message), Float8GetDatum(f->duration_seconds),
+                             Int32GetDatum(f->query_retries), Int32GetDatum(f->push_retries),
+                             f->pdf_path ? CStringGetTextDatum(f->pdf_path) : (Datum) 0};
+    char        nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', f->pdf_path ? ' ' : 'n'};
+
+    execute_as_owner(
+        "UPDATE daily_sales_report.runs SET status = 'failure', finished_at = clock_timestamp(),"
+        "       error_type = $2, error_message = $3, duration_seconds = $4,"
+        "       query_retries = $5, push_retries = $6, pdf_path = coalesce($7, pdf_path)"
+        " WHERE run_id = $1",
+        7, types, values, nulls, SPI_OK_UPDATE);
+}
+
+void
+dsr_history_job_counters(DsrJobFigures *f)
+{
+    HeapTuple   row;
+    TupleDesc   desc;
+    bool        isnull;
+    Datum       value;
+
+    execute_as_owner(
+        "SELECT count(*) FILTER (WHERE status = 'success'),"
+        "       count(*) FILTER (WHERE status = 'failure'),"
+        "       count(*) FILTER (WHERE status = 'running'),"
+        "       extract(epoch FROM max(finished_at) FILTER (WHERE status = 'success'))::float8,"
+        "       count(*) FILTER (WHERE error_type = 'database'),"
+        "       count(*) FILTER (WHERE error_type = 'pdf'),"
+        "       count(*) FILTER (WHERE error_type = 'network'),"
+        "       coalesce(sum(push_retries), 0)::bigint,"
+        "       coalesce(sum(query_retries), 0)::bigint"
+        "  FROM daily_sales_report.runs",
+        0, NULL, NULL, NULL, SPI_OK_SELECT);
+    row = SPI_tuptable->vals[0];
+    desc = SPI_tuptable->tupdesc;
+    f->executions_success = DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull));
+    f->executions_failure = DatumGetInt64(SPI_getbinval(row, desc, 2, &isnull));
+    f->running = DatumGetInt64(SPI_getbinval(row, desc, 3, &isnull)) > 0 ? 1 : 0;
+    value = SPI_getbinval(row, desc, 4, &isnull);
+    f->last_success_timestamp = isnull ? 0 : DatumGetFloat8(value);
+    f->errors_database = DatumGetInt64(SPI_getbinval(row, desc, 5, &isnull));
+    f->errors_pdf = DatumGetInt64(SPI_getbinval(row, desc, 6, &isnull));
+    f->errors_network = DatumGetInt64(SPI_getbinval(row, desc, 7, &isnull));
+    f->retries_push_metrics = DatumGetInt64(SPI_getbinval(row, desc, 8, &isnull));
+    f->retries_database_query = DatumGetInt64(SPI_getbinval(row, desc, 9, &isnull));
+}

@@ -1,0 +1,215 @@
+/*
+ * run_launcher.cpp — SQL entry point: daily_sales_report(report_day text).
+ *
+ * Validates the date in the caller, starts the run's background worker
+ * (run_worker.cpp) with the caller's identity and settings, relays its
+ * NOTICE/WARNING/ERROR messages as they come, and returns its result row.
+ * A query cancel or statement_timeout in the caller is passed on to the
+ * worker as a cancel, so the run stops and records why.
+ */
+#include "report_date.h"
+#include "run_shared.h"
+#include "settings.h"
+
+extern "C" {
+PG_FUNCTION_INFO_V1(daily_sales_report_run);
+PGDLLEXPORT Datum daily_sales_report_run(PG_FUNCTION_ARGS);
+}
+
+/* Create the segment: request, serialized settings, message queue. */
+static dsm_segment *
+create_run_segment(DateADT report_date, DsrRunRequest **request_out, shm_mq **queue_out)
+{
+    shm_toc_estimator estimator;
+    Size        guc_size = EstimateGUCStateSpace();
+    Size        segment_size;
+    dsm_segment *segment;
+    shm_toc    *toc;
+    DsrRunRequest *request;
+    char       *guc_state;
+    shm_mq     *queue;
+
+    shm_toc_initialize_estimator(&estimator);
+    shm_toc_estimate_chunk(&estimator, sizeof(DsrRunRequest));
+    shm_toc_estimate_chunk(&estimator, guc_size);
+    shm_toc_estimate_chunk(&estimator, DSR_QUEUE_SIZE);
+    shm_toc_estimate_keys(&estimator, 3);
+    segment_size = shm_toc_estimate(&estimator);
+
+    segment = dsm_create(segment_size, 0);
+    toc = shm_toc_create(DSR_SHM_MAGIC, dsm_segment_address(segment), segment_size);
+
+    request = (DsrRunRequest *) shm_toc_allocate(toc, sizeof(DsrRunRequest));
+    memset(request, 0, sizeof(DsrRunRequest));
+    request->database_id = MyDatabaseId;
+    request->authenticated_user_id = GetAuthenticatedUserId();
+    GetUserIdAndSecContext(&request->current_user_id, &request->sec_context);
+    request->report_date = report_date;
+    request->caller_pid = MyProcPid;
+    shm_toc_insert(toc, DSR_KEY_RUN, request);
+
+    guc_state = (char *) shm_toc_allocate(toc, guc_size);
+    SerializeGUCState(guc_size, guc_state);
+    shm_toc_insert(toc, DSR_KEY_GUC, guc_state);
+
+    queue = shm_mq_create(shm_toc_allocate(toc, DSR_QUEUE_SIZE), DSR_QUEUE_SIZE);
+    shm_toc_insert(toc, DSR_KEY_QUEUE, queue);
+    shm_mq_set_receiver(queue, MyProc);
+
+    *request_out = request;
+    *queue_out = queue;
+    return segment;
+}
+
+static BackgroundWorkerHandle *
+start_run_worker(dsm_segment *segment, DateADT report_date)
+{
+    BackgroundWorker worker;
+    BackgroundWorkerHandle *handle;
+    pid_t       pid;
+
+    memset(&worker, 0, sizeof(worker));
+    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+    worker.bgw_start_time = BgWorkerStart_ConsistentState;
+    worker.bgw_restart_time = BGW_NEVER_RESTART;
+    strlcpy(worker.bgw_library_name, "daily_sales_report", BGW_MAXLEN);
+    strlcpy(worker.bgw_function_name, "daily_sales_report_run_worker", BGW_MAXLEN);
+    snprintf(worker.bgw_name, BGW_MAXLEN, "daily_sales_report run for %s (caller PID %d)",
+             dsr_date_iso(report_date), MyProcPid);
+    strlcpy(worker.bgw_type, "daily_sales_report run", BGW_MAXLEN);
+    worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(segment));
+    worker.bgw_notify_pid = MyProcPid;
+
+    if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+        ereport(ERROR,
+                (errcode(ERRCODE_INSUFFICIENT_RESOURCES),
+                 errmsg("could not start a background worker for the report"),
+                 errdetail("Every run uses one background worker slot, and all max_worker_processes (%d) slots are taken.",
+                           max_worker_processes),
+                 errhint("Raise max_worker_processes (server restart needed) or run fewer reports at once.")));
+
+    if (WaitForBackgroundWorkerStartup(handle, &pid) != BGWH_STARTED)
+        ereport(ERROR,
+                (errcode(ERRCODE_INSUFFICIENT_RESOURCES),
+                 errmsg("the report's background worker did not start"),
+                 errhint("See the server log for the reason.")));
+    return handle;
+}
+
+/* Relay one protocol message from the worker: NOTICE/WARNING are shown, an ERROR is raised here. */
+static void
+relay_message(StringInfo message, volatile bool *worker_failed)
+{
+    char        type = pq_getmsgbyte(message);
+    ErrorData   edata;
+
+    if (type != 'E' && type != 'N')
+        return;                 /* nothing else is sent */
+
+    pq_parse_errornotice(message, &edata);
+    if (edata.elevel >= ERROR)
+    {
+        /* a FATAL in the worker is an ERROR for the caller: it must not end this session */
+        edata.elevel = ERROR;
+        *worker_failed = true;
+    }
+    ThrowErrorData(&edata);
+}
+
+static Datum
+result_row(FunctionCallInfo fcinfo, DateADT report_date, const DsrRunResult *r)
+{
+    TupleDesc   tupdesc;
+    Datum       values[12];
+    bool        nulls[12];
+    bool        has_top = r->top_product[0] != '\0';
+
+    if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+        elog(ERROR, "daily_sales_report must be declared to return a record");
+    tupdesc = BlessTupleDesc(tupdesc);
+
+    memset(nulls, 0, sizeof(nulls));
+    values[0] = Int64GetDatum(r->run_id);
+    values[1] = DateADTGetDatum(report_date);
+    values[2] = Int64GetDatum(r->orders);
+    values[3] = DirectFunctionCall3(numeric_in, CStringGetDatum(r->revenue), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+    values[4] = DirectFunctionCall3(numeric_in, CStringGetDatum(r->avg_ticket), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+    values[5] = Int64GetDatum(r->items_sold);
+    if (has_top)
+    {
+        values[6] = CStringGetTextDatum(r->top_product);
+        values[7] = DirectFunctionCall3(numeric_in, CStringGetDatum(r->top_product_revenue), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+    }
+    else
+        nulls[6] = nulls[7] = true;
+    values[8] = CStringGetTextDatum(r->pdf_path);
+    values[9] = DirectFunctionCall3(numeric_in, CStringGetDatum(psprintf("%.1f", r->pdf_kilobytes)), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+    values[10] = BoolGetDatum(r->pushed);
+    values[11] = Float8GetDatum(r->duration_seconds);
+
+    return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
+Datum
+daily_sales_report_run(PG_FUNCTION_ARGS)
+{
+    DateADT     report_date;
+    dsm_segment *segment;
+    DsrRunRequest *request;
+    shm_mq     *queue;
+    shm_mq_handle *queue_handle;
+    BackgroundWorkerHandle *volatile handle = NULL;
+    volatile bool worker_failed = false;
+    StringInfoData message;
+    DsrRunResult result;
+
+    report_date = dsr_parse_report_date(PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0)),
+                                        PG_ARGISNULL(0));
+
+    segment = create_run_segment(report_date, &request, &queue);
+    /* attach before the worker starts, so an error here detaches and the worker never blocks on us */
+    queue_handle = shm_mq_attach(queue, segment, NULL);
+    handle = start_run_worker(segment, report_date);
+    shm_mq_set_handle(queue_handle, handle);
+
+    initStringInfo(&message);
+    PG_TRY();
+    {
+        for (;;)
+        {
+            Size        nbytes;
+            void       *data;
+
+            /* waits on our latch; a cancel or statement_timeout raises here */
+            if (shm_mq_receive(queue_handle, &nbytes, &data, false) != SHM_MQ_SUCCESS)
+                break;          /* the worker detached: it has finished */
+            resetStringInfo(&message);
+            appendBinaryStringInfo(&message, (const char *) data, (int) nbytes);
+            relay_message(&message, &worker_failed);
+        }
+    }
+    PG_CATCH();
+    {
+        /* interrupted while the worker still works: ask it to stop, like a cancel */
+        pid_t pid;
+
+        if (!worker_failed && handle != NULL &&
+            GetBackgroundWorkerPid(handle, &pid) == BGWH_STARTED)
+            kill(pid, SIGINT);
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+
+    /* keep the result, let go of the segment */
+    result = request->result;
+    dsm_detach(segment);
+
+    if (!result.finished)
+        ereport(ERROR,
+                (errcode(ERRCODE_CONNECTION_FAILURE),
+                 errmsg("the report's background worker ended without a result"),
+                 errdetail("It was terminated or crashed; the run is recorded in daily_sales_report.runs."),
+                 errhint("See the server log.")));
+
+    PG_RETURN_DATUM(result_row(fcinfo, report_date, &result));
+}

@@ -1,0 +1,73 @@
+/*
+ * run_worker.cpp — the background worker process that carries out one run.
+ *
+ * It attaches to the caller's shared memory segment, sends everything it
+ * reports (NOTICE, WARNING, the final ERROR) back through the message queue,
+ * connects as the caller with the caller's settings, and runs the report.
+ * Should the caller go away, messages are dropped and the run still
+ * completes and is recorded.
+ */
+#include "report_run.h"
+#include "run_shared.h"
+
+extern "C" {
+PGDLLEXPORT void daily_sales_report_run_worker(Datum main_arg);
+}
+
+void
+daily_sales_report_run_worker(Datum main_arg)
+{
+    dsm_segment *segment;
+    shm_toc    *toc;
+    DsrRunRequest *request;
+    shm_mq     *queue;
+    shm_mq_handle *queue_handle;
+
+    /* SIGTERM sets a flag like in a backend (the default exits at once, even inside libcurl) */
+    pqsignal(SIGTERM, die);
+    BackgroundWorkerUnblockSignals();
+
+    CurrentResourceOwner = ResourceOwnerCreate(NULL, "daily_sales_report run");
+    segment = dsm_attach(DatumGetUInt32(main_arg));
+    if (segment == NULL)
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                 errmsg("daily_sales_report run: the caller's shared memory is gone")));
+    toc = shm_toc_attach(DSR_SHM_MAGIC, dsm_segment_address(segment));
+    if (toc == NULL)
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                 errmsg("daily_sales_report run: bad magic number in shared memory")));
+    request = (DsrRunRequest *) shm_toc_lookup(toc, DSR_KEY_RUN, false);
+    queue = (shm_mq *) shm_toc_lookup(toc, DSR_KEY_QUEUE, false);
+
+    shm_mq_set_sender(queue, MyProc);
+    queue_handle = shm_mq_attach(queue, segment, NULL);
+    pq_redirect_to_shm_mq(segment, queue_handle);
+
+    BackgroundWorkerInitializeConnectionByOid(request->database_id, request->authenticated_user_id, 0);
+
+    /* the caller's settings: daily_sales_report.*, TimeZone, search_path, work_mem, ... */
+    StartTransactionCommand();
+    RestoreGUCState(shm_toc_lookup(toc, DSR_KEY_GUC, false));
+    CommitTransactionCommand();
+    /* messages travel to the caller in the server encoding; the caller converts them */
+    SetClientEncoding(GetDatabaseEncoding());
+    SetUserIdAndSecContext(request->current_user_id, request->sec_context);
+
+    pgstat_report_activity(STATE_RUNNING, "daily_sales_report run");
+    PG_TRY();
+    {
+        dsr_execute_run(request->report_date, &request->result);
+    }
+    PG_CATCH();
+    {
+        /* already recorded in the run history: report it to the caller and the log */
+        EmitErrorReport();
+        FlushErrorState();
+        proc_exit(1);
+    }
+    PG_END_TRY();
+    pgstat_report_activity(STATE_IDLE, NULL);
+    proc_exit(0);
+}

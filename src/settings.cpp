@@ -1,0 +1,162 @@
+/*
+ * settings.cpp — the daily_sales_report.* configuration parameters.
+ *
+ * Whatever chooses where files go or where the server connects (directory,
+ * fonts, data source, Pushgateway URL, credentials file, job name) is
+ * PGC_SUSET: only a superuser (or ALTER SYSTEM / ALTER DATABASE by one) can
+ * set it.  Credentials are never a setting: they are read from a file, so
+ * they do not show in pg_settings or in the logs.
+ */
+#include "pg_headers.h"
+#include "report.h"
+#include "settings.h"
+
+char *dsr_output_dir = NULL;
+char *dsr_font_path = NULL;
+char *dsr_bold_font_path = NULL;
+char *dsr_source = NULL;
+char *dsr_timezone = NULL;
+char *dsr_source_timezone = NULL;
+int   dsr_top_n = 5;
+int   dsr_query_retries = 2;
+
+char *dsr_pushgateway_url = NULL;
+char *dsr_pushgateway_auth_file = NULL;
+char *dsr_job_name = NULL;
+int   dsr_push_connect_timeout_ms = 2000;
+int   dsr_push_timeout_ms = 10000;
+int   dsr_push_retries = 3;
+int   dsr_push_retry_backoff_ms = 500;
+
+/* A time zone name PostgreSQL knows, or empty. */
+static bool
+check_timezone_name(char **newval, void **extra, GucSource source)
+{
+    (void) extra;
+    (void) source;
+    if (*newval == NULL || (*newval)[0] == '\0')
+        return true;
+    if (pg_tzset(*newval) == NULL)
+    {
+        GUC_check_errdetail("\"%s\" is not a time zone PostgreSQL knows.", *newval);
+        GUC_check_errhint("Use a name from pg_timezone_names, e.g. 'America/Sao_Paulo' or 'UTC'.");
+        return false;
+    }
+    return true;
+}
+
+/* http:// or https://, or empty (pushing disabled). */
+static bool
+check_pushgateway_url(char **newval, void **extra, GucSource source)
+{
+    (void) extra;
+    (void) source;
+    if (*newval == NULL || (*newval)[0] == '\0')
+        return true;
+    if (pg_strncasecmp(*newval, "http://", 7) != 0 && pg_strncasecmp(*newval, "https://", 8) != 0)
+    {
+        GUC_check_errdetail("The Pushgateway URL must start with http:// or https://.");
+        GUC_check_errhint("For example 'http://localhost:9091'; an empty string disables pushing.");
+        return false;
+    }
+    if (strchr(*newval, '@') != NULL)
+    {
+        GUC_check_errdetail("The Pushgateway URL must not carry credentials: they would show in pg_settings.");
+        GUC_check_errhint("Put \"user:password\" in a file and point daily_sales_report.pushgateway_auth_file at it.");
+        return false;
+    }
+    return true;
+}
+
+static bool
+check_job_name(char **newval, void **extra, GucSource source)
+{
+    (void) extra;
+    (void) source;
+    if (*newval == NULL || (*newval)[0] == '\0')
+    {
+        GUC_check_errdetail("The job name is the Pushgateway grouping key and cannot be empty.");
+        return false;
+    }
+    return true;
+}
+
+void
+dsr_define_settings(void)
+{
+    DefineCustomStringVariable("daily_sales_report.output_dir",
+                               "Directory the PDF reports are written to (created if missing).",
+                               "A relative path is relative to the data directory.",
+                               &dsr_output_dir, "daily_sales_reports",
+                               PGC_SUSET, 0, NULL, NULL, NULL);
+    DefineCustomStringVariable("daily_sales_report.font_path",
+                               "TrueType font embedded in the PDF for UTF-8 text.",
+                               NULL, &dsr_font_path,
+                               "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+                               PGC_SUSET, 0, NULL, NULL, NULL);
+    DefineCustomStringVariable("daily_sales_report.bold_font_path",
+                               "Bold TrueType font embedded in the PDF.",
+                               NULL, &dsr_bold_font_path,
+                               "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+                               PGC_SUSET, 0, NULL, NULL, NULL);
+    DefineCustomStringVariable("daily_sales_report.source",
+                               "Relation the sales are read from; empty means the shop's orders, order_items and products tables.",
+                               "It must have the columns order_id, ordered_at, product, quantity, line_total.",
+                               &dsr_source, "",
+                               PGC_SUSET, 0, NULL, NULL, NULL);
+    DefineCustomStringVariable("daily_sales_report.timezone",
+                               "Time zone whose calendar days are reported; empty means the session's TimeZone.",
+                               NULL, &dsr_timezone, "",
+                               PGC_USERSET, 0, check_timezone_name, NULL, NULL);
+    DefineCustomStringVariable("daily_sales_report.source_timezone",
+                               "Time zone in which timestamps without time zone in the source are read.",
+                               NULL, &dsr_source_timezone, "UTC",
+                               PGC_USERSET, 0, check_timezone_name, NULL, NULL);
+    DefineCustomIntVariable("daily_sales_report.top_n",
+                            "Number of best-selling products in the report.",
+                            NULL, &dsr_top_n, 5, 1, DSR_MAX_TOP_N,
+                            PGC_USERSET, 0, NULL, NULL, NULL);
+    DefineCustomIntVariable("daily_sales_report.query_retries",
+                            "Retries of the KPI query after a transient error (serialization failure, deadlock).",
+                            NULL, &dsr_query_retries, 2, 0, 10,
+                            PGC_USERSET, 0, NULL, NULL, NULL);
+
+    DefineCustomStringVariable("daily_sales_report.pushgateway_url",
+                               "Base URL of the Prometheus Pushgateway; empty disables pushing.",
+                               NULL, &dsr_pushgateway_url, "http://localhost:9091",
+                               PGC_SUSET, 0, check_pushgateway_url, NULL, NULL);
+    DefineCustomStringVariable("daily_sales_report.pushgateway_auth_file",
+                               "File holding \"user:password\" for HTTP basic auth to the Pushgateway; empty for none.",
+                               NULL, &dsr_pushgateway_auth_file, "",
+                               PGC_SUSET, 0, NULL, NULL, NULL);
+    DefineCustomStringVariable("daily_sales_report.job_name",
+                               "The job label (grouping key) the metrics are pushed under.",
+                               NULL, &dsr_job_name, "daily-sales-report",
+                               PGC_SUSET, 0, check_job_name, NULL, NULL);
+    DefineCustomIntVariable("daily_sales_report.push_connect_timeout_ms",
+                            "Time allowed to connect to the Pushgateway, per attempt.",
+                            NULL, &dsr_push_connect_timeout_ms, 2000, 1, 600000,
+                            PGC_USERSET, GUC_UNIT_MS, NULL, NULL, NULL);
+    DefineCustomIntVariable("daily_sales_report.push_timeout_ms",
+                            "Time allowed for one push to the Pushgateway, per attempt.",
+                            NULL, &dsr_push_timeout_ms, 10000, 1, 3600000,
+                            PGC_USERSET, GUC_UNIT_MS, NULL, NULL, NULL);
+    DefineCustomIntVariable("daily_sales_report.push_retries",
+                            "Retries of a failed push (connection error, timeout, HTTP 5xx).",
+                            NULL, &dsr_push_retries, 3, 0, 20,
+                            PGC_USERSET, 0, NULL, NULL, NULL);
+    DefineCustomIntVariable("daily_sales_report.push_retry_backoff_ms",
+                            "Wait before the first push retry; it doubles after each retry.",
+                            NULL, &dsr_push_retry_backoff_ms, 500, 0, 600000,
+                            PGC_USERSET, GUC_UNIT_MS, NULL, NULL, NULL);
+
+    MarkGUCPrefixReserved("daily_sales_report");
+}
+
+const char *
+dsr_calendar_timezone(void)
+{
+    if (dsr_timezone != NULL && dsr_timezone[0] != '\0')
+        return dsr_timezone;
+    return pg_get_timezone_name(session_timezone);
+}
