@@ -83,7 +83,6 @@ CREATE FUNCTION daily_sales_report(
     OUT duration_seconds     double precision)
 RETURNS record
 LANGUAGE sql VOLATILE
-SET search_path = pg_catalog, pg_temp
 AS $$ SELECT * FROM @extschema@.daily_sales_report(to_char(report_day, 'YYYY-MM-DD')) $$;
 COMMENT ON FUNCTION daily_sales_report(date) IS 'Report the given day';
 

@@ -47,7 +47,8 @@ resolve_source(void)
     else
     {
         /* resolve and quote the name: it is an identifier, never SQL text */
-        Oid relid = DatumGetObjectId(DirectFunctionCall1(to_regclass, CStringGetTextDatum(name)));
+        RangeVar   *relation = makeRangeVarFromNameList(stringToQualifiedNameList(name));
+        Oid         relid = RangeVarGetRelid(relation, NoLock, true);
 
         if (!OidIsValid(relid))
             ereport(ERROR,
@@ -246,6 +247,8 @@ query_comparisons(const Source *source, const DayBounds *bounds, MemoryContext c
         "       sum(line_total::numeric) FILTER (WHERE ordered_at >= $1 AND ordered_at < $2),"
         "       count(DISTINCT order_id) FILTER (WHERE ordered_at >= $3 AND ordered_at < $4),"
         "       sum(line_total::numeric) FILTER (WHERE ordered_at >= $3 AND ordered_at < $4),"
+        "       sum(quantity) FILTER (WHERE ordered_at >= $1 AND ordered_at < $2)::bigint,"
+        "       sum(quantity) FILTER (WHERE ordered_at >= $3 AND ordered_at < $4)::bigint,"
         "       count(*)"
         "  FROM %s s"
         " WHERE (ordered_at >= $1 AND ordered_at < $2) OR (ordered_at >= $3 AND ordered_at < $4)",
@@ -264,7 +267,9 @@ query_comparisons(const Source *source, const DayBounds *bounds, MemoryContext c
     report->previous_day.revenue_text = get_money(row, desc, 2, context, &report->previous_day.revenue);
     report->week_before.orders = get_int64(row, desc, 3);
     report->week_before.revenue_text = get_money(row, desc, 4, context, &report->week_before.revenue);
-    report->rows_read += get_int64(row, desc, 5);
+    report->previous_day.items_sold = get_int64(row, desc, 5);
+    report->week_before.items_sold = get_int64(row, desc, 6);
+    report->rows_read += get_int64(row, desc, 7);
 }
 
 void

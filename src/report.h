@@ -31,6 +31,7 @@ typedef struct DsrProduct
 typedef struct DsrTotals
 {
     int64_t     orders;
+    int64_t     items_sold;
     double      revenue;
     const char *revenue_text;   /* exact, rounded to cents, e.g. "15420.50" */
 } DsrTotals;

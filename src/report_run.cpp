@@ -148,6 +148,19 @@ query_with_retries(DateADT report_date, MemoryContext run_context, DsrReport *re
     }
 }
 
+/* "YYYY-MM-DD HH:MM:SS <zone>" now, on the report's calendar */
+static char *
+generation_time(void)
+{
+    const char *zone = dsr_calendar_timezone();
+    Datum       local = DirectFunctionCall2(timestamptz_zone, CStringGetTextDatum(zone),
+                                            TimestampTzGetDatum(GetCurrentTimestamp()));
+    Datum       shown = DirectFunctionCall2(timestamp_to_char, local,
+                                           CStringGetTextDatum("YYYY-MM-DD HH24:MI:SS"));
+
+    return psprintf("%s %s", TextDatumGetCString(shown), zone);
+}
+
 /* Absolute path of the day's PDF; the name comes from the date alone. */
 static char *
 pdf_path_for(const char *date)
@@ -164,11 +177,25 @@ pdf_path_for(const char *date)
     return psprintf("%s/%s/daily-sales-%s.pdf", DataDir, dir, date);
 }
 
+/* The fonts are settings too: say which one is missing rather than fail inside libharu. */
+static void
+check_font(const char *setting, const char *path)
+{
+    if (access(path, R_OK) != 0)
+        ereport(ERROR,
+                (errcode_for_file_access(),
+                 errmsg("could not read the font \"%s\" for the PDF: %m", path),
+                 errhint("Install fonts-dejavu-core, or point %s at a readable TrueType font.", setting)));
+}
+
 static void
 write_pdf(DsrReport *report, DsrRunFigures *figures)
 {
     instr_time  started;
     DsrPdfResult pdf;
+
+    check_font("daily_sales_report.font_path", dsr_font_path);
+    check_font("daily_sales_report.bold_font_path", dsr_bold_font_path);
 
     INSTR_TIME_SET_CURRENT(started);
     pdf = dsr_pdf_write(report, dsr_font_path, dsr_bold_font_path, figures->pdf_path);
@@ -177,7 +204,7 @@ write_pdf(DsrReport *report, DsrRunFigures *figures)
         ereport(ERROR,
                 (errcode(ERRCODE_IO_ERROR),
                  errmsg("could not write the report PDF: %s", pdf.error),
-                 errhint("Check daily_sales_report.output_dir (now \"%s\"): the directory must be creatable and writable by the server's operating-system user; check the fonts in daily_sales_report.font_path.",
+                 errhint("Check daily_sales_report.output_dir (now \"%s\"): the directory must be creatable and writable by the server's operating-system user, with free space.",
                          dsr_output_dir)));
     figures->pdf_bytes = pdf.bytes;
     ereport(NOTICE,
@@ -369,8 +396,7 @@ dsr_execute_run(DateADT report_date, DsrRunResult *result)
         stage = "pdf";
         report->run_id = run_id;
         report->query_seconds = figures->query_seconds;
-        report->generated_at = MemoryContextStrdup(run_context,
-            timestamptz_to_str(GetCurrentTimestamp()));
+        report->generated_at = MemoryContextStrdup(run_context, generation_time());
         figures->pdf_path = MemoryContextStrdup(run_context, pdf_path_for(date));
         write_pdf(report, figures);
 

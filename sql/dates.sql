@@ -1,0 +1,44 @@
+-- What the report date can be, and what it cannot.
+SET client_min_messages = warning;
+SET daily_sales_report.timezone = 'UTC';
+
+-- 'today' and 'yesterday' are days of the report calendar
+SELECT report_date = (now() AT TIME ZONE 'UTC')::date AS is_today FROM daily_sales_report('today');
+SELECT report_date = (now() AT TIME ZONE 'UTC')::date - 1 AS is_yesterday FROM daily_sales_report('yesterday');
+SELECT report_date = (now() AT TIME ZONE 'UTC')::date - 1 AS default_is_yesterday FROM daily_sales_report();
+SELECT report_date = (now() AT TIME ZONE 'UTC')::date AS any_case_and_blanks FROM daily_sales_report('  ToDay ');
+-- in Kiritimati (UTC+14) 'today' is the local day, whatever the server's zone
+SET daily_sales_report.timezone = 'Pacific/Kiritimati';
+SELECT report_date = (now() AT TIME ZONE 'Pacific/Kiritimati')::date AS local_today FROM daily_sales_report('today');
+RESET daily_sales_report.timezone;
+SELECT report_date = (now() AT TIME ZONE current_setting('TimeZone'))::date AS session_zone_today
+  FROM daily_sales_report('today');
+SET daily_sales_report.timezone = 'UTC';
+
+-- ISO dates only, and real ones
+SELECT report_date FROM daily_sales_report('2024-02-29');
+SELECT report_date FROM daily_sales_report('2025-02-29');
+SELECT report_date FROM daily_sales_report('2025-02-30');
+SELECT report_date FROM daily_sales_report('2025-13-01');
+SELECT report_date FROM daily_sales_report('2025-04-31');
+SELECT report_date FROM daily_sales_report('2025-00-10');
+SELECT report_date FROM daily_sales_report('22/09/2025');
+SELECT report_date FROM daily_sales_report('2025-9-22');
+SELECT report_date FROM daily_sales_report('tomorrow');
+SELECT report_date FROM daily_sales_report('');
+SELECT report_date FROM daily_sales_report('   ');
+SELECT report_date FROM daily_sales_report(NULL::text);
+SELECT report_date FROM daily_sales_report(NULL::date);
+SELECT report_date FROM daily_sales_report('2025-09-22''; DROP TABLE orders; --');
+SELECT report_date FROM daily_sales_report(repeat('9', 100000));
+-- (the detail names today's date: keep it out of the expected output)
+\set VERBOSITY terse
+SELECT report_date FROM daily_sales_report('2999-01-01');
+SELECT report_date FROM daily_sales_report(current_date + 2);
+\set VERBOSITY default
+-- the shop's data is intact after all that
+SELECT count(*) > 0 AS orders_still_there FROM orders;
+
+-- a bad time zone setting is refused when set, with a hint
+SET daily_sales_report.timezone = 'Mars/Olympus_Mons';
+SET daily_sales_report.source_timezone = 'nowhere';

@@ -1,0 +1,75 @@
+-- KPIs of a day, checked against hand-written aggregates to the cent.
+SET client_min_messages = warning;
+SET daily_sales_report.timezone = 'UTC';
+
+-- the same figures written by hand: closed orders, revenue from the items
+CREATE FUNCTION hand_kpis(day_start timestamp, day_end timestamp,
+    OUT orders bigint, OUT revenue numeric, OUT avg_ticket numeric, OUT items_sold bigint)
+LANGUAGE sql AS $$
+    SELECT count(DISTINCT o.id), round(sum(i.quantity * i.price::numeric), 2),
+           round(sum(i.quantity * i.price::numeric) / count(DISTINCT o.id), 2), sum(i.quantity)
+      FROM orders o JOIN order_items i ON i.order_id = o.id
+     WHERE NOT o.is_open AND o.created_at >= day_start AND o.created_at < day_end
+$$;
+
+CREATE TEMP TABLE r AS SELECT * FROM daily_sales_report('2025-09-22');
+SELECT run_id > 0 AS has_run_id, report_date, orders, revenue, avg_ticket, items_sold,
+       top_product, top_product_revenue,
+       pdf_path LIKE '%/daily_sales_reports/daily-sales-2025-09-22.pdf' AS pdf_named_by_date,
+       pdf_kilobytes > 1 AS pdf_written, pushed, duration_seconds > 0 AS timed
+  FROM r;
+SELECT (r.orders, r.revenue, r.avg_ticket, r.items_sold) = (h.orders, h.revenue, h.avg_ticket, h.items_sold)
+       AS matches_hand_written_sql
+  FROM r, hand_kpis('2025-09-22', '2025-09-23') h;
+
+-- the date overload and the day before
+SELECT report_date, orders, revenue, top_product FROM daily_sales_report(date '2025-09-21');
+
+-- a day without sales: zeros, no top product
+SELECT orders, revenue, avg_ticket, items_sold, top_product, top_product_revenue
+  FROM daily_sales_report('2025-09-20');
+
+-- the calendar is daily_sales_report.timezone: in Sao Paulo (UTC-3) the day shifts by 3 hours
+SET daily_sales_report.timezone = 'America/Sao_Paulo';
+SELECT r.orders, r.revenue, (r.orders, r.revenue) = (h.orders, h.revenue) AS matches_hand_written_sql
+  FROM daily_sales_report('2025-09-22') r, hand_kpis('2025-09-22 03:00', '2025-09-23 03:00') h;
+
+-- DST days have 23 and 25 hours
+SET daily_sales_report.timezone = 'America/New_York';
+SELECT report_date, orders, revenue FROM daily_sales_report('2025-03-09');
+SELECT report_date, orders, revenue FROM daily_sales_report('2025-11-02');
+
+-- timestamps without time zone read as another zone: the shop's clock runs in New York,
+-- so the UTC day ends at 20:00 on that clock and the 23:59:59.999 sale is the next day's
+SET daily_sales_report.timezone = 'UTC';
+SET daily_sales_report.source_timezone = 'America/New_York';
+SELECT report_date, orders, revenue FROM daily_sales_report('2025-09-22');
+RESET daily_sales_report.source_timezone;
+
+-- an index on orders(created_at) serves the day's range (no date(created_at) = ... anywhere)
+SET daily_sales_report.timezone = 'UTC';
+SET enable_seqscan = off;
+SELECT orders, revenue FROM daily_sales_report('2025-09-22');
+RESET enable_seqscan;
+
+-- any schema through a view with the documented columns (here with timestamptz)
+CREATE VIEW sales_view AS
+    SELECT o.id AS order_id, o.created_at AT TIME ZONE 'UTC' AS ordered_at,
+           p.name AS product, i.quantity, i.quantity * i.price AS line_total
+      FROM orders o JOIN order_items i ON i.order_id = o.id JOIN products p ON p.id = i.product_id
+     WHERE NOT o.is_open;
+SET daily_sales_report.source = 'sales_view';
+SELECT orders, revenue, avg_ticket, items_sold, top_product FROM daily_sales_report('2025-09-22');
+
+-- a source that is missing, or lacks a column, names what is expected
+SET daily_sales_report.source = 'no_such_view';
+SELECT orders FROM daily_sales_report('2025-09-22');
+CREATE VIEW bad_view AS SELECT id AS order_id, created_at AS ordered_at FROM orders;
+SET daily_sales_report.source = 'bad_view';
+SELECT orders FROM daily_sales_report('2025-09-22');
+CREATE VIEW bad_time_view AS
+    SELECT id AS order_id, created_at::date AS ordered_at, 'x'::text AS product, 1 AS quantity, 1.0 AS line_total
+      FROM orders;
+SET daily_sales_report.source = 'bad_time_view';
+SELECT orders FROM daily_sales_report('2025-09-22');
+RESET daily_sales_report.source;
