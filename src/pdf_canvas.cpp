@@ -1,0 +1,430 @@
+/*
+ * pdf_canvas.cpp — libharu document, fonts and drawing, every call checked.
+ */
+#include "pdf_canvas.h"
+
+#include "strprintf.h"
+#include "utf8_text.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace dsr {
+
+namespace {
+
+const char *const kEllipsis = "\xE2\x80\xA6";   /* U+2026 */
+
+[[noreturn]] void
+fail_errno(const std::string &what, int err)
+{
+    throw PdfError(what + ": " + std::strerror(err));
+}
+
+/* Called by libharu on every error.  It only records: no throw, no longjmp;
+ * the failing libharu call then returns an error code that we check. */
+void
+haru_error_handler(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
+{
+    auto *st = static_cast<HaruErrorState *>(user_data);
+    if (!st)
+        return;
+    if (st->count == 0)
+    {
+        st->error_no = error_no;
+        st->detail_no = detail_no;
+    }
+    st->count++;
+}
+
+const char *
+haru_error_text(HPDF_STATUS code)
+{
+    switch (code)
+    {
+        case HPDF_FAILD_TO_ALLOC_MEM: return "out of memory";
+        case HPDF_FILE_IO_ERROR: return "file I/O error";
+        case HPDF_FILE_OPEN_ERROR: return "could not open file";
+        case HPDF_INVALID_FONTDEF_DATA: return "invalid font data";
+        case HPDF_INVALID_FONT_NAME: return "invalid font name";
+        case HPDF_INVALID_ENCODER: return "invalid encoder";
+        case HPDF_INVALID_ENCODING_NAME: return "invalid encoding name";
+        case HPDF_TTF_CANNOT_EMBEDDING_FONT: return "font does not allow embedding";
+        case HPDF_TTF_INVALID_CMAP: return "unsupported TrueType cmap";
+        case HPDF_TTF_INVALID_FOMAT: return "not a TrueType font";
+        case HPDF_TTF_MISSING_TABLE: return "TrueType font misses a required table";
+        case HPDF_UNSUPPORTED_FONT_TYPE: return "unsupported font type";
+        case HPDF_PAGE_INVALID_GMODE: return "drawing call in the wrong graphics mode";
+        case HPDF_PAGE_FONT_NOT_FOUND: return "no font selected";
+        case HPDF_PAGE_OUT_OF_RANGE: return "coordinates out of range";
+        case HPDF_REAL_OUT_OF_RANGE: return "number out of range";
+        case HPDF_STRING_OUT_OF_RANGE: return "string too long";
+        case HPDF_ZLIB_ERROR: return "compression error";
+        default: return "libharu error";
+    }
+}
+
+} /* namespace */
+
+/* ------------------------------------------------------------------------ */
+/* TrueType fonts                                                           */
+/* ------------------------------------------------------------------------ */
+
+bool
+TtfCmap::has(uint32_t cp) const
+{
+    try
+    {
+        return lookup(cp) != 0;
+    }
+    catch (const std::out_of_range &)
+    {
+        return false;
+    }
+}
+
+uint32_t
+TtfCmap::u16(size_t off) const
+{
+    if (off + 2 > d_.size())
+        throw std::out_of_range("ttf");
+    return static_cast<uint32_t>(d_[off] << 8 | d_[off + 1]);
+}
+
+uint32_t
+TtfCmap::u32(size_t off) const
+{
+    return u16(off) << 16 | u16(off + 2);
+}
+
+uint32_t
+TtfCmap::lookup(uint32_t cp) const
+{
+    uint32_t ntables = u16(4);
+    size_t cmap = 0;
+    for (uint32_t t = 0; t < ntables; t++)
+    {
+        size_t rec = 12 + 16 * static_cast<size_t>(t);
+        if (u32(rec) == 0x636D6170)   /* 'cmap' */
+            cmap = u32(rec + 8);
+    }
+    if (cmap == 0)
+        return 0;
+
+    uint32_t nsub = u16(cmap + 2);
+    size_t fmt4 = 0, fmt12 = 0;
+    for (uint32_t k = 0; k < nsub; k++)
+    {
+        size_t rec = cmap + 4 + 8 * static_cast<size_t>(k);
+        uint32_t platform = u16(rec), encoding = u16(rec + 2);
+        size_t sub = cmap + u32(rec + 4);
+        bool unicode = platform == 0 || (platform == 3 && (encoding == 1 || encoding == 10));
+        if (!unicode)
+            continue;
+        uint32_t format = u16(sub);
+        if (format == 4 && !fmt4)
+            fmt4 = sub;
+        else if (format == 12 && !fmt12)
+            fmt12 = sub;
+    }
+    if (fmt12)
+    {
+        uint32_t ngroups = u32(fmt12 + 12);
+        for (uint32_t g = 0; g < ngroups; g++)
+        {
+            size_t grp = fmt12 + 16 + 12 * static_cast<size_t>(g);
+            uint32_t start = u32(grp), end = u32(grp + 4);
+            if (cp >= start && cp <= end)
+                return u32(grp + 8) + (cp - start);
+        }
+        return 0;
+    }
+    if (fmt4 && cp <= 0xFFFF)
+    {
+        size_t segx2 = u16(fmt4 + 6);
+        size_t ends = fmt4 + 14, starts = ends + segx2 + 2;
+        size_t deltas = starts + segx2, ranges = deltas + segx2;
+        for (size_t s = 0; s < segx2; s += 2)
+        {
+            uint32_t end = u16(ends + s);
+            if (cp > end)
+                continue;
+            uint32_t start = u16(starts + s);
+            if (cp < start)
+                return 0;
+            uint32_t delta = u16(deltas + s);
+            uint32_t ro = u16(ranges + s);
+            if (ro == 0)
+                return (cp + delta) & 0xFFFF;
+            uint32_t gid = u16(ranges + s + ro + 2 * (cp - start));
+            return gid == 0 ? 0 : ((gid + delta) & 0xFFFF);
+        }
+    }
+    return 0;
+}
+
+std::vector<unsigned char>
+read_font_file(const char *path)
+{
+    if (!path || !*path)
+        throw PdfError("no font file given");
+    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        fail_errno(strprintf("could not open font file \"%s\"", path), errno);
+    std::vector<unsigned char> data;
+    unsigned char buf[65536];
+    for (;;)
+    {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0)
+        {
+            if (errno == EINTR)
+                continue;
+            int err = errno;
+            ::close(fd);
+            fail_errno(strprintf("could not read font file \"%s\"", path), err);
+        }
+        if (n == 0)
+            break;
+        data.insert(data.end(), buf, buf + n);
+    }
+    ::close(fd);
+    return data;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Document                                                                 */
+/* ------------------------------------------------------------------------ */
+
+HaruDoc::HaruDoc()
+{
+    doc_ = HPDF_New(haru_error_handler, &err_);
+    if (!doc_)
+        throw PdfError("could not create PDF document (libharu: out of memory)");
+    try
+    {
+        check(HPDF_SetCompressionMode(doc_, HPDF_COMP_ALL), "enabling compression");
+        check(HPDF_UseUTFEncodings(doc_), "enabling UTF-8");
+        check(HPDF_SetCurrentEncoder(doc_, "UTF-8"), "selecting the UTF-8 encoder");
+    }
+    catch (...)
+    {
+        HPDF_Free(doc_);   /* no destructor call when a constructor throws */
+        throw;
+    }
+}
+
+std::string
+HaruDoc::describe(HPDF_STATUS st) const
+{
+    HPDF_STATUS code = err_.count ? err_.error_no : st;
+    HPDF_STATUS detail = err_.count ? err_.detail_no : 0;
+    return strprintf("%s (libharu error 0x%04X, detail %u)",
+                     haru_error_text(code), static_cast<unsigned>(code),
+                     static_cast<unsigned>(detail));
+}
+
+void
+HaruDoc::check(HPDF_STATUS st, const char *what) const
+{
+    if (st != HPDF_OK || err_.count)
+        throw PdfError(std::string("PDF generation failed while ") + what +
+                       ": " + describe(st));
+}
+
+Font
+HaruDoc::load_font(const char *path, const TtfCmap &cmap)
+{
+    const char *name = HPDF_LoadTTFontFromFile(doc_, path, HPDF_TRUE);
+    if (!name || has_error())
+        throw PdfError(strprintf("could not load font file \"%s\": ", path) +
+                       describe(HPDF_INVALID_FONTDEF_DATA));
+    Font f;
+    f.h = HPDF_GetFont(doc_, name, "UTF-8");
+    if (!f.h || has_error())
+        throw PdfError(strprintf("could not use font file \"%s\" with UTF-8: ", path) +
+                       describe(HPDF_INVALID_FONT));
+    f.repl = cmap.has(0xFFFD) ? "\xEF\xBF\xBD" : "?";
+    return f;
+}
+
+void
+HaruDoc::set_info(const std::string &title, const std::string &author,
+                  const std::string &creator)
+{
+    auto ascii = [](std::string s) {
+        for (char &c : s)
+            if (static_cast<unsigned char>(c) >= 0x80)
+                c = '?';
+        return s;
+    };
+    check(HPDF_SetInfoAttr(doc_, HPDF_INFO_TITLE, ascii(title).c_str()), "setting the title");
+    check(HPDF_SetInfoAttr(doc_, HPDF_INFO_AUTHOR, ascii(author).c_str()), "setting the author");
+    check(HPDF_SetInfoAttr(doc_, HPDF_INFO_CREATOR, ascii(creator).c_str()),
+          "setting the creator");
+}
+
+HPDF_Page
+HaruDoc::add_a4_page()
+{
+    HPDF_Page page = HPDF_AddPage(doc_);
+    if (!page)
+        check(HPDF_INVALID_PAGE, "adding a page");
+    check(HPDF_Page_SetSize(page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT),
+          "setting the page size");
+    return page;
+}
+
+std::vector<unsigned char>
+HaruDoc::save_to_memory()
+{
+    check(HPDF_SaveToStream(doc_), "saving the document");
+    HPDF_UINT32 size = HPDF_GetStreamSize(doc_);
+    check(HPDF_OK, "sizing the document");
+    if (size == 0)
+        throw PdfError("PDF generation failed: libharu produced an empty document");
+
+    std::vector<unsigned char> out(size);
+    HPDF_UINT32 got = 0;
+    while (got < size)
+    {
+        HPDF_UINT32 chunk = size - got;
+        HPDF_STATUS st = HPDF_ReadFromStream(doc_, out.data() + got, &chunk);
+        got += chunk;
+        if (st == HPDF_STREAM_EOF || chunk == 0)
+            break;
+        check(st, "reading the document");
+    }
+    if (got != size)
+        throw PdfError(strprintf("PDF generation failed: read %u of %u bytes from libharu",
+                                 static_cast<unsigned>(got), static_cast<unsigned>(size)));
+    return out;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Drawing                                                                  */
+/* ------------------------------------------------------------------------ */
+
+Canvas::Canvas(const HaruDoc &doc, HPDF_Page page)
+    : doc_(doc), page_(page), width_(HPDF_Page_GetWidth(page)),
+      height_(HPDF_Page_GetHeight(page))
+{
+}
+
+float
+Canvas::text_width(const Font &f, float size, const std::string &s) const
+{
+    if (s.empty())
+        return 0.0f;
+    HPDF_TextWidth tw = HPDF_Font_TextWidth(
+        f.h, reinterpret_cast<const HPDF_BYTE *>(s.data()),
+        static_cast<HPDF_UINT>(s.size()));
+    doc_.check(HPDF_OK, "measuring text");
+    return static_cast<float>(tw.width) * size / 1000.0f;
+}
+
+std::string
+Canvas::fit_text(const Font &f, float size, const std::string &raw, float max_w) const
+{
+    std::string s = sanitize_utf8(raw, f.repl);
+    if (text_width(f, size, s) <= max_w)
+        return s;
+
+    std::vector<size_t> cuts;   /* byte offsets of character starts */
+    for (size_t i = 0; i < s.size(); i++)
+        if (is_utf8_char_start(s[i]))
+            cuts.push_back(i);
+
+    /* widths of prefixes are monotonic: binary search the longest fit */
+    size_t lo = 0, hi = cuts.size();   /* answer in [lo, hi) as count */
+    auto prefix = [&](size_t nchars) {
+        std::string p = s.substr(0, nchars < cuts.size() ? cuts[nchars] : s.size());
+        while (!p.empty() && p.back() == ' ')
+            p.pop_back();
+        return p + kEllipsis;
+    };
+    while (lo + 1 < hi)
+    {
+        size_t mid = (lo + hi) / 2;
+        if (text_width(f, size, prefix(mid)) <= max_w)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    std::string out = prefix(lo);
+    return text_width(f, size, out) <= max_w ? out : std::string();
+}
+
+void
+Canvas::text(float x, float top, const Font &f, float size, const std::string &raw,
+             const Rgb &c)
+{
+    std::string s = sanitize_utf8(raw, f.repl);
+    if (s.empty())
+        return;
+    fill_color(c);
+    doc_.check(HPDF_Page_BeginText(page_), "beginning text");
+    doc_.check(HPDF_Page_SetFontAndSize(page_, f.h, size), "selecting the font");
+    doc_.check(HPDF_Page_TextOut(page_, x, y(top), s.c_str()), "drawing text");
+    doc_.check(HPDF_Page_EndText(page_), "ending text");
+}
+
+void
+Canvas::text_right(float right, float top, const Font &f, float size,
+                   const std::string &raw, const Rgb &c)
+{
+    std::string s = sanitize_utf8(raw, f.repl);
+    text(right - text_width(f, size, s), top, f, size, s, c);
+}
+
+void
+Canvas::text_center(float center, float top, const Font &f, float size,
+                    const std::string &raw, const Rgb &c)
+{
+    std::string s = sanitize_utf8(raw, f.repl);
+    text(center - text_width(f, size, s) / 2.0f, top, f, size, s, c);
+}
+
+void
+Canvas::rect(float x, float top, float w, float h, const Rgb &fill)
+{
+    fill_color(fill);
+    doc_.check(HPDF_Page_Rectangle(page_, x, y(top + h), w, h), "drawing a rectangle");
+    doc_.check(HPDF_Page_Fill(page_), "filling a rectangle");
+}
+
+void
+Canvas::frame(float x, float top, float w, float h, const Rgb &stroke, float lw)
+{
+    stroke_color(stroke);
+    doc_.check(HPDF_Page_SetLineWidth(page_, lw), "setting the line width");
+    doc_.check(HPDF_Page_Rectangle(page_, x, y(top + h), w, h), "drawing a frame");
+    doc_.check(HPDF_Page_Stroke(page_), "stroking a frame");
+}
+
+void
+Canvas::line(float x1, float top1, float x2, float top2, const Rgb &stroke, float lw)
+{
+    stroke_color(stroke);
+    doc_.check(HPDF_Page_SetLineWidth(page_, lw), "setting the line width");
+    doc_.check(HPDF_Page_MoveTo(page_, x1, y(top1)), "drawing a line");
+    doc_.check(HPDF_Page_LineTo(page_, x2, y(top2)), "drawing a line");
+    doc_.check(HPDF_Page_Stroke(page_), "stroking a line");
+}
+
+void
+Canvas::fill_color(const Rgb &c)
+{
+    doc_.check(HPDF_Page_SetRGBFill(page_, c.r, c.g, c.b), "setting a colour");
+}
+
+void
+Canvas::stroke_color(const Rgb &c)
+{
+    doc_.check(HPDF_Page_SetRGBStroke(page_, c.r, c.g, c.b), "setting a colour");
+}
+
+} /* namespace dsr */

@@ -1,0 +1,16 @@
+/*
+ * strprintf.h — printf into a std::string, for the pure C++ PDF code.
+ */
+#ifndef DSR_STRPRINTF_H
+#define DSR_STRPRINTF_H
+
+#include <string>
+
+/* hidden: dsr_pdf_write is the module's only exported symbol */
+namespace dsr __attribute__((visibility("hidden"))) {
+
+std::string strprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+} /* namespace dsr */
+
+#endif /* DSR_STRPRINTF_H */

@@ -1,0 +1,112 @@
+/*
+ * utf8_text.cpp — strict UTF-8 decoding/encoding and sanitising for libharu.
+ */
+#include "utf8_text.h"
+
+namespace dsr {
+
+void
+append_utf8(std::string &out, uint32_t cp)
+{
+    if (cp < 0x80)
+        out += static_cast<char>(cp);
+    else if (cp < 0x800)
+    {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    else if (cp < 0x10000)
+    {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    else
+    {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+size_t
+decode_utf8(const std::string &s, size_t i, uint32_t &cp)
+{
+    const auto *p = reinterpret_cast<const unsigned char *>(s.data()) + i;
+    size_t left = s.size() - i;
+    unsigned char b0 = p[0];
+
+    if (b0 < 0x80)
+    {
+        cp = b0;
+        return 1;
+    }
+
+    size_t len;
+    uint32_t min;
+    if ((b0 & 0xE0) == 0xC0)
+    {
+        len = 2;
+        cp = b0 & 0x1F;
+        min = 0x80;
+    }
+    else if ((b0 & 0xF0) == 0xE0)
+    {
+        len = 3;
+        cp = b0 & 0x0F;
+        min = 0x800;
+    }
+    else if ((b0 & 0xF8) == 0xF0)
+    {
+        len = 4;
+        cp = b0 & 0x07;
+        min = 0x10000;
+    }
+    else
+        return 0;
+
+    if (left < len)
+        return 0;
+    for (size_t k = 1; k < len; k++)
+    {
+        if ((p[k] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[k] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+std::string
+sanitize_utf8(const std::string &in, const std::string &repl)
+{
+    std::string out;
+    out.reserve(in.size());
+    size_t i = 0;
+    while (i < in.size())
+    {
+        uint32_t cp = 0;
+        size_t len = decode_utf8(in, i, cp);
+        if (len == 0)
+        {
+            /* skip the lead byte and any stray continuation bytes after it */
+            i++;
+            while (i < in.size() && !is_utf8_char_start(in[i]))
+                i++;
+            out += repl;
+            continue;
+        }
+        i += len;
+        if (cp > 0xFFFF || cp == 0xFFFE || cp == 0xFFFF)
+            out += repl;
+        else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+            out += ' ';
+        else
+            append_utf8(out, cp);
+    }
+    return out;
+}
+
+} /* namespace dsr */

@@ -1,0 +1,41 @@
+/*
+ * utf8_text.h — strict UTF-8 decoding and encoding, and making text safe for
+ * libharu's UTF-8 encoder (which only knows the Basic Multilingual Plane).
+ */
+#ifndef DSR_UTF8_TEXT_H
+#define DSR_UTF8_TEXT_H
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+/* hidden: dsr_pdf_write is the module's only exported symbol */
+namespace dsr __attribute__((visibility("hidden"))) {
+
+/* Append code point `cp` (at most U+10FFFF) as UTF-8. */
+void append_utf8(std::string &out, uint32_t cp);
+
+/*
+ * Decode one UTF-8 sequence at s[i] (strictly: no overlongs, no surrogates,
+ * nothing above U+10FFFF).  Returns its length, or 0 if the bytes there are
+ * not a valid sequence (then one byte should be skipped).
+ */
+size_t decode_utf8(const std::string &s, size_t i, uint32_t &cp);
+
+/*
+ * Every code point above U+FFFF, every invalid byte sequence and the
+ * non-characters U+FFFE/U+FFFF become `repl` (one per bad sequence);
+ * control characters become spaces.
+ */
+std::string sanitize_utf8(const std::string &in, const std::string &repl);
+
+/* True for a byte that starts a character (not a continuation byte). */
+inline bool
+is_utf8_char_start(char c)
+{
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+}
+
+} /* namespace dsr */
+
+#endif /* DSR_UTF8_TEXT_H */

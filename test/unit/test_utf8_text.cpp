@@ -1,0 +1,111 @@
+/*
+ * test_utf8_text.cpp — strict UTF-8 decoding and the sanitising that keeps
+ * libharu's BMP-only encoder from breaking on real product names.
+ */
+#include "utf8_text.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+
+namespace {
+
+using dsr::append_utf8;
+using dsr::decode_utf8;
+using dsr::is_utf8_char_start;
+using dsr::sanitize_utf8;
+
+const char *const kRepl = "\xEF\xBF\xBD";   /* U+FFFD */
+
+/* Length decode_utf8 reports for the whole of `s` (0 = rejected). */
+size_t
+decoded_len(const std::string &s, uint32_t *cp = nullptr)
+{
+    uint32_t c = 0;
+    size_t n = decode_utf8(s, 0, c);
+    if (cp)
+        *cp = c;
+    return n;
+}
+
+TEST(Utf8Text, DecodesOneToFourByteSequences)
+{
+    uint32_t cp = 0;
+    EXPECT_EQ(decoded_len("A", &cp), 1u);
+    EXPECT_EQ(cp, 0x41u);
+    EXPECT_EQ(decoded_len("\xC3\xA3", &cp), 2u);           /* ã */
+    EXPECT_EQ(cp, 0xE3u);
+    EXPECT_EQ(decoded_len("\xE2\x80\xA6", &cp), 3u);       /* … */
+    EXPECT_EQ(cp, 0x2026u);
+    EXPECT_EQ(decoded_len("\xF0\x9F\x93\xA6", &cp), 4u);   /* U+1F4E6 */
+    EXPECT_EQ(cp, 0x1F4E6u);
+
+    /* decoding starts at the given offset */
+    std::string s = "P\xC3\xA3o";
+    EXPECT_EQ(decode_utf8(s, 1, cp), 2u);
+    EXPECT_EQ(cp, 0xE3u);
+}
+
+TEST(Utf8Text, RejectsInvalidSequences)
+{
+    EXPECT_EQ(decoded_len("\xC0\x80"), 0u);             /* overlong NUL */
+    EXPECT_EQ(decoded_len("\xE0\x80\xAF"), 0u);         /* overlong '/' */
+    EXPECT_EQ(decoded_len("\xED\xA0\x80"), 0u);         /* surrogate U+D800 */
+    EXPECT_EQ(decoded_len("\xF4\x90\x80\x80"), 0u);     /* above U+10FFFF */
+    EXPECT_EQ(decoded_len("\xC3"), 0u);                 /* truncated */
+    EXPECT_EQ(decoded_len("\xE2\x80"), 0u);             /* truncated */
+    EXPECT_EQ(decoded_len("\x80"), 0u);                 /* stray continuation */
+    EXPECT_EQ(decoded_len("\xC3\x41"), 0u);             /* missing continuation */
+    EXPECT_EQ(decoded_len("\xFF"), 0u);
+}
+
+TEST(Utf8Text, AppendRoundTripsThroughDecode)
+{
+    for (uint32_t cp : {0x0u, 0x7Fu, 0x80u, 0x7FFu, 0x800u, 0xFFFDu, 0x10000u, 0x10FFFFu})
+    {
+        std::string s;
+        append_utf8(s, cp);
+        uint32_t back = 0;
+        EXPECT_EQ(decode_utf8(s, 0, back), s.size()) << std::hex << cp;
+        EXPECT_EQ(back, cp) << std::hex << cp;
+    }
+}
+
+TEST(Utf8Text, SanitizeKeepsBasicMultilingualPlaneText)
+{
+    const std::string name = "C\xC3\xA2mera 4K A\xC3\xA7\xC3\xA3o \xE2\x80\x94 \xE2\x96\xB2";
+    EXPECT_EQ(sanitize_utf8(name, kRepl), name);
+    EXPECT_EQ(sanitize_utf8("", kRepl), "");
+}
+
+TEST(Utf8Text, SanitizeReplacesOutsideBmpAndInvalidBytes)
+{
+    EXPECT_EQ(sanitize_utf8("Caixa \xF0\x9F\x93\xA6 Gamer", kRepl),
+              std::string("Caixa ") + kRepl + " Gamer");
+    EXPECT_EQ(sanitize_utf8("Cut \xC3", "?"), "Cut ?");
+    EXPECT_EQ(sanitize_utf8("Surrogate \xED\xA0\x80 x", "?"), "Surrogate ? x");
+    /* one replacement per bad sequence: a bad lead swallows its continuations */
+    EXPECT_EQ(sanitize_utf8("a\xE2\x80z", "?"), "a?z");
+    EXPECT_EQ(sanitize_utf8("Bad \xFF\xFE bytes", "?"), "Bad ?? bytes");
+    /* the non-characters libharu cannot take */
+    EXPECT_EQ(sanitize_utf8("x\xEF\xBF\xBEy\xEF\xBF\xBFz", "?"), "x?y?z");
+}
+
+TEST(Utf8Text, SanitizeTurnsControlCharactersIntoSpaces)
+{
+    EXPECT_EQ(sanitize_utf8("Tab\there\nnewline", "?"), "Tab here newline");
+    EXPECT_EQ(sanitize_utf8(std::string("a\0b", 3), "?"), "a b");
+    EXPECT_EQ(sanitize_utf8("del\x7F" "c1\xC2\x85.", "?"), "del c1 .");
+}
+
+TEST(Utf8Text, CharacterStartsAreNotContinuationBytes)
+{
+    EXPECT_TRUE(is_utf8_char_start('A'));
+    EXPECT_TRUE(is_utf8_char_start('\xC3'));
+    EXPECT_TRUE(is_utf8_char_start('\xF0'));
+    EXPECT_FALSE(is_utf8_char_start('\xA3'));
+    EXPECT_FALSE(is_utf8_char_start('\x80'));
+}
+
+}   // namespace
