@@ -10,6 +10,7 @@ OBJS        = $(patsubst %.cpp,%.o,$(wildcard src/*.cpp))
 PGFILEDESC  = "daily_sales_report - daily sales KPIs, PDF report and Pushgateway metrics"
 
 REGRESS      = setup dates kpis history errors schedule
+REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=test/regress.conf \
                --load-extension=pg_cron
 
 PG_CONFIG  ?= pg_config
@@ -35,3 +36,13 @@ unit:
 	$(MAKE) -C test/unit
 
 .PHONY: unit
+
+# The demo (demo/): packages, build, PostgreSQL + pg_cron, Pushgateway,
+# Prometheus and postgres_exporter on loopback, a demo shop and a first report.
+demo:
+	@"$(CURDIR)/demo/up"
+
+demo-down:
+	@"$(CURDIR)/demo/down"
+
+.PHONY: demo demo-down

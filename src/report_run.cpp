@@ -253,11 +253,18 @@ push_success(int64 run_id, const DsrReport *report, const DsrRunFigures *figures
 
     day_push = dsr_push_group("PUT", report->report_date, dsr_business_payload(report), true);
     CHECK_FOR_INTERRUPTS();
-    job_push = dsr_push_group("PUT", NULL, dsr_job_payload(&job), true);
-    CHECK_FOR_INTERRUPTS();
+    if (!day_push.ok && day_push.http_status == 0)
+        job_push = day_push;    /* unreachable: the job group would only wait out the same retries */
+    else
+    {
+        job_push = dsr_push_group("PUT", NULL, dsr_job_payload(&job), true);
+        CHECK_FOR_INTERRUPTS();
+        day_push.retries += job_push.retries;
+        day_push.seconds += job_push.seconds;
+    }
 
-    retries = day_push.retries + job_push.retries;
-    seconds = day_push.seconds + job_push.seconds;
+    retries = day_push.retries;
+    seconds = day_push.seconds;
     if (day_push.ok && job_push.ok)
     {
         ereport(NOTICE,
@@ -278,7 +285,10 @@ push_success(int64 run_id, const DsrReport *report, const DsrRunFigures *figures
     return false;
 }
 
-/* After a failure: publish the counters and running state, keep the last good figures. */
+/*
+ * After a failure: publish the counters and running state, keep the last good
+ * figures.  One attempt: the run is over, and the next run pushes again.
+ */
 static void
 push_failure(void)
 {
@@ -290,7 +300,7 @@ push_failure(void)
     memset(&job, 0, sizeof(job));
     job_counters(&job);
     job.include_performance = false;
-    push = dsr_push_group("POST", NULL, dsr_job_payload(&job), true);
+    push = dsr_push_group("POST", NULL, dsr_job_payload(&job), false);
     if (!push.ok)
         ereport(WARNING,
                 (errmsg("could not push the failure counters to the Pushgateway at %s: %s",
@@ -332,18 +342,27 @@ fill_result(DsrRunResult *result, int64 run_id, const DsrReport *report,
     result->finished = true;
 }
 
-/* Record the failure (its own transaction) and push the counters; never raises. */
+/*
+ * Record the failure (its own transaction) and push the counters; never
+ * raises.  A cancelled or terminated run is a failure of no error type, and
+ * is not pushed: whoever stopped it wants it to stop now, not after another
+ * wait on the network.
+ */
 static void
-record_failure(int64 run_id, const char *stage, const char *message, const RunClock *clock,
+record_failure(int64 run_id, const char *stage, const ErrorData *error, const RunClock *clock,
                DsrRunFigures *figures)
 {
+    bool stopped = error->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+        error->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN;
+
     PG_TRY();
     {
         measure_system(clock, figures);
         begin_transaction();
-        dsr_history_failed(run_id, stage, message, figures);
+        dsr_history_failed(run_id, stopped ? NULL : stage, error->message, figures);
         commit_transaction();
-        push_failure();
+        if (!stopped)
+            push_failure();
     }
     PG_CATCH();
     {
@@ -422,7 +441,7 @@ dsr_execute_run(DateADT report_date, DsrRunResult *result)
         AbortCurrentTransaction();
         HOLD_INTERRUPTS();      /* the cancel that brought us here is handled: record it */
         QueryCancelPending = false;
-        record_failure(run_id, (const char *) stage, error->message, clock, figures);
+        record_failure(run_id, (const char *) stage, error, clock, figures);
         RESUME_INTERRUPTS();
         elog(LOG, "daily_sales_report: run %lld for %s failed: %s", (long long) run_id, date, error->message);
         ReThrowError(error);

@@ -132,11 +132,11 @@ void
 dsr_history_failed(int64 run_id, const char *error_type, const char *message, const DsrRunFigures *f)
 {
     Oid         types[7] = {INT8OID, TEXTOID, TEXTOID, FLOAT8OID, INT4OID, INT4OID, TEXTOID};
-    Datum       values[7] = {Int64GetDatum(run_id), CStringGetTextDatum(error_type),
+    Datum       values[7] = {Int64GetDatum(run_id), error_type ? CStringGetTextDatum(error_type) : (Datum) 0,
                              CStringGetTextDatum(message), Float8GetDatum(f->duration_seconds),
                              Int32GetDatum(f->query_retries), Int32GetDatum(f->push_retries),
                              f->pdf_path ? CStringGetTextDatum(f->pdf_path) : (Datum) 0};
-    char        nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', f->pdf_path ? ' ' : 'n'};
+    char        nulls[7] = {' ', error_type ? ' ' : 'n', ' ', ' ', ' ', ' ', f->pdf_path ? ' ' : 'n'};
 
     execute_as_owner(
         "UPDATE daily_sales_report.runs SET status = 'failure', finished_at = clock_timestamp(),"

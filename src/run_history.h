@@ -37,7 +37,7 @@ void dsr_history_succeeded(int64 run_id, const DsrReport *report, const DsrRunFi
 /* The push outcome of a finished run; a failed push counts as a network error. */
 void dsr_history_pushed(int64 run_id, bool pushed, int retries, double seconds, const char *error);
 
-/* The run failed at `error_type` ("database", "pdf", "network"). */
+/* The run failed at `error_type` ("database", "pdf", "network"; NULL when cancelled). */
 void dsr_history_failed(int64 run_id, const char *error_type, const char *message,
                         const DsrRunFigures *figures);
 

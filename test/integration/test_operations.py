@@ -1,0 +1,127 @@
+"""
+Running the report in production: concurrent runs, scheduling with pg_cron,
+and who may run it or change where it writes and pushes.
+"""
+
+import os
+import time
+import unittest
+
+import harness
+from shop import DAY, StackTestCase
+
+
+class ConcurrencyTest(StackTestCase):
+
+    def test_two_concurrent_runs_of_the_same_date(self):
+        last_run = self.stack.max_run_id()
+        processes = [self.stack.psql_popen(self.stack.report_sql(DAY)) for _ in range(2)]
+        outputs = []
+        for process in processes:
+            out, err = process.communicate(timeout=120)
+            outputs.append((process.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")))
+        rows = []
+        for returncode, out, err in outputs:
+            self.assertEqual(returncode, 0, err)
+            rows.append(harness.parse_report_row(out))
+        run_ids = sorted(int(row["run_id"]) for row in rows)
+        self.assertEqual(len(set(run_ids)), 2, "distinct run_ids: %r" % run_ids)
+        self.assertEqual(self.new_run_ids(last_run), run_ids)
+        for row in rows:
+            self.assertEqual(int(row["orders"]), 4)
+            self.assertEqual(row["pushed"], "t")
+            self.assertEqual(self.stack.run_row(int(row["run_id"]), "status")[0], "success")
+        self.assertEqual(self.job_value("batch_job_running"), 0)
+
+
+class CronTest(StackTestCase):
+
+    def cron_job(self, job_id):
+        rows = self.stack.psql("SELECT jobname, schedule, command, database, username, active"
+                               "  FROM cron.job WHERE jobid = %s" % job_id).rows
+        return rows[0] if rows else None
+
+    def test_cron_schedule_daily_report(self):
+        command = "SELECT * FROM daily_sales_report('yesterday')"
+        job_id = self.stack.psql(
+            "SELECT cron.schedule('daily-sales-report', '0 6 * * *', %s)" % harness.sql_literal(command)).value
+        try:
+            self.assertEqual(self.cron_job(job_id),
+                             ["daily-sales-report", "0 6 * * *", command, harness.DB, "postgres", "t"])
+        finally:
+            self.stack.psql("SELECT cron.unschedule(%s)" % job_id)
+
+    def test_schedule_helper(self):
+        job_id = self.stack.psql("SELECT daily_sales_report.schedule()").value
+        try:
+            name, schedule, command, database, username, active = self.cron_job(job_id)
+            self.assertEqual((name, schedule, database, username, active),
+                             ("daily-sales-report", "0 6 * * *", harness.DB, "postgres", "t"))
+            self.assertIn("daily_sales_report('yesterday')", command)
+            # the scheduled command is one that works
+            result = self.stack.psql(command.replace("SELECT *", "SELECT report_date, orders", 1))
+            self.assertEqual(result.rows[0][0],
+                             self.stack.psql("SELECT (now() AT TIME ZONE 'UTC')::date - 1").value)
+        finally:
+            self.stack.psql("SELECT cron.unschedule(%s)" % job_id)
+
+
+class SecurityTest(StackTestCase):
+
+    ROLE = "dsr_it_reporter"
+
+    def setUp(self):
+        self.stack.psql("DROP OWNED BY %s" % self.ROLE, "DROP ROLE %s" % self.ROLE, check=False)
+        self.stack.psql("CREATE ROLE %s LOGIN" % self.ROLE)
+
+    def tearDown(self):
+        self.stack.psql("DROP OWNED BY %s" % self.ROLE, "DROP ROLE %s" % self.ROLE, check=False)
+
+    def grant(self):
+        self.stack.psql("GRANT EXECUTE ON FUNCTION daily_sales_report(text) TO %s" % self.ROLE,
+                        "GRANT SELECT ON products, orders, order_items TO %s" % self.ROLE)
+
+    def test_execute_needs_a_grant(self):
+        row, result = self.stack.run_report(DAY, user=self.ROLE, check=False)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("permission denied for function daily_sales_report", result.stderr)
+
+        self.grant()
+        row, result = self.report(DAY, user=self.ROLE)
+        self.assertEqual(int(row["orders"]), 4)
+        self.assertEqual(self.stack.run_row(int(row["run_id"]), "status, requested_by"),
+                         ["success", self.ROLE])
+
+    def test_cannot_set_superuser_settings(self):
+        self.grant()
+        for name, value in (("daily_sales_report.output_dir", "/tmp/dsr-it-evil"),
+                            ("daily_sales_report.pushgateway_url", "http://127.0.0.1:1")):
+            with self.subTest(setting=name):
+                # in a session where the extension's library is loaded
+                result = self.stack.psql(self.stack.report_sql(DAY),
+                                         "SET %s = %s" % (name, harness.sql_literal(value)),
+                                         user=self.ROLE, check=False)
+                self.assertNotEqual(result.returncode, 0, result)
+                self.assertIn('permission denied to set parameter "%s"' % name, result.stderr)
+
+    def test_set_before_load_does_not_redirect_the_report(self):
+        # a fresh session: the library is not loaded yet when SET runs, so the
+        # SET makes a placeholder; loading the library must refuse its value
+        self.grant()
+        evil = os.path.join(self.stack.dir, "evil")
+        for name, value in (("daily_sales_report.output_dir", evil),
+                            ("daily_sales_report.pushgateway_url", "http://127.0.0.1:1")):
+            with self.subTest(setting=name):
+                result = self.stack.psql("SET %s = %s" % (name, harness.sql_literal(value)),
+                                         self.stack.report_sql(DAY), user=self.ROLE, check=False)
+                self.assertIn('permission denied to set parameter "%s"' % name, result.stderr)
+                if result.ok:
+                    row = harness.parse_report_row(result.stdout)
+                    self.assertEqual(os.path.dirname(row["pdf_path"]), self.stack.output_dir)
+                    self.assertEqual(row["pushed"], "t")
+                    self.assertIn("metrics pushed to %s " % self.stack.pgw_url, result.stderr)
+        self.assertFalse(os.path.exists(evil))
+
+
+if __name__ == "__main__":
+    unittest.main()
