@@ -47,41 +47,31 @@ COMMENT ON TABLE daily_sales_report.runs IS
 SELECT pg_catalog.pg_extension_config_dump('daily_sales_report.runs', '');
 SELECT pg_catalog.pg_extension_config_dump('daily_sales_report.runs_run_id_seq', '');
 
-CREATE FUNCTION daily_sales_report(
-    report_day               text DEFAULT 'yesterday',
-    OUT run_id               bigint,
-    OUT report_date          date,
-    OUT orders               bigint,
-    OUT revenue              numeric,
-    OUT avg_ticket           numeric,
-    OUT items_sold           bigint,
-    OUT top_product          text,
-    OUT top_product_revenue  numeric,
-    OUT pdf_path             text,
-    OUT pdf_kilobytes        numeric,
-    OUT pushed               boolean,
-    OUT duration_seconds     double precision)
-RETURNS record
+-- What a run returns.
+CREATE TYPE daily_sales_report.result AS (
+    run_id               bigint,
+    report_date          date,
+    orders               bigint,
+    revenue              numeric,
+    avg_ticket           numeric,
+    items_sold           bigint,
+    top_product          text,
+    top_product_revenue  numeric,
+    pdf_path             text,
+    pdf_kilobytes        numeric,
+    pushed               boolean,
+    duration_seconds     double precision
+);
+
+CREATE FUNCTION daily_sales_report(report_day text DEFAULT 'yesterday')
+RETURNS daily_sales_report.result
 AS 'MODULE_PATHNAME', 'daily_sales_report_run'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION daily_sales_report(text) IS
     'Report a day (''today'', ''yesterday'' or ''YYYY-MM-DD''): KPIs, PDF, metrics pushed to the Pushgateway';
 
-CREATE FUNCTION daily_sales_report(
-    report_day               date,
-    OUT run_id               bigint,
-    OUT report_date          date,
-    OUT orders               bigint,
-    OUT revenue              numeric,
-    OUT avg_ticket           numeric,
-    OUT items_sold           bigint,
-    OUT top_product          text,
-    OUT top_product_revenue  numeric,
-    OUT pdf_path             text,
-    OUT pdf_kilobytes        numeric,
-    OUT pushed               boolean,
-    OUT duration_seconds     double precision)
-RETURNS record
+CREATE FUNCTION daily_sales_report(report_day date)
+RETURNS daily_sales_report.result
 LANGUAGE sql VOLATILE
 AS $$ SELECT * FROM @extschema@.daily_sales_report(to_char(report_day, 'YYYY-MM-DD')) $$;
 COMMENT ON FUNCTION daily_sales_report(date) IS 'Report the given day';

@@ -125,7 +125,7 @@ result_row(FunctionCallInfo fcinfo, DateADT report_date, const DsrRunResult *r)
     bool        has_top = r->top_product[0] != '\0';
 
     if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "daily_sales_report must be declared to return a record");
+        elog(ERROR, "daily_sales_report must be declared to return a composite type");
     tupdesc = BlessTupleDesc(tupdesc);
 
     memset(nulls, 0, sizeof(nulls));
