@@ -14,17 +14,24 @@ REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=test/regress.conf \
                --load-extension=pg_cron
 
 PG_CONFIG  ?= pg_config
-CURL_LIBS  := $(shell curl-config --libs)
+CURL_LIBS  := $(shell curl-config --libs 2>/dev/null)
 
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
-PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
+PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)
 SHLIB_LINK  = -lhpdf $(CURL_LIBS) -lstdc++
 
 # no LLVM bitcode for JIT inlining: it would need clang and buys nothing here
 override with_llvm = no
 
-PGXS := $(shell $(PG_CONFIG) --pgxs)
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
+else
+# No server development files yet: say what to install (make demo and
+# test/run_all install it themselves).
+all install installcheck:
+	@echo "PGXS not found (pg_config: $(PG_CONFIG)): apt-get install postgresql-server-dev-15, or use PG_CONFIG=" >&2; exit 1
+endif
 
 # C++ objects with dependency tracking
 src/%.o: src/%.cpp

@@ -39,6 +39,7 @@ typedef struct DsrTotals
 typedef struct DsrReport
 {
     /* what was reported */
+    const char *shop_name;      /* shown in the header, e.g. "TechCommerce" */
     const char *report_date;    /* "YYYY-MM-DD" */
     const char *timezone;       /* the calendar the day is read in, e.g. "America/Sao_Paulo" */
     int         day_hours;      /* 24, or 23/25 on a DST change day */

@@ -414,6 +414,7 @@ dsr_execute_run(DateADT report_date, DsrRunResult *result)
 
         stage = "pdf";
         report->run_id = run_id;
+        report->shop_name = MemoryContextStrdup(run_context, dsr_shop_name);
         report->query_seconds = figures->query_seconds;
         report->generated_at = MemoryContextStrdup(run_context, generation_time());
         figures->pdf_path = MemoryContextStrdup(run_context, pdf_path_for(date));

@@ -15,6 +15,7 @@ char *dsr_output_dir = NULL;
 char *dsr_font_path = NULL;
 char *dsr_bold_font_path = NULL;
 char *dsr_source = NULL;
+char *dsr_shop_name = NULL;
 char *dsr_timezone = NULL;
 char *dsr_source_timezone = NULL;
 int   dsr_top_n = 5;
@@ -104,6 +105,10 @@ dsr_define_settings(void)
                                "It must have the columns order_id, ordered_at, product, quantity, line_total.",
                                &dsr_source, "",
                                PGC_SUSET, 0, NULL, NULL, NULL);
+    DefineCustomStringVariable("daily_sales_report.shop_name",
+                               "Shop name printed on the PDF report.",
+                               NULL, &dsr_shop_name, "TechCommerce",
+                               PGC_USERSET, 0, NULL, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.timezone",
                                "Time zone whose calendar days are reported; empty means the session's TimeZone.",
                                NULL, &dsr_timezone, "",

@@ -1,72 +1,7 @@
 # test/lib/common.sh — shell helpers of test/run_all (sourced, bash only).
 
-# Packages the test suite needs (Debian 12 names).
-DSR_TEST_PACKAGES=(
-    build-essential g++ make pkg-config
-    postgresql-15 postgresql-server-dev-15 postgresql-15-cron
-    libcurl4-openssl-dev libhpdf-dev fonts-dejavu-core
-    prometheus-pushgateway prometheus poppler-utils libgtest-dev
-    python3 curl jq
-)
-
 say() { printf '==> %s\n' "$*"; }
 warn() { printf '==> WARNING: %s\n' "$*" >&2; }
-
-# Packages of "$@" that dpkg does not report as installed.
-missing_packages() {
-    local package status
-    for package in "$@"; do
-        status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
-        [[ $status == "install ok installed" ]] || printf '%s\n' "$package"
-    done
-}
-
-# apt-get install "$@" without letting Debian start services: a temporary
-# /usr/sbin/policy-rc.d that exits 101, the original (if any) restored after.
-POLICY_RC=/usr/sbin/policy-rc.d
-POLICY_RC_BACKUP=
-POLICY_RC_INSTALLED=
-
-policy_rc_install() {
-    local backup_dir=$1
-    if [[ -e $POLICY_RC || -L $POLICY_RC ]]; then
-        POLICY_RC_BACKUP=$backup_dir/policy-rc.d.orig
-        cp -a "$POLICY_RC" "$POLICY_RC_BACKUP"
-    fi
-    printf '#!/bin/sh\n# test/run_all: no service starts during the install\nexit 101\n' >"$POLICY_RC"
-    chmod 755 "$POLICY_RC"
-    POLICY_RC_INSTALLED=1
-}
-
-policy_rc_restore() {
-    [[ -n $POLICY_RC_INSTALLED ]] || return 0
-    if [[ -n $POLICY_RC_BACKUP ]]; then
-        cp -a "$POLICY_RC_BACKUP" "$POLICY_RC" && rm -f "$POLICY_RC_BACKUP"
-    else
-        rm -f "$POLICY_RC"
-    fi
-    POLICY_RC_INSTALLED=
-    POLICY_RC_BACKUP=
-}
-
-apt_install() {
-    local backup_dir=$1
-    shift
-    if [[ $(id -u) -ne 0 ]]; then
-        warn "not root: cannot install $*"
-        return 1
-    fi
-    local rc=0
-    policy_rc_install "$backup_dir"
-    export DEBIAN_FRONTEND=noninteractive
-    {
-        apt-get update -q &&
-        apt-get install -y -q --no-install-recommends \
-            -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"
-    } </dev/null || rc=$?
-    policy_rc_restore
-    return $rc
-}
 
 # Counters of test/run_all.
 declare -a SUITE_NAMES=()

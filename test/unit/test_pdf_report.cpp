@@ -42,6 +42,7 @@ sample_report()
 {
     DsrReport r;
     std::memset(&r, 0, sizeof r);
+    r.shop_name = "TechCommerce";
     r.report_date = "2025-09-22";
     r.timezone = "America/Sao_Paulo";
     r.day_hours = 24;
