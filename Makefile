@@ -16,7 +16,7 @@ REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=test/regress.conf \
 PG_CONFIG  ?= pg_config
 CURL_LIBS  := $(shell curl-config --libs 2>/dev/null)
 
-PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra
 PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)
 SHLIB_LINK  = -lhpdf $(CURL_LIBS) -lstdc++
 
