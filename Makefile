@@ -9,7 +9,7 @@ DATA        = sql/daily_sales_report--1.0.sql
 OBJS        = $(patsubst %.cpp,%.o,$(wildcard src/*.cpp))
 PGFILEDESC  = "daily_sales_report - daily sales KPIs, PDF report and Pushgateway metrics"
 
-REGRESS      = setup dates kpis history errors schedule
+REGRESS      = setup dates kpis history errors outbox schedule
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=test/regress.conf \
                --load-extension=pg_cron
 

@@ -84,6 +84,58 @@ REVOKE EXECUTE ON FUNCTION daily_sales_report(date) FROM PUBLIC;
 -- Schedule the report with pg_cron (if installed in this database):
 --   SELECT daily_sales_report.schedule();                      -- 06:00 every day, yesterday's report
 --   SELECT daily_sales_report.schedule('30 5 * * *', 'today');
+-- Every push goes through this outbox: stored first, removed only once the
+-- Pushgateway has accepted it.  What a run could not deliver stays here and
+-- the extension's background worker delivers it later, oldest first per group.
+CREATE TABLE daily_sales_report.outbox (
+    id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    run_id           bigint,
+    pushgateway_url  text NOT NULL,
+    group_path       text NOT NULL,     -- e.g. /metrics/job/daily-sales-report/date/2025-09-22
+    method           text NOT NULL CHECK (method IN ('PUT', 'POST')),
+    body             text NOT NULL,
+    created_at       timestamptz NOT NULL DEFAULT clock_timestamp(),
+    attempts         integer NOT NULL DEFAULT 0,
+    last_attempt_at  timestamptz,
+    last_error       text,
+    next_attempt_at  timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX ON daily_sales_report.outbox (group_path, id);
+COMMENT ON TABLE daily_sales_report.outbox IS
+    'Pushes to the Pushgateway not delivered yet (the exact group path and body)';
+SELECT pg_catalog.pg_extension_config_dump('daily_sales_report.outbox', '');
+
+-- One line on the state of delivery.
+CREATE VIEW daily_sales_report.outbox_status AS
+SELECT count(*)                                   AS pending,
+       min(created_at)                            AS oldest,
+       max(attempts)                              AS max_attempts,
+       (SELECT last_error FROM daily_sales_report.outbox
+         WHERE last_error IS NOT NULL ORDER BY last_attempt_at DESC LIMIT 1) AS last_error,
+       max(last_attempt_at)                       AS last_attempt_at,
+       (SELECT pid FROM pg_catalog.pg_stat_activity
+         WHERE backend_type = 'daily_sales_report outbox' AND datname = current_database()
+         LIMIT 1)                                 AS worker_pid
+  FROM daily_sales_report.outbox;
+
+-- Deliver what is pending now (in the background worker, started if needed);
+-- waits up to wait_seconds and returns how many pushes are still pending.
+CREATE FUNCTION daily_sales_report.flush_pushes(wait_seconds double precision DEFAULT 10)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'daily_sales_report_flush_pushes'
+LANGUAGE C VOLATILE STRICT;
+
+-- Start the report and return its run_id at once; the run goes on in its
+-- background worker (see daily_sales_report.runs for its outcome).
+CREATE FUNCTION daily_sales_report_async(report_day text DEFAULT 'yesterday')
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'daily_sales_report_run_async'
+LANGUAGE C VOLATILE;
+
+REVOKE ALL ON daily_sales_report.outbox_status FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION daily_sales_report.flush_pushes(double precision) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION daily_sales_report_async(text) FROM PUBLIC;
+
 CREATE FUNCTION daily_sales_report.schedule(
     cron_schedule text DEFAULT '0 6 * * *',
     report_day    text DEFAULT 'yesterday',

@@ -64,13 +64,35 @@ read_basic_auth(char *buf, size_t size)
     return buf;
 }
 
+char *
+dsr_payload(char *malloced)
+{
+    char       *copy = NULL;
+
+    /* no ERROR while the malloc'd string is held, so it never leaks */
+    if (malloced != NULL)
+    {
+        copy = (char *) palloc_extended(strlen(malloced) + 1, MCXT_ALLOC_NO_OOM);
+        if (copy != NULL)
+            strcpy(copy, malloced);
+        free(malloced);
+    }
+    if (copy == NULL)
+        ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory building the metrics")));
+    return copy;
+}
+
+char *
+dsr_metrics_group_path(const char *date)
+{
+    return dsr_payload(dsr_group_path(dsr_job_name, date ? "date" : NULL, date));
+}
+
 DsrPushResult
-dsr_push_group(const char *method, const char *date, char *body, bool retry)
+dsr_push_to(const char *base_url, const char *method, const char *path, const char *body,
+            DsrPushEffort effort)
 {
     char        auth[1024];
-    char       *path_malloced;
-    char       *path;
-    char       *body_copy;
     DsrPushOptions options;
 
     if (!curl_ready)
@@ -80,35 +102,20 @@ dsr_push_group(const char *method, const char *date, char *body, bool retry)
         curl_ready = true;
     }
 
-    /* move the malloc'd strings to palloc at once, so an ERROR below leaks nothing */
-    path_malloced = dsr_group_path(dsr_job_name, date ? "date" : NULL, date);
-    if (path_malloced == NULL || body == NULL)
-    {
-        free(path_malloced);
-        free(body);
-        ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory building the metrics")));
-    }
-    path = pstrdup(path_malloced);
-    free(path_malloced);
-    body_copy = pstrdup(body);
-    free(body);
-
     memset(&options, 0, sizeof(options));
-    options.base_url = dsr_pushgateway_url;
+    options.base_url = base_url;
     options.connect_timeout_ms = dsr_push_connect_timeout_ms;
-    options.timeout_ms = dsr_push_timeout_ms;
-    options.max_retries = retry ? dsr_push_retries : 0;
+    options.timeout_ms = effort == DSR_PUSH_PROBE ? dsr_push_connect_timeout_ms : dsr_push_timeout_ms;
+    options.max_retries = effort == DSR_PUSH_RETRY ? dsr_push_retries : 0;
     options.backoff_ms = dsr_push_retry_backoff_ms;
     options.basic_auth = read_basic_auth(auth, sizeof(auth));
     options.interrupted = interrupt_pending;
     options.sleep_ms = interruptible_sleep;
 
     pgstat_report_wait_start(PG_WAIT_EXTENSION);
-    DsrPushResult result = dsr_push(&options, method, path, body_copy);
+    DsrPushResult result = dsr_push(&options, method, path, body);
     pgstat_report_wait_end();
 
     explicit_bzero(auth, sizeof(auth));
-    pfree(path);
-    pfree(body_copy);
     return result;
 }

@@ -13,11 +13,13 @@
 #include "kpi_query.h"
 #include "metrics_payload.h"
 #include "pdf_report.h"
+#include "metrics_push.h"
 #include "pushgateway.h"
 #include "report_date.h"
 #include "report_run.h"
 #include "run_history.h"
 #include "settings.h"
+#include "transactions.h"
 
 /* Advisory lock space of the runs: (class, report date). */
 #define DSR_LOCK_CLASS 0x44535231
@@ -59,24 +61,6 @@ measure_system(const RunClock *clock, DsrRunFigures *figures)
     figures->memory_mb = now.ru_maxrss / 1024.0;    /* ru_maxrss is in KiB on Linux */
 }
 
-static void
-begin_transaction(void)
-{
-    SetCurrentStatementStartTimestamp();
-    StartTransactionCommand();
-    if (SPI_connect() != SPI_OK_CONNECT)
-        elog(ERROR, "SPI_connect failed");
-    PushActiveSnapshot(GetTransactionSnapshot());
-}
-
-static void
-commit_transaction(void)
-{
-    PopActiveSnapshot();
-    SPI_finish();
-    CommitTransactionCommand();
-}
-
 /* Serialise runs of the same date; other dates go on in parallel. */
 static void
 lock_report_date(DateADT report_date, int64 run_id)
@@ -113,7 +97,7 @@ query_with_retries(DateADT report_date, MemoryContext run_context, DsrReport *re
 
         PG_TRY();
         {
-            begin_transaction();
+            dsr_begin_transaction();
             dsr_query_kpis(report_date, run_context, report);
             if (SPI_execute("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = current_database()",
                             true, 1) == SPI_OK_SELECT)
@@ -123,7 +107,7 @@ query_with_retries(DateADT report_date, MemoryContext run_context, DsrReport *re
                 figures->database_connections =
                     DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
             }
-            commit_transaction();
+            dsr_commit_transaction();
         }
         PG_CATCH();
         {
@@ -212,115 +196,6 @@ write_pdf(DsrReport *report, DsrRunFigures *figures)
                     pdf.bytes / 1024.0, figures->pdf_seconds * 1000)));
 }
 
-/* Current counters from the run history, in a short transaction. */
-static void
-job_counters(DsrJobFigures *job)
-{
-    begin_transaction();
-    dsr_history_job_counters(job);
-    commit_transaction();
-}
-
-static void
-record_push(int64 run_id, bool pushed, int retries, double seconds, const char *error)
-{
-    begin_transaction();
-    dsr_history_pushed(run_id, pushed, retries, seconds, error);
-    commit_transaction();
-}
-
-/* Push the day group and the job group of a successful run. */
-static bool
-push_success(int64 run_id, const DsrReport *report, const DsrRunFigures *figures)
-{
-    DsrJobFigures job;
-    DsrPushResult day_push;
-    DsrPushResult job_push;
-    int         retries;
-    double      seconds;
-
-    memset(&job, 0, sizeof(job));
-    job_counters(&job);
-    job.include_performance = true;
-    job.generation_seconds = figures->duration_seconds;
-    job.query_seconds = figures->query_seconds;
-    job.pdf_seconds = figures->pdf_seconds;
-    job.pdf_kilobytes = figures->pdf_bytes / 1024.0;
-    job.cpu_percent = figures->cpu_percent;
-    job.memory_mb = figures->memory_mb;
-    job.database_connections = figures->database_connections;
-    job.records_per_second = figures->query_seconds > 0 ? report->rows_read / figures->query_seconds : 0;
-
-    day_push = dsr_push_group("PUT", report->report_date, dsr_business_payload(report), true);
-    CHECK_FOR_INTERRUPTS();
-    if (!day_push.ok && day_push.http_status == 0)
-        job_push = day_push;    /* unreachable: the job group would only wait out the same retries */
-    else
-    {
-        job_push = dsr_push_group("PUT", NULL, dsr_job_payload(&job), true);
-        CHECK_FOR_INTERRUPTS();
-        day_push.retries += job_push.retries;
-        day_push.seconds += job_push.seconds;
-    }
-
-    retries = day_push.retries;
-    seconds = day_push.seconds;
-    if (day_push.ok && job_push.ok)
-    {
-        ereport(NOTICE,
-                (errmsg("metrics pushed to %s (job \"%s\", date %s) in %.1f ms, %d retries",
-                        dsr_pushgateway_url, dsr_job_name, report->report_date, seconds * 1000, retries)));
-        record_push(run_id, true, retries, seconds, NULL);
-        return true;
-    }
-
-    const char *error = !day_push.ok ? day_push.error : job_push.error;
-
-    ereport(WARNING,
-            (errmsg("could not push the metrics to the Pushgateway at %s: %s", dsr_pushgateway_url, error),
-             errdetail("The report is done and recorded (run %lld); %d retries were made.",
-                       (long long) run_id, retries),
-             errhint("Check that the Pushgateway runs and daily_sales_report.pushgateway_url; the next run pushes the counters again.")));
-    record_push(run_id, false, retries, seconds, error);
-    return false;
-}
-
-/*
- * After a failure: publish the counters and running state, keep the last good
- * figures.  One attempt: the run is over, and the next run pushes again.
- */
-static void
-push_failure(void)
-{
-    DsrJobFigures job;
-    DsrPushResult push;
-
-    if (!dsr_push_enabled())
-        return;
-    memset(&job, 0, sizeof(job));
-    job_counters(&job);
-    job.include_performance = false;
-    push = dsr_push_group("POST", NULL, dsr_job_payload(&job), false);
-    if (!push.ok)
-        ereport(WARNING,
-                (errmsg("could not push the failure counters to the Pushgateway at %s: %s",
-                        dsr_pushgateway_url, push.error)));
-}
-
-/* The run is marked running on the Pushgateway; one attempt, the final push corrects it. */
-static void
-push_running(void)
-{
-    DsrPushResult push;
-
-    if (!dsr_push_enabled())
-        return;
-    push = dsr_push_group("POST", NULL, dsr_running_payload(1), false);
-    CHECK_FOR_INTERRUPTS();
-    if (!push.ok)
-        ereport(NOTICE, (errmsg("Pushgateway not reachable at start: %s", push.error)));
-}
-
 static void
 fill_result(DsrRunResult *result, int64 run_id, const DsrReport *report,
             const DsrRunFigures *figures, bool pushed)
@@ -358,11 +233,11 @@ record_failure(int64 run_id, const char *stage, const ErrorData *error, const Ru
     PG_TRY();
     {
         measure_system(clock, figures);
-        begin_transaction();
+        dsr_begin_transaction();
         dsr_history_failed(run_id, stopped ? NULL : stage, error->message, figures);
-        commit_transaction();
+        dsr_commit_transaction();
         if (!stopped)
-            push_failure();
+            dsr_push_counters(run_id);
     }
     PG_CATCH();
     {
@@ -389,9 +264,12 @@ dsr_execute_run(DateADT report_date, DsrRunResult *result)
     INSTR_TIME_SET_CURRENT(clock->started);
     getrusage(RUSAGE_SELF, &clock->usage);
 
-    begin_transaction();
+    dsr_begin_transaction();
     run_id = dsr_history_start(report_date);
-    commit_transaction();
+    dsr_commit_transaction();
+    /* published at once: daily_sales_report_async returns it */
+    result->run_id = run_id;
+    pg_write_barrier();
     ereport(NOTICE, (errmsg("run %lld for %s started (calendar %s)", (long long) run_id, date,
                             dsr_calendar_timezone())));
     elog(LOG, "daily_sales_report: run %lld for %s started", (long long) run_id, date);
@@ -400,7 +278,7 @@ dsr_execute_run(DateADT report_date, DsrRunResult *result)
     {
         instr_time  query_started;
 
-        push_running();
+        dsr_push_running();
         stage = "database";
         lock_report_date(report_date, run_id);
 
@@ -422,13 +300,13 @@ dsr_execute_run(DateADT report_date, DsrRunResult *result)
 
         stage = "database";
         measure_system(clock, figures);
-        begin_transaction();
+        dsr_begin_transaction();
         dsr_history_succeeded(run_id, report, figures);
-        commit_transaction();
+        dsr_commit_transaction();
 
         stage = "network";
         if (dsr_push_enabled())
-            pushed = push_success(run_id, report, figures);
+            pushed = dsr_push_run_metrics(run_id, report, figures);
         else
             ereport(NOTICE, (errmsg("pushing is disabled (daily_sales_report.pushgateway_url is empty)")));
     }

@@ -6,31 +6,21 @@
  * sessions and server restarts.
  */
 #include "run_history.h"
+#include "transactions.h"
 
-/* Run one statement as the extension's owner, who owns the runs table. */
-static void
-execute_as_owner(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls, int expected)
+int64
+dsr_history_close_dead_runs(void)
 {
-    Oid         saved_user;
-    int         saved_context;
-    Oid         owner;
-    bool        isnull;
-    int         rc;
-
-    rc = SPI_execute("SELECT extowner FROM pg_catalog.pg_extension WHERE extname = 'daily_sales_report'", true, 1);
-    if (rc != SPI_OK_SELECT || SPI_processed != 1)
-        ereport(ERROR,
-                (errcode(ERRCODE_UNDEFINED_OBJECT),
-                 errmsg("extension \"daily_sales_report\" is not installed in this database"),
-                 errhint("Run CREATE EXTENSION daily_sales_report CASCADE;")));
-    owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-
-    GetUserIdAndSecContext(&saved_user, &saved_context);
-    SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
-    rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
-    SetUserIdAndSecContext(saved_user, saved_context);
-    if (rc != expected)
-        elog(ERROR, "run history statement failed: %s", SPI_result_code_string(rc));
+    /* a 'running' row whose process is gone was ended by a crash, a kill or a restart */
+    dsr_execute_as_owner(
+        "UPDATE daily_sales_report.runs r"
+        "   SET status = 'failure', finished_at = clock_timestamp(),"
+        "       error_message = 'the run''s process ended before it finished (terminated, crashed or server restart)'"
+        " WHERE status = 'running'"
+        "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a"
+        "                    WHERE a.pid = r.backend_pid AND a.backend_start <= r.started_at)",
+        0, NULL, NULL, NULL, SPI_OK_UPDATE);
+    return (int64) SPI_processed;
 }
 
 int64
@@ -41,17 +31,8 @@ dsr_history_start(DateADT report_date)
                              CStringGetTextDatum(GetUserNameFromId(GetUserId(), false))};
     bool        isnull;
 
-    /* a 'running' row whose process is gone was ended by a crash or a kill */
-    execute_as_owner(
-        "UPDATE daily_sales_report.runs r"
-        "   SET status = 'failure', finished_at = clock_timestamp(),"
-        "       error_message = 'the run''s process ended before it finished (terminated, crashed or server restart)'"
-        " WHERE status = 'running'"
-        "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a"
-        "                    WHERE a.pid = r.backend_pid AND a.backend_start <= r.started_at)",
-        0, NULL, NULL, NULL, SPI_OK_UPDATE);
-
-    execute_as_owner(
+    dsr_history_close_dead_runs();
+    dsr_execute_as_owner(
         "INSERT INTO daily_sales_report.runs (report_date, requested_by, backend_pid)"
         " VALUES ($1, $2, pg_backend_pid()) RETURNING run_id",
         2, types, values, NULL, SPI_OK_INSERT_RETURNING);
@@ -101,7 +82,7 @@ dsr_history_succeeded(int64 run_id, const DsrReport *r, const DsrRunFigures *f)
     values[16] = Int32GetDatum(f->query_retries);
     values[17] = CStringGetTextDatum(r->timezone);
 
-    execute_as_owner(
+    dsr_execute_as_owner(
         "UPDATE daily_sales_report.runs SET status = 'success', finished_at = clock_timestamp(),"
         "       orders = $2, revenue = $3, avg_ticket = $4, items_sold = $5,"
         "       top_product = $6, top_product_revenue = $7, rows_read = $8,"
@@ -120,7 +101,7 @@ dsr_history_pushed(int64 run_id, bool pushed, int retries, double seconds, const
                              Float8GetDatum(seconds), error ? CStringGetTextDatum(error) : (Datum) 0};
     char        nulls[5] = {' ', ' ', ' ', ' ', error ? ' ' : 'n'};
 
-    execute_as_owner(
+    dsr_execute_as_owner(
         "UPDATE daily_sales_report.runs SET pushed = $2, push_retries = push_retries + $3,"
         "       push_seconds = $4, push_error = $5,"
         "       error_type = CASE WHEN $2 THEN error_type ELSE 'network' END"
@@ -138,7 +119,7 @@ dsr_history_failed(int64 run_id, const char *error_type, const char *message, co
                              f->pdf_path ? CStringGetTextDatum(f->pdf_path) : (Datum) 0};
     char        nulls[7] = {' ', error_type ? ' ' : 'n', ' ', ' ', ' ', ' ', f->pdf_path ? ' ' : 'n'};
 
-    execute_as_owner(
+    dsr_execute_as_owner(
         "UPDATE daily_sales_report.runs SET status = 'failure', finished_at = clock_timestamp(),"
         "       error_type = $2, error_message = $3, duration_seconds = $4,"
         "       query_retries = $5, push_retries = $6, pdf_path = coalesce($7, pdf_path)"
@@ -154,7 +135,7 @@ dsr_history_job_counters(DsrJobFigures *f)
     bool        isnull;
     Datum       value;
 
-    execute_as_owner(
+    dsr_execute_as_owner(
         "SELECT count(*) FILTER (WHERE status = 'success'),"
         "       count(*) FILTER (WHERE status = 'failure'),"
         "       count(*) FILTER (WHERE status = 'running'),"

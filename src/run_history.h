@@ -28,6 +28,9 @@ typedef struct DsrRunFigures
     int64       pdf_bytes;
 } DsrRunFigures;
 
+/* Mark failed the 'running' rows whose process is gone; returns how many. */
+int64 dsr_history_close_dead_runs(void);
+
 /* Close out runs whose process is gone, then insert a 'running' row; returns its run_id. */
 int64 dsr_history_start(DateADT report_date);
 

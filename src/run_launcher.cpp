@@ -14,6 +14,8 @@
 extern "C" {
 PG_FUNCTION_INFO_V1(daily_sales_report_run);
 PGDLLEXPORT Datum daily_sales_report_run(PG_FUNCTION_ARGS);
+PG_FUNCTION_INFO_V1(daily_sales_report_run_async);
+PGDLLEXPORT Datum daily_sales_report_run_async(PG_FUNCTION_ARGS);
 }
 
 /* Create the segment: request, serialized settings, message queue. */
@@ -150,27 +152,39 @@ result_row(FunctionCallInfo fcinfo, DateADT report_date, const DsrRunResult *r)
     return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }
 
+/* Validate the date argument, then start the run's worker; the segment is ours to detach. */
+static dsm_segment *
+launch_run(FunctionCallInfo fcinfo, DateADT *report_date, DsrRunRequest **request,
+           shm_mq_handle **queue_handle, BackgroundWorkerHandle **handle)
+{
+    dsm_segment *segment;
+    shm_mq     *queue;
+
+    *report_date = dsr_parse_report_date(PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0)),
+                                         PG_ARGISNULL(0));
+    segment = create_run_segment(*report_date, request, &queue);
+    /* attach before the worker starts, so an error here detaches and the worker never blocks on us */
+    *queue_handle = shm_mq_attach(queue, segment, NULL);
+    *handle = start_run_worker(segment, *report_date);
+    shm_mq_set_handle(*queue_handle, *handle);
+    return segment;
+}
+
 Datum
 daily_sales_report_run(PG_FUNCTION_ARGS)
 {
     DateADT     report_date;
     dsm_segment *segment;
     DsrRunRequest *request;
-    shm_mq     *queue;
     shm_mq_handle *queue_handle;
-    BackgroundWorkerHandle *volatile handle = NULL;
+    BackgroundWorkerHandle *handle_out;
+    BackgroundWorkerHandle *volatile handle;
     volatile bool worker_failed = false;
     StringInfoData message;
     DsrRunResult result;
 
-    report_date = dsr_parse_report_date(PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0)),
-                                        PG_ARGISNULL(0));
-
-    segment = create_run_segment(report_date, &request, &queue);
-    /* attach before the worker starts, so an error here detaches and the worker never blocks on us */
-    queue_handle = shm_mq_attach(queue, segment, NULL);
-    handle = start_run_worker(segment, report_date);
-    shm_mq_set_handle(queue_handle, handle);
+    segment = launch_run(fcinfo, &report_date, &request, &queue_handle, &handle_out);
+    handle = handle_out;
 
     initStringInfo(&message);
     PG_TRY();
@@ -212,4 +226,56 @@ daily_sales_report_run(PG_FUNCTION_ARGS)
                  errhint("See the server log.")));
 
     PG_RETURN_DATUM(result_row(fcinfo, report_date, &result));
+}
+
+/*
+ * daily_sales_report_async(report_day): start the run and return its run_id
+ * as soon as the run is recorded; the worker goes on alone (its messages go
+ * to the server log only) and the outcome lands in daily_sales_report.runs.
+ */
+Datum
+daily_sales_report_run_async(PG_FUNCTION_ARGS)
+{
+    DateADT     report_date;
+    dsm_segment *segment;
+    DsrRunRequest *request;
+    shm_mq_handle *queue_handle;
+    BackgroundWorkerHandle *handle;
+    int64       run_id;
+
+    segment = launch_run(fcinfo, &report_date, &request, &queue_handle, &handle);
+    for (;;)
+    {
+        pid_t       pid;
+
+        pg_read_barrier();
+        run_id = request->result.run_id;
+        if (run_id != 0)
+            break;
+        if (GetBackgroundWorkerPid(handle, &pid) == BGWH_STOPPED)
+        {
+            /* it ended before recording the run: its ERROR says why */
+            Size        nbytes;
+            void       *data;
+            StringInfoData message;
+            bool        failed = false;
+
+            initStringInfo(&message);
+            while (shm_mq_receive(queue_handle, &nbytes, &data, true) == SHM_MQ_SUCCESS)
+            {
+                resetStringInfo(&message);
+                appendBinaryStringInfo(&message, (const char *) data, (int) nbytes);
+                relay_message(&message, &failed);
+            }
+            ereport(ERROR,
+                    (errcode(ERRCODE_CONNECTION_FAILURE),
+                     errmsg("the report's background worker ended before recording the run"),
+                     errhint("See the server log.")));
+        }
+        (void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 10L, PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+        CHECK_FOR_INTERRUPTS();
+    }
+    dsm_detach(segment);
+    PG_RETURN_INT64(run_id);
 }

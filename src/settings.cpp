@@ -28,6 +28,9 @@ int   dsr_push_connect_timeout_ms = 2000;
 int   dsr_push_timeout_ms = 10000;
 int   dsr_push_retries = 3;
 int   dsr_push_retry_backoff_ms = 500;
+int   dsr_outbox_retry_max_ms = 5000;
+int   dsr_outbox_poll_interval_ms = 1000;
+char *dsr_worker_database = NULL;
 
 /* A time zone name PostgreSQL knows, or empty. */
 static bool
@@ -154,6 +157,20 @@ dsr_define_settings(void)
                             "Wait before the first push retry; it doubles after each retry.",
                             NULL, &dsr_push_retry_backoff_ms, 500, 0, 600000,
                             PGC_USERSET, GUC_UNIT_MS, NULL, NULL, NULL);
+
+    DefineCustomIntVariable("daily_sales_report.outbox_retry_max_ms",
+                            "Longest wait between two delivery attempts of an undelivered push.",
+                            NULL, &dsr_outbox_retry_max_ms, 5000, 100, 3600000,
+                            PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+    DefineCustomIntVariable("daily_sales_report.outbox_poll_interval_ms",
+                            "How often the background worker looks for pushes to deliver.",
+                            NULL, &dsr_outbox_poll_interval_ms, 1000, 10, 600000,
+                            PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+    DefineCustomStringVariable("daily_sales_report.database_name",
+                               "Database the background worker started at server start serves (the one with the extension).",
+                               "Read when that worker starts (with the server, when daily_sales_report is in shared_preload_libraries).",
+                               &dsr_worker_database, "postgres",
+                               PGC_SIGHUP, 0, NULL, NULL, NULL);
 
     MarkGUCPrefixReserved("daily_sales_report");
 }

@@ -21,6 +21,9 @@ extern int   dsr_push_connect_timeout_ms;
 extern int   dsr_push_timeout_ms;
 extern int   dsr_push_retries;
 extern int   dsr_push_retry_backoff_ms;
+extern int   dsr_outbox_retry_max_ms;
+extern int   dsr_outbox_poll_interval_ms;
+extern char *dsr_worker_database;
 
 void dsr_define_settings(void);
 

@@ -1,0 +1,135 @@
+/*
+ * metrics_push.cpp — what a run pushes, and when.
+ *
+ * A push is first stored in the outbox (committed), then delivered: by the
+ * run itself at once, or, if the Pushgateway is away, by the background
+ * worker later.  The counters come from the run history at the time of the
+ * push, so whichever push lands last carries the truth.
+ */
+#include "metrics_push.h"
+#include "metrics_payload.h"
+#include "outbox.h"
+#include "outbox_worker.h"
+#include "pushgateway.h"
+#include "settings.h"
+#include "transactions.h"
+
+/* Current counters from the run history; in a transaction. */
+static DsrJobFigures
+current_counters(void)
+{
+    DsrJobFigures job;
+
+    memset(&job, 0, sizeof(job));
+    dsr_history_job_counters(&job);
+    return job;
+}
+
+static void
+record_push(int64 run_id, bool pushed, int retries, double seconds, const char *error)
+{
+    dsr_begin_transaction();
+    dsr_history_pushed(run_id, pushed, retries, seconds, error);
+    if (!pushed)
+        dsr_ensure_outbox_worker();
+    dsr_commit_transaction();
+}
+
+bool
+dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures *figures)
+{
+    DsrJobFigures job;
+    char       *day_group = dsr_metrics_group_path(report->report_date);
+    char       *job_group = dsr_metrics_group_path(NULL);
+    DsrDelivery day;
+    DsrDelivery all;
+    const char *error;
+
+    dsr_begin_transaction();
+    job = current_counters();
+    job.include_performance = true;
+    job.generation_seconds = figures->duration_seconds;
+    job.query_seconds = figures->query_seconds;
+    job.pdf_seconds = figures->pdf_seconds;
+    job.pdf_kilobytes = figures->pdf_bytes / 1024.0;
+    job.cpu_percent = figures->cpu_percent;
+    job.memory_mb = figures->memory_mb;
+    job.database_connections = figures->database_connections;
+    job.records_per_second = figures->query_seconds > 0 ? report->rows_read / figures->query_seconds : 0;
+    dsr_outbox_enqueue(run_id, dsr_pushgateway_url, "PUT", day_group, dsr_payload(dsr_business_payload(report)));
+    dsr_outbox_enqueue(run_id, dsr_pushgateway_url, "PUT", job_group, dsr_payload(dsr_job_payload(&job)));
+    dsr_commit_transaction();
+
+    day = dsr_outbox_deliver_group(day_group, true, true);
+    if (!day.ok && day.http_status == 0)
+        all = day;      /* unreachable: the job group would only wait out the same retries */
+    else
+    {
+        all = dsr_outbox_deliver_group(job_group, true, true);
+        all.ok = all.ok && day.ok;
+        all.delivered += day.delivered;
+        all.retries += day.retries;
+        all.seconds += day.seconds;
+    }
+
+    if (all.ok)
+    {
+        ereport(NOTICE,
+                (errmsg("metrics pushed to %s (job \"%s\", date %s) in %.1f ms, %d retries",
+                        dsr_pushgateway_url, dsr_job_name, report->report_date, all.seconds * 1000, all.retries)));
+        record_push(run_id, true, all.retries, all.seconds, NULL);
+        return true;
+    }
+
+    error = !day.ok ? day.error : all.error;
+    ereport(WARNING,
+            (errmsg("could not push the metrics to the Pushgateway at %s: %s", dsr_pushgateway_url, error),
+             errdetail("The report is done and recorded (run %lld); %d retries were made.",
+                       (long long) run_id, all.retries),
+             errhint("The metrics are kept in daily_sales_report.outbox and the background worker delivers them when the Pushgateway answers again.")));
+    record_push(run_id, false, all.retries, all.seconds, error);
+    return false;
+}
+
+void
+dsr_push_counters(int64 run_id)
+{
+    DsrJobFigures job;
+    char       *job_group;
+    DsrDelivery delivery;
+
+    if (!dsr_push_enabled())
+        return;
+    job_group = dsr_metrics_group_path(NULL);
+    dsr_begin_transaction();
+    job = current_counters();
+    job.include_performance = false;
+    dsr_outbox_enqueue(run_id, dsr_pushgateway_url, "POST", job_group, dsr_payload(dsr_job_payload(&job)));
+    dsr_commit_transaction();
+
+    delivery = dsr_outbox_deliver_group(job_group, true, false);
+    if (!delivery.ok)
+    {
+        ereport(WARNING,
+                (errmsg("could not push the counters to the Pushgateway at %s: %s",
+                        dsr_pushgateway_url, delivery.error),
+                 errhint("They are kept in daily_sales_report.outbox for the background worker.")));
+        dsr_begin_transaction();
+        dsr_ensure_outbox_worker();
+        dsr_commit_transaction();
+    }
+}
+
+void
+dsr_push_running(void)
+{
+    DsrPushResult push;
+
+    if (!dsr_push_enabled())
+        return;
+    push = dsr_push_to(dsr_pushgateway_url, "POST", dsr_metrics_group_path(NULL),
+                       dsr_payload(dsr_running_payload(1)), DSR_PUSH_PROBE);
+    CHECK_FOR_INTERRUPTS();
+    if (!push.ok)
+        ereport(NOTICE, (errmsg("Pushgateway not reachable at start: %s", push.error)));
+}

@@ -1,0 +1,33 @@
+/*
+ * metrics_push.h — what a run pushes, and when.  Every push goes through
+ * the outbox (outbox.h): nothing is lost when the Pushgateway is away.
+ */
+#ifndef DSR_METRICS_PUSH_H
+#define DSR_METRICS_PUSH_H
+
+#include "pg_headers.h"
+#include "report.h"
+#include "run_history.h"
+
+/*
+ * A successful run: the day group and the job group (PUT), with the
+ * configured retries; what is not delivered stays in the outbox for the
+ * background worker.  Records the outcome in the run's row; true if both
+ * were delivered.  Outside a transaction.
+ */
+bool dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures *figures);
+
+/*
+ * The control and error counters (POST: the last good performance figures
+ * stay): after a failed run, or after closing out runs that died.  One
+ * attempt, then the outbox.  Outside a transaction.
+ */
+void dsr_push_counters(int64 run_id);
+
+/*
+ * batch_job_running 1 at the start of a run: one attempt bounded by the
+ * connect timeout, not kept (the run's last push corrects it).
+ */
+void dsr_push_running(void);
+
+#endif /* DSR_METRICS_PUSH_H */

@@ -1,0 +1,207 @@
+/*
+ * outbox.cpp — every push is stored before it is sent and removed once the
+ * Pushgateway accepted it.
+ *
+ * Pushes of one group are sent one at a time, in order, by whoever holds the
+ * group's advisory lock (a run, or the background worker): a stale push can
+ * never overtake a newer one.  The lock is a session lock taken outside any
+ * transaction, so no snapshot or table lock is held during network I/O.
+ */
+#include "outbox.h"
+#include "pushgateway.h"
+#include "settings.h"
+#include "transactions.h"
+
+
+#define DSR_PUSH_LOCK_CLASS 0x44535232  /* "DSR2": (class, hash of the group path) */
+
+void
+dsr_outbox_enqueue(int64 run_id, const char *base_url, const char *method,
+                   const char *group_path, const char *body)
+{
+    Oid         types[5] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+    Datum       values[5] = {Int64GetDatum(run_id), CStringGetTextDatum(base_url),
+                             CStringGetTextDatum(method), CStringGetTextDatum(group_path),
+                             CStringGetTextDatum(body)};
+
+    dsr_execute_as_owner(
+        "DELETE FROM daily_sales_report.outbox"
+        " WHERE group_path = $4 AND ($3 = 'PUT' OR method = $3)",
+        5, types, values, NULL, SPI_OK_DELETE);
+    dsr_execute_as_owner(
+        "INSERT INTO daily_sales_report.outbox (run_id, pushgateway_url, method, group_path, body)"
+        " VALUES ($1, $2, $3, $4, $5)",
+        5, types, values, NULL, SPI_OK_INSERT);
+}
+
+static int32
+group_lock_key(const char *group_path)
+{
+    return (int32) hash_bytes((const unsigned char *) group_path, (int) strlen(group_path));
+}
+
+/* The oldest pending push of the group, copied into `context`; false if none. */
+typedef struct PendingPush
+{
+    int64       id;
+    char       *base_url;
+    char       *method;
+    char       *body;
+} PendingPush;
+
+static bool
+oldest_pending(const char *group_path, MemoryContext context, PendingPush *push)
+{
+    Oid         types[1] = {TEXTOID};
+    Datum       values[1] = {CStringGetTextDatum(group_path)};
+    bool        found = false;
+
+    dsr_begin_transaction();
+    dsr_execute_as_owner(
+        "SELECT id, pushgateway_url, method, body FROM daily_sales_report.outbox"
+        " WHERE group_path = $1 ORDER BY id LIMIT 1",
+        1, types, values, NULL, SPI_OK_SELECT);
+    if (SPI_processed == 1)
+    {
+        HeapTuple   row = SPI_tuptable->vals[0];
+        TupleDesc   desc = SPI_tuptable->tupdesc;
+        bool        isnull;
+
+        push->id = DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull));
+        push->base_url = MemoryContextStrdup(context, SPI_getvalue(row, desc, 2));
+        push->method = MemoryContextStrdup(context, SPI_getvalue(row, desc, 3));
+        push->body = MemoryContextStrdup(context, SPI_getvalue(row, desc, 4));
+        found = true;
+    }
+    dsr_commit_transaction();
+    return found;
+}
+
+/*
+ * Delivered: gone.  Refused with a 4xx: kept for a person to look at, never
+ * retried (the same body would be refused again; a newer push of the group
+ * supersedes it).  Otherwise: retried after a backoff that doubles, capped
+ * by daily_sales_report.outbox_retry_max_ms.
+ */
+static void
+record_attempt(int64 id, const DsrPushResult *result)
+{
+    Oid         types[4] = {INT8OID, TEXTOID, INT4OID, INT4OID};
+    Datum       values[4] = {Int64GetDatum(id), CStringGetTextDatum(result->error),
+                             Int32GetDatum(dsr_push_retry_backoff_ms),
+                             Int32GetDatum(dsr_outbox_retry_max_ms)};
+    bool        refused = result->http_status >= 400 && result->http_status < 500;
+
+    dsr_begin_transaction();
+    if (result->ok)
+        dsr_execute_as_owner("DELETE FROM daily_sales_report.outbox WHERE id = $1",
+                             1, types, values, NULL, SPI_OK_DELETE);
+    else
+        dsr_execute_as_owner(
+            refused
+            ? "UPDATE daily_sales_report.outbox SET attempts = attempts + 1, last_attempt_at = clock_timestamp(),"
+              "       last_error = $2, next_attempt_at = 'infinity' WHERE id = $1"
+            : "UPDATE daily_sales_report.outbox SET attempts = attempts + 1, last_attempt_at = clock_timestamp(),"
+              "       last_error = $2,"
+              "       next_attempt_at = clock_timestamp()"
+              "           + least($4, $3 * power(2, least(attempts, 20))) * interval '1 millisecond'"
+              " WHERE id = $1",
+            4, types, values, NULL, SPI_OK_UPDATE);
+    dsr_commit_transaction();
+}
+
+static bool
+lock_group(int32 key, bool wait)
+{
+    if (wait)
+    {
+        DirectFunctionCall2(pg_advisory_lock_int4, Int32GetDatum(DSR_PUSH_LOCK_CLASS), Int32GetDatum(key));
+        return true;
+    }
+    return DatumGetBool(DirectFunctionCall2(pg_try_advisory_lock_int4,
+                                            Int32GetDatum(DSR_PUSH_LOCK_CLASS), Int32GetDatum(key)));
+}
+
+DsrDelivery
+dsr_outbox_deliver_group(const char *group_path, bool wait, bool retry)
+{
+    DsrDelivery delivery;
+    int32       key = group_lock_key(group_path);
+    MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "daily_sales_report delivery",
+                                                  ALLOCSET_SMALL_SIZES);
+
+    memset(&delivery, 0, sizeof(delivery));
+    if (!lock_group(key, wait))
+    {
+        delivery.skipped = true;
+        MemoryContextDelete(context);
+        return delivery;
+    }
+
+    PG_TRY();
+    {
+        PendingPush push;
+
+        delivery.ok = true;
+        while (oldest_pending(group_path, context, &push))
+        {
+            DsrPushResult result = dsr_push_to(push.base_url, push.method, group_path, push.body,
+                                               retry ? DSR_PUSH_RETRY : DSR_PUSH_ONCE);
+
+            CHECK_FOR_INTERRUPTS();
+            delivery.retries += result.retries;
+            delivery.seconds += result.seconds;
+            record_attempt(push.id, &result);
+            MemoryContextReset(context);
+            if (!result.ok)
+            {
+                delivery.ok = false;
+                delivery.http_status = result.http_status;
+                strlcpy(delivery.error, result.error, sizeof(delivery.error));
+                break;
+            }
+            delivery.delivered++;
+        }
+    }
+    PG_FINALLY();
+    {
+        DirectFunctionCall2(pg_advisory_unlock_int4, Int32GetDatum(DSR_PUSH_LOCK_CLASS), Int32GetDatum(key));
+        MemoryContextDelete(context);
+    }
+    PG_END_TRY();
+    return delivery;
+}
+
+List *
+dsr_outbox_due_groups(bool all, MemoryContext context)
+{
+    List       *groups = NIL;
+    MemoryContext spi_context = MemoryContextSwitchTo(context);
+
+    MemoryContextSwitchTo(spi_context);
+
+    dsr_execute_as_owner(
+        all
+        ? "SELECT DISTINCT group_path FROM daily_sales_report.outbox WHERE next_attempt_at < 'infinity'"
+        : "SELECT DISTINCT group_path FROM daily_sales_report.outbox WHERE next_attempt_at <= clock_timestamp()",
+        0, NULL, NULL, NULL, SPI_OK_SELECT);
+    for (uint64 i = 0; i < SPI_processed; i++)
+    {
+        char *group = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+
+        MemoryContextSwitchTo(context);
+        groups = lappend(groups, pstrdup(group));
+        MemoryContextSwitchTo(spi_context);
+    }
+    return groups;
+}
+
+int64
+dsr_outbox_pending(void)
+{
+    bool        isnull;
+
+    dsr_execute_as_owner("SELECT count(*) FROM daily_sales_report.outbox WHERE next_attempt_at < 'infinity'",
+                         0, NULL, NULL, NULL, SPI_OK_SELECT);
+    return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}

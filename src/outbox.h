@@ -1,0 +1,48 @@
+/*
+ * outbox.h — every push is stored before it is sent and removed once the
+ * Pushgateway accepted it; what could not be delivered waits in
+ * daily_sales_report.outbox for the background worker.
+ */
+#ifndef DSR_OUTBOX_H
+#define DSR_OUTBOX_H
+
+#include "pg_headers.h"
+
+/*
+ * Store a push (in the current transaction, SPI connected).  A PUT replaces
+ * the whole group on the Pushgateway, so it supersedes every older pending
+ * push of the group; a POST supersedes older POSTs of the group.
+ */
+void dsr_outbox_enqueue(int64 run_id, const char *base_url, const char *method,
+                        const char *group_path, const char *body);
+
+typedef struct DsrDelivery
+{
+    bool    ok;             /* nothing of the group is pending any more */
+    bool    skipped;        /* another process is delivering this group */
+    int     delivered;
+    int     retries;
+    double  seconds;
+    long    http_status;    /* of the failed push; 0: the Pushgateway did not answer */
+    char    error[512];     /* the first failure, when !ok */
+} DsrDelivery;
+
+/*
+ * Deliver the group's pending pushes, oldest first, stopping at the first
+ * failure (recorded in its row with the time of the next attempt).  Called
+ * outside a transaction.  With `wait` it waits for another process that is
+ * delivering the same group; otherwise it skips the group.  With `retry`
+ * each push gets the configured retries; otherwise one attempt.
+ */
+DsrDelivery dsr_outbox_deliver_group(const char *group_path, bool wait, bool retry);
+
+/*
+ * Groups with a push due (with `all`, every group with a push that may be
+ * retried), as a List of char * in `context`; in a transaction.
+ */
+List *dsr_outbox_due_groups(bool all, MemoryContext context);
+
+/* Pushes pending, in a transaction. */
+int64 dsr_outbox_pending(void);
+
+#endif /* DSR_OUTBOX_H */

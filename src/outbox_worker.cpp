@@ -1,0 +1,299 @@
+/*
+ * outbox_worker.cpp — the background worker that delivers the outbox.
+ *
+ * Started with the server when the library is in shared_preload_libraries
+ * (it then serves daily_sales_report.database_name and stays), or on demand
+ * by a run that could not deliver (it then serves that database and exits
+ * once everything is delivered).  One per database: an advisory lock says
+ * who.  On start it closes out runs whose process died (a crash, a kill, a
+ * server restart) and pushes the corrected counters, so batch_job_running
+ * does not stay at 1.
+ *
+ * SIGHUP reloads the configuration; SIGTERM stops it between two pushes;
+ * SIGUSR1 (daily_sales_report.flush_pushes) makes it try everything pending
+ * now, whatever the backoff says.
+ */
+#include "metrics_push.h"
+#include "outbox.h"
+#include "outbox_worker.h"
+#include "run_history.h"
+#include "settings.h"
+#include "transactions.h"
+
+
+#define DSR_WORKER_TYPE         "daily_sales_report outbox"
+#define DSR_WORKER_LOCK_CLASS   0x44535233  /* "DSR3": (class, database) */
+
+extern "C" {
+PGDLLEXPORT void daily_sales_report_outbox_worker(Datum main_arg);
+PG_FUNCTION_INFO_V1(daily_sales_report_flush_pushes);
+PGDLLEXPORT Datum daily_sales_report_flush_pushes(PG_FUNCTION_ARGS);
+}
+
+static void
+fill_worker(BackgroundWorker *worker, Oid database)
+{
+    memset(worker, 0, sizeof(*worker));
+    worker->bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+    worker->bgw_start_time = BgWorkerStart_RecoveryFinished;
+    strlcpy(worker->bgw_library_name, "daily_sales_report", BGW_MAXLEN);
+    strlcpy(worker->bgw_function_name, "daily_sales_report_outbox_worker", BGW_MAXLEN);
+    strlcpy(worker->bgw_type, DSR_WORKER_TYPE, BGW_MAXLEN);
+    worker->bgw_main_arg = ObjectIdGetDatum(database);
+}
+
+void
+dsr_register_outbox_worker(void)
+{
+    BackgroundWorker worker;
+
+    fill_worker(&worker, InvalidOid);
+    snprintf(worker.bgw_name, BGW_MAXLEN, DSR_WORKER_TYPE " for database %s", dsr_worker_database);
+    worker.bgw_restart_time = 5;
+    RegisterBackgroundWorker(&worker);
+}
+
+int
+dsr_outbox_worker_pid(void)
+{
+    bool isnull;
+
+    if (SPI_execute("SELECT pid FROM pg_catalog.pg_stat_activity"
+                    " WHERE backend_type = '" DSR_WORKER_TYPE "' AND datname = current_database() LIMIT 1",
+                    true, 1) != SPI_OK_SELECT || SPI_processed == 0)
+        return 0;
+    return DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+void
+dsr_ensure_outbox_worker(void)
+{
+    BackgroundWorker worker;
+    BackgroundWorkerHandle *handle;
+
+    if (dsr_outbox_worker_pid() != 0)
+        return;
+    fill_worker(&worker, MyDatabaseId);
+    snprintf(worker.bgw_name, BGW_MAXLEN, DSR_WORKER_TYPE " for database %s",
+             get_database_name(MyDatabaseId));
+    worker.bgw_restart_time = BGW_NEVER_RESTART;
+    if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+        ereport(WARNING,
+                (errmsg("could not start the daily_sales_report background worker: no free worker slot"),
+                 errhint("Raise max_worker_processes; pending pushes stay in daily_sales_report.outbox until a worker runs.")));
+}
+
+/* What the worker last said, so that an outage is logged once, not every second. */
+static char last_logged_error[512];
+static TimestampTz outage_since = 0;
+
+/*
+ * One pass over the groups with a push due; returns the pushes still
+ * pending, and in *delivered how many went through.
+ */
+static int64
+deliver_due(bool everything, MemoryContext pass_context, int *delivered_out)
+{
+    List       *groups;
+    ListCell   *cell;
+    int         delivered = 0;
+    int64       pending;
+    const char *error = NULL;
+
+    dsr_begin_transaction();
+    groups = dsr_outbox_due_groups(everything, pass_context);
+    dsr_commit_transaction();
+
+    foreach(cell, groups)
+    {
+        DsrDelivery delivery = dsr_outbox_deliver_group((const char *) lfirst(cell), false, false);
+
+        delivered += delivery.delivered;
+        if (!delivery.ok && !delivery.skipped)
+            error = pstrdup(delivery.error);
+    }
+
+    dsr_begin_transaction();
+    pending = dsr_outbox_pending();
+    dsr_commit_transaction();
+    *delivered_out = delivered;
+
+    if (delivered > 0)
+    {
+        if (outage_since != 0)
+            elog(LOG, "daily_sales_report: delivered %d pushes after %.0f s of Pushgateway outage, %lld pending",
+                 delivered, (GetCurrentTimestamp() - outage_since) / 1e6, (long long) pending);
+        else
+            elog(LOG, "daily_sales_report: delivered %d pending pushes, %lld still pending",
+                 delivered, (long long) pending);
+    }
+    if (error != NULL)
+    {
+        if (outage_since == 0)
+            outage_since = GetCurrentTimestamp();
+        if (strcmp(error, last_logged_error) != 0)
+        {
+            elog(LOG, "daily_sales_report: cannot deliver %lld pending pushes: %s (retrying)",
+                 (long long) pending, error);
+            strlcpy(last_logged_error, error, sizeof(last_logged_error));
+        }
+    }
+    else if (pending == 0 || delivered > 0)
+    {
+        outage_since = 0;
+        last_logged_error[0] = '\0';
+    }
+    return pending;
+}
+
+/* Runs left 'running' by a process that died: failures now, with the counters pushed. */
+static void
+close_out_dead_runs(void)
+{
+    int64 closed;
+
+    dsr_begin_transaction();
+    closed = dsr_history_close_dead_runs();
+    dsr_commit_transaction();
+    if (closed > 0)
+    {
+        elog(LOG, "daily_sales_report: closed out %lld run(s) whose process had died", (long long) closed);
+        dsr_push_counters(0);
+    }
+}
+
+void
+daily_sales_report_outbox_worker(Datum main_arg)
+{
+    Oid         database = DatumGetObjectId(main_arg);
+    bool        on_demand = OidIsValid(database);
+    volatile bool everything = true;
+    MemoryContext pass_context;
+    char       *database_name;
+
+    pqsignal(SIGHUP, SignalHandlerForConfigReload);
+    pqsignal(SIGTERM, die);
+    BackgroundWorkerUnblockSignals();
+
+    if (on_demand)
+        BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
+    else
+        BackgroundWorkerInitializeConnection(dsr_worker_database, NULL, 0);
+    pgstat_report_appname(DSR_WORKER_TYPE);
+
+    /* one worker per database: an on-demand one leaves if another serves it, the server's one waits */
+    dsr_begin_transaction();
+    database_name = MemoryContextStrdup(TopMemoryContext, get_database_name(MyDatabaseId));
+    if (on_demand)
+    {
+        if (!DatumGetBool(DirectFunctionCall2(pg_try_advisory_lock_int4, Int32GetDatum(DSR_WORKER_LOCK_CLASS),
+                                              Int32GetDatum((int32) MyDatabaseId))))
+        {
+            dsr_commit_transaction();
+            proc_exit(0);
+        }
+    }
+    else
+        DirectFunctionCall2(pg_advisory_lock_int4, Int32GetDatum(DSR_WORKER_LOCK_CLASS),
+                            Int32GetDatum((int32) MyDatabaseId));
+    dsr_commit_transaction();
+
+    pass_context = AllocSetContextCreate(TopMemoryContext, "daily_sales_report outbox pass",
+                                         ALLOCSET_DEFAULT_SIZES);
+    elog(LOG, "daily_sales_report: background worker started for database %s (%s)",
+         database_name, on_demand ? "on demand" : "at server start");
+
+    for (bool first = true;; first = false)
+    {
+        volatile int64 pending = -1;     /* -1: the pass failed */
+        volatile int delivered = 0;
+        int         events;
+
+        CHECK_FOR_INTERRUPTS();
+        if (ConfigReloadPending)
+        {
+            ConfigReloadPending = false;
+            ProcessConfigFile(PGC_SIGHUP);
+        }
+
+        pgstat_report_activity(STATE_RUNNING, "delivering pending pushes");
+        PG_TRY();
+        {
+            if (first)
+                close_out_dead_runs();
+            int         pass_delivered = 0;
+
+            pending = deliver_due(everything, pass_context, &pass_delivered);
+            delivered = pass_delivered;
+        }
+        PG_CATCH();
+        {
+            /* e.g. the extension is not (yet) installed in this database: say so once, keep going */
+            ErrorData *error;
+
+            MemoryContextSwitchTo(pass_context);
+            error = CopyErrorData();
+            FlushErrorState();
+            AbortCurrentTransaction();
+            if (strcmp(error->message, last_logged_error) != 0)
+            {
+                elog(LOG, "daily_sales_report: background worker: %s", error->message);
+                strlcpy(last_logged_error, error->message, sizeof(last_logged_error));
+            }
+        }
+        PG_END_TRY();
+        MemoryContextReset(pass_context);
+        pgstat_report_activity(STATE_IDLE, NULL);
+
+        if (on_demand && pending == 0)
+            break;
+        /* the Pushgateway is back: the other groups need not wait out their backoff */
+        if (delivered > 0 && pending > 0)
+        {
+            everything = true;
+            continue;
+        }
+
+        events = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+                           pending < 0 ? 10L * dsr_outbox_poll_interval_ms : dsr_outbox_poll_interval_ms,
+                           PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+        /* woken up (flush_pushes): try everything now, whatever the backoff says */
+        everything = (events & WL_LATCH_SET) != 0;
+    }
+    elog(LOG, "daily_sales_report: background worker for database %s: outbox empty, exiting",
+         database_name);
+    proc_exit(0);
+}
+
+/*
+ * daily_sales_report.flush_pushes(wait_seconds): have the worker (started if
+ * needed) try every pending push now; wait until none is pending or the time
+ * is up; return how many are still pending.
+ */
+Datum
+daily_sales_report_flush_pushes(PG_FUNCTION_ARGS)
+{
+    double      wait_seconds = PG_GETARG_FLOAT8(0);
+    TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), (int64) (wait_seconds * 1000));
+    int64       pending;
+    int         pid;
+
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "SPI_connect failed");
+    pid = dsr_outbox_worker_pid();
+    if (pid != 0)
+        kill(pid, SIGUSR1);     /* sets its latch */
+    else
+        dsr_ensure_outbox_worker();
+
+    /* each statement sees what the worker committed (READ COMMITTED) */
+    while ((pending = dsr_outbox_pending()) > 0 && GetCurrentTimestamp() < deadline)
+    {
+        (void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 50L, PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+        CHECK_FOR_INTERRUPTS();
+    }
+    SPI_finish();
+    PG_RETURN_INT64(pending);
+}
