@@ -113,9 +113,11 @@ SELECT count(*)                                   AS pending,
        (SELECT last_error FROM daily_sales_report.outbox
          WHERE last_error IS NOT NULL ORDER BY last_attempt_at DESC LIMIT 1) AS last_error,
        max(last_attempt_at)                       AS last_attempt_at,
-       (SELECT pid FROM pg_catalog.pg_stat_activity
-         WHERE backend_type = 'daily_sales_report outbox' AND datname = current_database()
-         LIMIT 1)                                 AS worker_pid
+       (SELECT l.pid FROM pg_catalog.pg_locks l   -- the worker serving this database holds this lock
+          JOIN pg_catalog.pg_database d ON d.oid = l.database AND d.datname = current_database()
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+           AND l.classid = 1146311219 AND l.objid = d.oid)   -- ('DSR3', database)
+                                                  AS worker_pid
   FROM daily_sales_report.outbox;
 
 -- Deliver what is pending now (in the background worker, started if needed);

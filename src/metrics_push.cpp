@@ -35,18 +35,12 @@ record_push(int64 run_id, bool pushed, int retries, double seconds, const char *
     dsr_commit_transaction();
 }
 
-bool
-dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures *figures)
+/* The job group's figures: the counters as the history has them now, and the run's own. */
+static DsrJobFigures
+job_figures(const DsrReport *report, const DsrRunFigures *figures)
 {
-    DsrJobFigures job;
-    char       *day_group = dsr_metrics_group_path(report->report_date);
-    char       *job_group = dsr_metrics_group_path(NULL);
-    DsrDelivery day;
-    DsrDelivery all;
-    const char *error;
+    DsrJobFigures job = current_counters();
 
-    dsr_begin_transaction();
-    job = current_counters();
     job.include_performance = true;
     job.generation_seconds = figures->duration_seconds;
     job.query_seconds = figures->query_seconds;
@@ -56,6 +50,22 @@ dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures 
     job.memory_mb = figures->memory_mb;
     job.database_connections = figures->database_connections;
     job.records_per_second = figures->query_seconds > 0 ? report->rows_read / figures->query_seconds : 0;
+    return job;
+}
+
+bool
+dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures *figures)
+{
+    DsrJobFigures job;
+    char       *day_group = dsr_metrics_group_path(report->report_date);
+    char       *job_group = dsr_metrics_group_path(NULL);
+    DsrDelivery day;
+    DsrDelivery all;
+    bool        job_delivered = false;
+    const char *error;
+
+    dsr_begin_transaction();
+    job = job_figures(report, figures);
     dsr_outbox_enqueue(run_id, dsr_pushgateway_url, "PUT", day_group, dsr_payload(dsr_business_payload(report)));
     dsr_outbox_enqueue(run_id, dsr_pushgateway_url, "PUT", job_group, dsr_payload(dsr_job_payload(&job)));
     dsr_commit_transaction();
@@ -66,10 +76,28 @@ dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures 
     else
     {
         all = dsr_outbox_deliver_group(job_group, true, true);
+        job_delivered = all.ok;
         all.ok = all.ok && day.ok;
         all.delivered += day.delivered;
         all.retries += day.retries;
         all.seconds += day.seconds;
+    }
+    error = all.ok ? NULL : (!day.ok ? day.error : all.error);
+    record_push(run_id, all.ok, all.retries, all.seconds, error);
+
+    /*
+     * The counters pushed above were read before this push's retries and
+     * network error were recorded: queue the job group again with them, so
+     * that the Pushgateway ends up with the truth (at once if it answers).
+     */
+    if (!all.ok || all.retries > 0)
+    {
+        dsr_begin_transaction();
+        job = job_figures(report, figures);
+        dsr_outbox_enqueue(run_id, dsr_pushgateway_url, "PUT", job_group, dsr_payload(dsr_job_payload(&job)));
+        dsr_commit_transaction();
+        if (job_delivered)
+            (void) dsr_outbox_deliver_group(job_group, true, false);
     }
 
     if (all.ok)
@@ -77,22 +105,18 @@ dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures 
         ereport(NOTICE,
                 (errmsg("metrics pushed to %s (job \"%s\", date %s) in %.1f ms, %d retries",
                         dsr_pushgateway_url, dsr_job_name, report->report_date, all.seconds * 1000, all.retries)));
-        record_push(run_id, true, all.retries, all.seconds, NULL);
         return true;
     }
-
-    error = !day.ok ? day.error : all.error;
     ereport(WARNING,
             (errmsg("could not push the metrics to the Pushgateway at %s: %s", dsr_pushgateway_url, error),
              errdetail("The report is done and recorded (run %lld); %d retries were made.",
                        (long long) run_id, all.retries),
              errhint("The metrics are kept in daily_sales_report.outbox and the background worker delivers them when the Pushgateway answers again.")));
-    record_push(run_id, false, all.retries, all.seconds, error);
     return false;
 }
 
 void
-dsr_push_counters(int64 run_id)
+dsr_push_counters(int64 run_id, bool deliver)
 {
     DsrJobFigures job;
     char       *job_group;
@@ -105,7 +129,11 @@ dsr_push_counters(int64 run_id)
     job = current_counters();
     job.include_performance = false;
     dsr_outbox_enqueue(run_id, dsr_pushgateway_url, "POST", job_group, dsr_payload(dsr_job_payload(&job)));
+    if (!deliver)
+        dsr_ensure_outbox_worker();
     dsr_commit_transaction();
+    if (!deliver)
+        return;
 
     delivery = dsr_outbox_deliver_group(job_group, true, false);
     if (!delivery.ok)

@@ -19,10 +19,12 @@ bool dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFig
 
 /*
  * The control and error counters (POST: the last good performance figures
- * stay): after a failed run, or after closing out runs that died.  One
- * attempt, then the outbox.  Outside a transaction.
+ * stay): after a failed run, or after closing out runs that died.  With
+ * `deliver`, one attempt now; either way what is not delivered stays in the
+ * outbox for the background worker (started if needed).  Outside a
+ * transaction.
  */
-void dsr_push_counters(int64 run_id);
+void dsr_push_counters(int64 run_id, bool deliver);
 
 /*
  * batch_job_running 1 at the start of a run: one attempt bounded by the

@@ -40,7 +40,7 @@ group_lock_key(const char *group_path)
     return (int32) hash_bytes((const unsigned char *) group_path, (int) strlen(group_path));
 }
 
-/* The oldest pending push of the group, copied into `context`; false if none. */
+/* The oldest push of the group still to deliver, copied into `context`; false if none. */
 typedef struct PendingPush
 {
     int64       id;
@@ -59,7 +59,8 @@ oldest_pending(const char *group_path, MemoryContext context, PendingPush *push)
     dsr_begin_transaction();
     dsr_execute_as_owner(
         "SELECT id, pushgateway_url, method, body FROM daily_sales_report.outbox"
-        " WHERE group_path = $1 ORDER BY id LIMIT 1",
+        " WHERE group_path = $1 AND next_attempt_at < 'infinity'"     /* not a refused one */
+        " ORDER BY id LIMIT 1",
         1, types, values, NULL, SPI_OK_SELECT);
     if (SPI_processed == 1)
     {
@@ -110,16 +111,28 @@ record_attempt(int64 id, const DsrPushResult *result)
     dsr_commit_transaction();
 }
 
+/*
+ * Take the group's push lock.  Waiting is bounded by push_timeout_ms: the
+ * holder (usually the background worker) is itself in a push, and a run
+ * must not wait out someone else's timeouts; what it queued stays in the
+ * outbox and the holder delivers it next, in order.
+ */
 static bool
 lock_group(int32 key, bool wait)
 {
-    if (wait)
+    TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), dsr_push_timeout_ms);
+
+    for (;;)
     {
-        DirectFunctionCall2(pg_advisory_lock_int4, Int32GetDatum(DSR_PUSH_LOCK_CLASS), Int32GetDatum(key));
-        return true;
+        if (DatumGetBool(DirectFunctionCall2(pg_try_advisory_lock_int4,
+                                             Int32GetDatum(DSR_PUSH_LOCK_CLASS), Int32GetDatum(key))))
+            return true;
+        if (!wait || GetCurrentTimestamp() >= deadline)
+            return false;
+        (void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 10L, PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+        CHECK_FOR_INTERRUPTS();
     }
-    return DatumGetBool(DirectFunctionCall2(pg_try_advisory_lock_int4,
-                                            Int32GetDatum(DSR_PUSH_LOCK_CLASS), Int32GetDatum(key)));
 }
 
 DsrDelivery
@@ -134,6 +147,8 @@ dsr_outbox_deliver_group(const char *group_path, bool wait, bool retry)
     if (!lock_group(key, wait))
     {
         delivery.skipped = true;
+        strlcpy(delivery.error, "another process (the background worker) is delivering this group; "
+                "the push waits in the outbox behind it", sizeof(delivery.error));
         MemoryContextDelete(context);
         return delivery;
     }

@@ -30,8 +30,9 @@ typedef struct DsrDelivery
 /*
  * Deliver the group's pending pushes, oldest first, stopping at the first
  * failure (recorded in its row with the time of the next attempt).  Called
- * outside a transaction.  With `wait` it waits for another process that is
- * delivering the same group; otherwise it skips the group.  With `retry`
+ * outside a transaction.  With `wait` it waits (up to push_timeout_ms) for
+ * another process that is delivering the same group; otherwise, or when
+ * that wait runs out, it skips the group (ok false, skipped true).  With `retry`
  * each push gets the configured retries; otherwise one attempt.
  */
 DsrDelivery dsr_outbox_deliver_group(const char *group_path, bool wait, bool retry);

@@ -56,10 +56,13 @@ dsr_register_outbox_worker(void)
 int
 dsr_outbox_worker_pid(void)
 {
-    bool isnull;
+    bool        isnull;
 
-    if (SPI_execute("SELECT pid FROM pg_catalog.pg_stat_activity"
-                    " WHERE backend_type = '" DSR_WORKER_TYPE "' AND datname = current_database() LIMIT 1",
+    /* the worker that serves this database holds its advisory lock (another may be waiting for it) */
+    if (SPI_execute(psprintf("SELECT pid FROM pg_catalog.pg_locks"
+                             " WHERE locktype = 'advisory' AND granted AND objsubid = 2"
+                             "   AND classid = %u AND objid = %u AND database = %u",
+                             (uint32) DSR_WORKER_LOCK_CLASS, (uint32) MyDatabaseId, (uint32) MyDatabaseId),
                     true, 1) != SPI_OK_SELECT || SPI_processed == 0)
         return 0;
     return DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -71,7 +74,10 @@ dsr_ensure_outbox_worker(void)
     BackgroundWorker worker;
     BackgroundWorkerHandle *handle;
 
-    if (dsr_outbox_worker_pid() != 0)
+    /* one running (or starting) is enough: a second one would leave at once */
+    if (SPI_execute("SELECT 1 FROM pg_catalog.pg_stat_activity"
+                    " WHERE backend_type = '" DSR_WORKER_TYPE "' AND datname = current_database()",
+                    true, 1) == SPI_OK_SELECT && SPI_processed > 0)
         return;
     fill_worker(&worker, MyDatabaseId);
     snprintf(worker.bgw_name, BGW_MAXLEN, DSR_WORKER_TYPE " for database %s",
@@ -158,7 +164,7 @@ close_out_dead_runs(void)
     if (closed > 0)
     {
         elog(LOG, "daily_sales_report: closed out %lld run(s) whose process had died", (long long) closed);
-        dsr_push_counters(0);
+        dsr_push_counters(0, true);
     }
 }
 

@@ -220,24 +220,21 @@ fill_result(DsrRunResult *result, int64 run_id, const DsrReport *report,
 /*
  * Record the failure (its own transaction) and push the counters; never
  * raises.  A cancelled or terminated run is a failure of no error type, and
- * is not pushed: whoever stopped it wants it to stop now, not after another
- * wait on the network.
+ * its counters only go to the outbox: whoever stopped it wants it to stop
+ * now, not after another wait on the network; the background worker
+ * delivers them (batch_job_running back to 0).
  */
 static void
-record_failure(int64 run_id, const char *stage, const ErrorData *error, const RunClock *clock,
-               DsrRunFigures *figures)
+record_failure(int64 run_id, const char *stage, const char *message, bool stopped,
+               const RunClock *clock, DsrRunFigures *figures)
 {
-    bool stopped = error->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-        error->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN;
-
     PG_TRY();
     {
         measure_system(clock, figures);
         dsr_begin_transaction();
-        dsr_history_failed(run_id, stopped ? NULL : stage, error->message, figures);
+        dsr_history_failed(run_id, stopped ? NULL : stage, message, figures);
         dsr_commit_transaction();
-        if (!stopped)
-            dsr_push_counters(run_id);
+        dsr_push_counters(run_id, !stopped);
     }
     PG_CATCH();
     {
@@ -249,8 +246,10 @@ record_failure(int64 run_id, const char *stage, const ErrorData *error, const Ru
 }
 
 void
-dsr_execute_run(DateADT report_date, DsrRunResult *result)
+dsr_execute_run(DsrRunRequest *request)
 {
+    DateADT     report_date = request->report_date;
+    DsrRunResult *result = &request->result;
     MemoryContext run_context = AllocSetContextCreate(TopMemoryContext, "daily_sales_report run",
                                                       ALLOCSET_DEFAULT_SIZES);
     DsrReport  *report = (DsrReport *) MemoryContextAllocZero(run_context, sizeof(DsrReport));
@@ -320,7 +319,14 @@ dsr_execute_run(DateADT report_date, DsrRunResult *result)
         AbortCurrentTransaction();
         HOLD_INTERRUPTS();      /* the cancel that brought us here is handled: record it */
         QueryCancelPending = false;
-        record_failure(run_id, (const char *) stage, error, clock, figures);
+        bool        stopped = error->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+            error->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN;
+
+        /* a cancel sent by the caller: its own reason (e.g. statement timeout) says more */
+        pg_read_barrier();
+        record_failure(run_id, (const char *) stage,
+                       stopped && request->stop_reason[0] != '\0' ? request->stop_reason : error->message,
+                       stopped, clock, figures);
         RESUME_INTERRUPTS();
         elog(LOG, "daily_sales_report: run %lld for %s failed: %s", (long long) run_id, date, error->message);
         ReThrowError(error);

@@ -8,10 +8,10 @@
 #include "run_shared.h"
 
 /*
- * Do the run for `report_date` and fill `result`.  Must be called outside
+ * Do the run of request->report_date and fill request->result.  Must be called outside
  * a transaction (it commits its own).  A failure is recorded in the run
  * history and pushed, then re-raised as an ERROR.
  */
-void dsr_execute_run(DateADT report_date, DsrRunResult *result);
+void dsr_execute_run(DsrRunRequest *request);
 
 #endif /* DSR_REPORT_RUN_H */

@@ -204,12 +204,20 @@ daily_sales_report_run(PG_FUNCTION_ARGS)
     }
     PG_CATCH();
     {
-        /* interrupted while the worker still works: ask it to stop, like a cancel */
+        /* interrupted while the worker still works: ask it to stop, like a cancel, and say why */
         pid_t pid;
 
         if (!worker_failed && handle != NULL &&
             GetBackgroundWorkerPid(handle, &pid) == BGWH_STARTED)
+        {
+            MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+            ErrorData  *reason = CopyErrorData();
+
+            MemoryContextSwitchTo(old);
+            strlcpy(request->stop_reason, reason->message, sizeof(request->stop_reason));
+            pg_write_barrier();
             kill(pid, SIGINT);
+        }
         PG_RE_THROW();
     }
     PG_END_TRY();

@@ -47,6 +47,7 @@ typedef struct DsrRunRequest
     int         sec_context;
     DateADT     report_date;
     pid_t       caller_pid;
+    char        stop_reason[256];   /* set by the caller before it cancels the run */
     DsrRunResult result;
 } DsrRunRequest;
 

@@ -58,7 +58,7 @@ daily_sales_report_run_worker(Datum main_arg)
     pgstat_report_activity(STATE_RUNNING, "daily_sales_report run");
     PG_TRY();
     {
-        dsr_execute_run(request->report_date, &request->result);
+        dsr_execute_run(request);
     }
     PG_CATCH();
     {
