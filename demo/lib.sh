@@ -13,6 +13,10 @@ PUSHGATEWAY_PORT=${DEMO_PUSHGATEWAY_PORT:-9091}
 PROMETHEUS_PORT=${DEMO_PROMETHEUS_PORT:-9090}
 EXPORTER_PORT=${DEMO_EXPORTER_PORT:-9187}
 
+# How often Prometheus scrapes and evaluates its rules, in seconds ("15" or
+# "15s"); the stack tests use 1.
+SCRAPE_INTERVAL=${DEMO_SCRAPE_INTERVAL:-15s}
+
 # Debian's PostgreSQL 15 binaries, not the pg_wrapper ones in /usr/bin: those
 # pick a cluster from /etc/postgresql, which the demo does not use.
 PG_BIN=/usr/lib/postgresql/15/bin
