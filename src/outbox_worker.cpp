@@ -49,7 +49,7 @@ dsr_register_outbox_worker(void)
 
     fill_worker(&worker, InvalidOid);
     snprintf(worker.bgw_name, BGW_MAXLEN, DSR_WORKER_TYPE " for database %s", dsr_worker_database);
-    worker.bgw_restart_time = 5;
+    worker.bgw_restart_time = 10;   /* e.g. the database is not created yet */
     RegisterBackgroundWorker(&worker);
 }
 

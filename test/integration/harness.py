@@ -266,7 +266,7 @@ class Stack:
         return process
 
     def _start_pushgateway(self):
-        self._spawn("pushgateway", [
+        return self._spawn("pushgateway", [
             PUSHGATEWAY_BIN,
             "--web.listen-address=127.0.0.1:%d" % self.pgw_port,
             "--persistence.file=%s" % os.path.join(self.dir, "pgw.db"),
@@ -307,10 +307,12 @@ class Stack:
                 "port = %d\n"
                 "listen_addresses = '127.0.0.1'\n"
                 "unix_socket_directories = '%s'\n"
-                "shared_preload_libraries = 'pg_cron'\n"
+                "shared_preload_libraries = 'pg_cron,daily_sales_report'\n"
                 "cron.database_name = '%s'\n"
                 "cron.use_background_workers = on\n"
-                "max_worker_processes = 20\n"
+                "daily_sales_report.database_name = '%s'\n"
+                "# 16 concurrent runs + pg_cron + the outbox worker\n"
+                "max_worker_processes = 40\n"
                 "timezone = 'UTC'\n"
                 "log_timezone = 'UTC'\n"
                 "fsync = off\n"
@@ -320,7 +322,7 @@ class Stack:
                 "daily_sales_report.output_dir = '%s'\n"
                 "daily_sales_report.pushgateway_url = '%s'\n"
                 "daily_sales_report.push_retry_backoff_ms = 100\n"
-                % (self.pg_port, self.socket_dir, DB, self.output_dir, self.pgw_url))
+                % (self.pg_port, self.socket_dir, DB, DB, self.output_dir, self.pgw_url))
         self._run_as_postgres([os.path.join(PG_BIN, "pg_ctl"), "-D", self.data_dir, "-l", self.pg_log,
                                "-w", "-t", "60", "start"])
         self.pg_started = True
@@ -330,6 +332,61 @@ class Stack:
         self.psql("CREATE EXTENSION pg_cron")
         self.psql("CREATE EXTENSION daily_sales_report")
         self.psql_file(os.path.join(FIXTURES, "shop.sql"))
+
+    # ------------------------------------------------- faults (test_faults.py)
+
+    def stop_pushgateway(self, timeout=10):
+        """Stop the Pushgateway (SIGTERM: it writes its persistence file on the way out)."""
+        process = self.processes.pop("pushgateway", None)
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=timeout)
+        try:
+            os.unlink(os.path.join(self.pid_dir, "pushgateway.pid"))
+        except OSError:
+            pass
+
+    def start_pushgateway(self, timeout=30):
+        """Start the Pushgateway again on the same port with the same persistence file; waits until ready."""
+        process = self.processes.get("pushgateway")
+        if process is not None and process.poll() is None:
+            return
+        deadline = time.monotonic() + timeout
+        while True:
+            process = self._start_pushgateway()
+            try:
+                wait_ready(self.pgw_url + "/-/ready", process, timeout=max(1, deadline - time.monotonic()),
+                           what="Pushgateway")
+                return
+            except RuntimeError:
+                # the port may still be held for a moment by the process just stopped
+                if process.poll() is None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    def pg_ctl(self, *args, timeout=120):
+        return self._run_as_postgres([os.path.join(PG_BIN, "pg_ctl"), "-D", self.data_dir] + list(args),
+                                     timeout=timeout)
+
+    def wait_postgres(self, timeout=60):
+        """Wait until the server accepts queries in the test database (e.g. after a crash restart)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            result = self.psql("SELECT 1", check=False, timeout=10)
+            if result.ok:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError("PostgreSQL not back after %ss: %r" % (timeout, result))
+            time.sleep(0.1)
+
+    def restart_postgres(self, mode="fast"):
+        """pg_ctl restart -m mode, then wait until the test database answers."""
+        self.pg_ctl("-l", self.pg_log, "-m", mode, "-w", "-t", "60", "restart")
+        self.wait_postgres()
 
     # --------------------------------------------------------------- teardown
 
