@@ -76,7 +76,7 @@ constexpr Family kRunning{"batch_job_running", kGauge,
 constexpr Family kCpuPercent{"batch_job_cpu_usage_percent", kGauge,
     "CPU time of the PostgreSQL backend that ran the last report divided by the run's wall time, in percent."};
 constexpr Family kMemoryMb{"batch_job_memory_usage_mb", kGauge,
-    "Peak resident set size of the PostgreSQL background process that ran the last report, in MiB."};
+    "Private memory (RssAnon, shared buffers not counted) of the PostgreSQL background process that ran the last report, at its end, in MiB."};
 constexpr Family kConnections{"batch_job_database_connections", kGauge,
     "Connections to this database listed in pg_stat_activity during the last report run."};
 constexpr Family kThroughput{"batch_job_data_throughput_records_per_second", kGauge,

@@ -46,7 +46,30 @@ timeval_seconds(struct timeval tv)
     return tv.tv_sec + tv.tv_usec / 1e6;
 }
 
-/* CPU share and peak memory of this process (one worker per run) since `clock`. */
+/*
+ * Private memory of this process in MiB: RssAnon, not ru_maxrss, which also
+ * counts every shared buffer the run touched and so grows with the data read
+ * whatever the run allocates.  glibc keeps freed memory, so at the end of a
+ * run this is close to its peak.
+ */
+static double
+private_memory_mb(const struct rusage *usage)
+{
+    FILE       *status = fopen("/proc/self/status", "r");
+    char        line[128];
+    long        kilobytes = -1;
+
+    if (status != NULL)
+    {
+        while (fgets(line, sizeof(line), status) != NULL)
+            if (sscanf(line, "RssAnon: %ld kB", &kilobytes) == 1)
+                break;
+        fclose(status);
+    }
+    return (kilobytes >= 0 ? kilobytes : usage->ru_maxrss) / 1024.0;    /* both in KiB */
+}
+
+/* CPU share and memory of this process (one worker per run) since `clock`. */
 static void
 measure_system(const RunClock *clock, DsrRunFigures *figures)
 {
@@ -58,7 +81,7 @@ measure_system(const RunClock *clock, DsrRunFigures *figures)
         - timeval_seconds(clock->usage.ru_utime) - timeval_seconds(clock->usage.ru_stime);
     figures->duration_seconds = seconds_since(clock->started);
     figures->cpu_percent = figures->duration_seconds > 0 ? 100.0 * cpu / figures->duration_seconds : 0;
-    figures->memory_mb = now.ru_maxrss / 1024.0;    /* ru_maxrss is in KiB on Linux */
+    figures->memory_mb = private_memory_mb(&now);
 }
 
 /* Serialise runs of the same date; other dates go on in parallel. */

@@ -375,8 +375,9 @@ TEST(MetricsPayload, JobBodyFamiliesWithAndWithoutPerformance)
     EXPECT_EQ(value_of(body, "batch_job_memory_usage_mb"), "42.25");
     EXPECT_EQ(value_of(body, "batch_job_database_connections"), "7");
     EXPECT_EQ(value_of(body, "batch_job_data_throughput_records_per_second"), "10000");
-    EXPECT_TRUE(has_line(body, "# HELP batch_job_memory_usage_mb Peak resident set size of the PostgreSQL "
-                               "background process that ran the last report, in MiB."));
+    EXPECT_TRUE(has_line(body, "# HELP batch_job_memory_usage_mb Private memory (RssAnon, shared buffers not "
+                               "counted) of the PostgreSQL background process that ran the last report, at its "
+                               "end, in MiB."));
 
     f = sample_figures(false);
     body = take(dsr_job_payload(&f));
