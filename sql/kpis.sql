@@ -73,3 +73,9 @@ CREATE VIEW bad_time_view AS
 SET daily_sales_report.source = 'bad_time_view';
 SELECT orders FROM daily_sales_report('2025-09-22');
 RESET daily_sales_report.source;
+
+-- the indexes the report needs are listed, and created only when asked
+SELECT table_name, column_name, present, statement FROM daily_sales_report.recommended_indexes();
+SELECT * FROM daily_sales_report.create_recommended_indexes();
+SELECT table_name, column_name, present FROM daily_sales_report.recommended_indexes();
+SELECT orders, revenue FROM daily_sales_report('2025-09-22');
