@@ -300,7 +300,9 @@ query_view(const Source *source, const DayBounds *bounds, MemoryContext context,
  *  - orders are counted with a semi join, not count(DISTINCT);
  *  - float8 -> numeric (exact cents) is cast once per distinct line amount:
  *    sum((q*p)::numeric) = sum(n * (q*p)::numeric) over the n lines of
- *    equal q*p;
+ *    equal q*p, per product (the totals are the sum of those); revenue per
+ *    hour only draws the chart, so it is summed in float8 — grouping hours
+ *    by amount too would hold tens of thousands of groups in memory;
  *  - products are grouped by id and named at the end.
  */
 static const char SHOP_ID_RANGES_SQL[] =
@@ -343,13 +345,14 @@ query_shop(const Source *source, const DayBounds *bounds, MemoryContext context,
         "     WHERE NOT o.is_open AND o.created_at >= $1 AND o.created_at < $2"
         "       AND o.id BETWEEN $6 AND $7 AND i.order_id BETWEEN $6 AND $7),"
         " g AS MATERIALIZED ("
-        "    SELECT GROUPING(product_id) AS by_hour, h, product_id, x, count(*) AS n, sum(q) AS q"
-        "      FROM lines GROUP BY GROUPING SETS ((h, x), (product_id, x))),"
+        "    SELECT GROUPING(product_id) AS by_hour, h, product_id, x, count(*) AS n, sum(q) AS q,"
+        "           sum(x) AS amount"
+        "      FROM lines GROUP BY GROUPING SETS ((h), (product_id, x))),"
         " per_hour AS MATERIALIZED ("
         "    SELECT coalesce(r.h, c.h) AS h, coalesce(c.orders, 0) AS orders, r.revenue,"
         "           coalesce(r.items, 0) AS items, coalesce(r.lines, 0) AS lines"
-        "      FROM (SELECT h, sum(n * x::numeric) AS revenue, sum(q) AS items, sum(n) AS lines"
-        "              FROM g WHERE by_hour = 1 GROUP BY h) AS r"
+        "      FROM (SELECT h, amount::numeric AS revenue, q AS items, n AS lines"
+        "              FROM g WHERE by_hour = 1) AS r"
         "      FULL JOIN (SELECT %s AS h, count(*) AS orders"
         "                   FROM orders o"
         "                  WHERE NOT o.is_open AND o.created_at >= $1 AND o.created_at < $2"
@@ -357,9 +360,11 @@ query_shop(const Source *source, const DayBounds *bounds, MemoryContext context,
         "                    AND EXISTS (SELECT FROM order_items i"
         "                                 WHERE i.order_id = o.id AND i.order_id BETWEEN $6 AND $7)"
         "                  GROUP BY 1) AS c ON c.h = r.h)"
-        " SELECT 0 AS kind, NULL::text AS key, sum(orders)::bigint, sum(revenue), sum(items)::bigint,"
-        "        sum(lines)::bigint, sum(revenue) / nullif(sum(orders), 0)"
-        "   FROM per_hour"
+        ", totals AS ("
+        "    SELECT sum(n * x::numeric) AS revenue, sum(q) AS items, sum(n) AS lines FROM g WHERE by_hour = 0)"
+        " SELECT 0 AS kind, NULL::text AS key, o.orders, t.revenue, t.items::bigint, t.lines::bigint,"
+        "        t.revenue / nullif(o.orders, 0)"
+        "   FROM totals t, (SELECT sum(orders)::bigint AS orders FROM per_hour) o"
         " UNION ALL"
         " (SELECT 1, coalesce(p.name, 'product #' || g.product_id), NULL, sum(n * x::numeric), sum(q)::bigint,"
         "         NULL, NULL"
