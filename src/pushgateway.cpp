@@ -105,7 +105,8 @@ dsr_push_to(const char *base_url, const char *method, const char *path, const ch
     memset(&options, 0, sizeof(options));
     options.base_url = base_url;
     options.connect_timeout_ms = dsr_push_connect_timeout_ms;
-    options.timeout_ms = effort == DSR_PUSH_PROBE ? dsr_push_connect_timeout_ms : dsr_push_timeout_ms;
+    options.timeout_ms = effort == DSR_PUSH_PROBE
+        ? Min(dsr_push_connect_timeout_ms, dsr_push_timeout_ms) : dsr_push_timeout_ms;
     options.max_retries = effort == DSR_PUSH_RETRY ? dsr_push_retries : 0;
     options.backoff_ms = dsr_push_retry_backoff_ms;
     options.basic_auth = read_basic_auth(auth, sizeof(auth));

@@ -22,7 +22,7 @@ typedef enum DsrPushEffort
 {
     DSR_PUSH_RETRY,     /* daily_sales_report.push_retries, push_timeout_ms */
     DSR_PUSH_ONCE,      /* one attempt, push_timeout_ms */
-    DSR_PUSH_PROBE      /* one attempt bounded by push_connect_timeout_ms */
+    DSR_PUSH_PROBE      /* one attempt bounded by push_connect_timeout_ms (and push_timeout_ms) */
 } DsrPushEffort;
 
 /*
