@@ -297,7 +297,9 @@ query_view(const Source *source, const DayBounds *bounds, MemoryContext context,
  *    data: the range is computed from the day's own rows; only the speed
  *    depends on the ids following time, which the planner cannot know,
  *    hence the transaction-local plan settings);
- *  - orders are counted with a semi join, not count(DISTINCT);
+ *  - orders are the day's closed orders (a sale is an order with is_open =
+ *    false), counted on orders alone, per hour (24 groups), not with
+ *    count(DISTINCT) over the lines;
  *  - float8 -> numeric (exact cents) is cast once per distinct line amount:
  *    sum((q*p)::numeric) = sum(n * (q*p)::numeric) over the n lines of
  *    equal q*p, per product (the totals are the sum of those); revenue per
@@ -312,27 +314,24 @@ static const char SHOP_ID_RANGES_SQL[] =
     "  FROM (VALUES (0, $1, $2), (1, $3, $4), (7, $5, $6)) AS v(k, f, t)"
     " CROSS JOIN LATERAL (SELECT id FROM orders WHERE created_at >= v.f AND created_at < v.t OFFSET 0) AS s";
 
+/* A day's lines. */
+#define SHOP_LINES(from, to, low, high) \
+    "SELECT i.quantity * i.price AS x, i.quantity AS q" \
+    "  FROM orders o JOIN order_items i ON i.order_id = o.id" \
+    " WHERE NOT o.is_open AND o.created_at >= " from " AND o.created_at < " to \
+    "   AND o.id BETWEEN " low " AND " high " AND i.order_id BETWEEN " low " AND " high
+
 static const char SHOP_COMPARISON_SQL[] =
-    "SELECT (SELECT count(*) FROM orders o"
-    "         WHERE NOT o.is_open AND o.created_at >= $1 AND o.created_at < $2 AND o.id BETWEEN $5 AND $6"
-    "           AND EXISTS (SELECT FROM order_items i WHERE i.order_id = o.id AND i.order_id BETWEEN $5 AND $6)),"
+    "SELECT (SELECT count(*) FROM orders WHERE NOT is_open AND created_at >= $1 AND created_at < $2),"
     "       sum(n * x::numeric) FILTER (WHERE k = 1),"
-    "       (SELECT count(*) FROM orders o"
-    "         WHERE NOT o.is_open AND o.created_at >= $3 AND o.created_at < $4 AND o.id BETWEEN $7 AND $8"
-    "           AND EXISTS (SELECT FROM order_items i WHERE i.order_id = o.id AND i.order_id BETWEEN $7 AND $8)),"
+    "       (SELECT count(*) FROM orders WHERE NOT is_open AND created_at >= $3 AND created_at < $4),"
     "       sum(n * x::numeric) FILTER (WHERE k = 7),"
     "       sum(q) FILTER (WHERE k = 1)::bigint, sum(q) FILTER (WHERE k = 7)::bigint, coalesce(sum(n), 0)::bigint"
-    "  FROM (SELECT 1 AS k, i.quantity * i.price AS x, count(*) AS n, sum(i.quantity) AS q"
-    "          FROM orders o JOIN order_items i ON i.order_id = o.id"
-    "         WHERE NOT o.is_open AND o.created_at >= $1 AND o.created_at < $2"
-    "           AND o.id BETWEEN $5 AND $6 AND i.order_id BETWEEN $5 AND $6"
-    "         GROUP BY 2"
-    "        UNION ALL"
-    "        SELECT 7, i.quantity * i.price, count(*), sum(i.quantity)"
-    "          FROM orders o JOIN order_items i ON i.order_id = o.id"
-    "         WHERE NOT o.is_open AND o.created_at >= $3 AND o.created_at < $4"
-    "           AND o.id BETWEEN $7 AND $8 AND i.order_id BETWEEN $7 AND $8"
-    "         GROUP BY 2) AS s";
+    "  FROM (SELECT k, x, count(*) AS n, sum(q) AS q"
+    "          FROM (SELECT 1 AS k, * FROM (" SHOP_LINES("$1", "$2", "$5", "$6") ") AS d1"
+    "                UNION ALL"
+    "                SELECT 7, * FROM (" SHOP_LINES("$3", "$4", "$7", "$8") ") AS d7) AS l"
+    "         GROUP BY k, x) AS s";
 
 static void
 query_shop(const Source *source, const DayBounds *bounds, MemoryContext context, DsrReport *report)
@@ -349,22 +348,14 @@ query_shop(const Source *source, const DayBounds *bounds, MemoryContext context,
         "           sum(x) AS amount"
         "      FROM lines GROUP BY GROUPING SETS ((h), (product_id, x))),"
         " per_hour AS MATERIALIZED ("
-        "    SELECT coalesce(r.h, c.h) AS h, coalesce(c.orders, 0) AS orders, r.revenue,"
-        "           coalesce(r.items, 0) AS items, coalesce(r.lines, 0) AS lines"
-        "      FROM (SELECT h, amount::numeric AS revenue, q AS items, n AS lines"
-        "              FROM g WHERE by_hour = 1) AS r"
-        "      FULL JOIN (SELECT %s AS h, count(*) AS orders"
-        "                   FROM orders o"
-        "                  WHERE NOT o.is_open AND o.created_at >= $1 AND o.created_at < $2"
-        "                    AND o.id BETWEEN $6 AND $7"
-        "                    AND EXISTS (SELECT FROM order_items i"
-        "                                 WHERE i.order_id = o.id AND i.order_id BETWEEN $6 AND $7)"
-        "                  GROUP BY 1) AS c ON c.h = r.h)"
-        ", totals AS ("
-        "    SELECT sum(n * x::numeric) AS revenue, sum(q) AS items, sum(n) AS lines FROM g WHERE by_hour = 0)"
-        " SELECT 0 AS kind, NULL::text AS key, o.orders, t.revenue, t.items::bigint, t.lines::bigint,"
-        "        t.revenue / nullif(o.orders, 0)"
-        "   FROM totals t, (SELECT sum(orders)::bigint AS orders FROM per_hour) o"
+        "    SELECT %s AS h, count(*) AS orders FROM orders o"
+        "     WHERE NOT o.is_open AND o.created_at >= $1 AND o.created_at < $2 GROUP BY 1),"
+        " totals AS ("
+        "    SELECT sum(n * x::numeric) AS revenue, sum(q) AS items, sum(n) AS lines FROM g WHERE by_hour = 0),"
+        " order_count AS (SELECT sum(orders) AS orders FROM per_hour)"
+        " SELECT 0 AS kind, NULL::text AS key, o.orders::bigint, coalesce(t.revenue, 0), t.items::bigint,"
+        "        t.lines::bigint, t.revenue / nullif(o.orders, 0)"
+        "   FROM totals t, order_count o"
         " UNION ALL"
         " (SELECT 1, coalesce(p.name, 'product #' || g.product_id), NULL, sum(n * x::numeric), sum(q)::bigint,"
         "         NULL, NULL"
@@ -372,7 +363,8 @@ query_shop(const Source *source, const DayBounds *bounds, MemoryContext context,
         "   WHERE by_hour = 0"
         "   GROUP BY 2 ORDER BY 4 DESC, 2 LIMIT $5)"
         " UNION ALL"
-        " SELECT 2, h::text, orders, revenue, items::bigint, lines::bigint, NULL FROM per_hour",
+        " SELECT 2, coalesce(g.h, c.h)::text, coalesce(c.orders, 0), g.amount::numeric, g.q::bigint, g.n, NULL"
+        "   FROM (SELECT * FROM g WHERE by_hour = 1) AS g FULL JOIN per_hour c ON c.h = g.h",
         hour, hour);
     Oid         t = source->ordered_at_type;
     Oid         range_types[6] = {t, t, t, t, t, t};
