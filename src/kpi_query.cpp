@@ -203,10 +203,7 @@ read_day_rows(MemoryContext context, DsrReport *report)
             int hour = atoi(SPI_getvalue(row, desc, 2));
 
             if (hour >= 0 && hour < DSR_HOURS)
-            {
                 report->hourly_revenue[hour] = revenue;
-                report->hourly_orders[hour] = get_int64(row, desc, 3);
-            }
         }
     }
 }

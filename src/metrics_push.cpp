@@ -78,7 +78,6 @@ dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures 
         all = dsr_outbox_deliver_group(job_group, true, true);
         job_delivered = all.ok;
         all.ok = all.ok && day.ok;
-        all.delivered += day.delivered;
         all.retries += day.retries;
         all.seconds += day.seconds;
     }

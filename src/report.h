@@ -57,7 +57,6 @@ typedef struct DsrReport
     DsrProduct  top[DSR_MAX_TOP_N];
 
     double      hourly_revenue[DSR_HOURS];  /* local hour of day -> revenue */
-    int64_t     hourly_orders[DSR_HOURS];
 
     DsrTotals   previous_day;       /* the day before */
     DsrTotals   week_before;        /* same weekday, 7 days before */

@@ -112,19 +112,20 @@ dsr_history_pushed(int64 run_id, bool pushed, int retries, double seconds, const
 void
 dsr_history_failed(int64 run_id, const char *error_type, const char *message, const DsrRunFigures *f)
 {
-    Oid         types[7] = {INT8OID, TEXTOID, TEXTOID, FLOAT8OID, INT4OID, INT4OID, TEXTOID};
-    Datum       values[7] = {Int64GetDatum(run_id), error_type ? CStringGetTextDatum(error_type) : (Datum) 0,
+    /* push_retries is left alone: dsr_history_pushed has counted them already */
+    Oid         types[6] = {INT8OID, TEXTOID, TEXTOID, FLOAT8OID, INT4OID, TEXTOID};
+    Datum       values[6] = {Int64GetDatum(run_id), error_type ? CStringGetTextDatum(error_type) : (Datum) 0,
                              CStringGetTextDatum(message), Float8GetDatum(f->duration_seconds),
-                             Int32GetDatum(f->query_retries), Int32GetDatum(f->push_retries),
+                             Int32GetDatum(f->query_retries),
                              f->pdf_path ? CStringGetTextDatum(f->pdf_path) : (Datum) 0};
-    char        nulls[7] = {' ', error_type ? ' ' : 'n', ' ', ' ', ' ', ' ', f->pdf_path ? ' ' : 'n'};
+    char        nulls[6] = {' ', error_type ? ' ' : 'n', ' ', ' ', ' ', f->pdf_path ? ' ' : 'n'};
 
     dsr_execute_as_owner(
         "UPDATE daily_sales_report.runs SET status = 'failure', finished_at = clock_timestamp(),"
         "       error_type = $2, error_message = $3, duration_seconds = $4,"
-        "       query_retries = $5, push_retries = $6, pdf_path = coalesce($7, pdf_path)"
+        "       query_retries = $5, pdf_path = coalesce($6, pdf_path)"
         " WHERE run_id = $1",
-        7, types, values, nulls, SPI_OK_UPDATE);
+        6, types, values, nulls, SPI_OK_UPDATE);
 }
 
 void

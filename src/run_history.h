@@ -18,12 +18,10 @@ typedef struct DsrRunFigures
     double      duration_seconds;
     double      query_seconds;
     double      pdf_seconds;
-    double      push_seconds;
     double      cpu_percent;
     double      memory_mb;
     int64       database_connections;
     int         query_retries;
-    int         push_retries;
     const char *pdf_path;
     int64       pdf_bytes;
 } DsrRunFigures;

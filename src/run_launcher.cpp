@@ -47,7 +47,6 @@ create_run_segment(DateADT report_date, DsrRunRequest **request_out, shm_mq **qu
     request->authenticated_user_id = GetAuthenticatedUserId();
     GetUserIdAndSecContext(&request->current_user_id, &request->sec_context);
     request->report_date = report_date;
-    request->caller_pid = MyProcPid;
     shm_toc_insert(toc, DSR_KEY_RUN, request);
 
     guc_state = (char *) shm_toc_allocate(toc, guc_size);

@@ -46,7 +46,6 @@ typedef struct DsrRunRequest
     Oid         current_user_id;
     int         sec_context;
     DateADT     report_date;
-    pid_t       caller_pid;
     char        stop_reason[256];   /* set by the caller before it cancels the run */
     DsrRunResult result;
 } DsrRunRequest;

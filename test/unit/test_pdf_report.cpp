@@ -84,10 +84,7 @@ sample_report()
         590.10, 880.00, 1012.35, 1105.60, 1290.00, 1188.40, 1044.10, 930.00,
         860.55, 795.30, 910.20, 1320.75, 1210.00, 850.05,  488.00, 271.00};
     for (int h = 0; h < DSR_HOURS; h++)
-    {
         r.hourly_revenue[h] = hourly[h];
-        r.hourly_orders[h] = hourly[h] > 0 ? static_cast<int64_t>(hourly[h] / 80) + 1 : 0;
-    }
 
     r.previous_day = DsrTotals{164, 410, 13210.40, "13210.40"};
     r.week_before = DsrTotals{201, 520, 16022.75, "16022.75"};
