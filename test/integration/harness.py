@@ -437,9 +437,8 @@ class Stack:
     def psql_env(self, **extra):
         return clean_env(PGCLIENTENCODING="UTF8", **extra)
 
-    def psql(self, *statements, user="postgres", db=DB, settings=None, check=True, timeout=120,
-             application_name=None):
-        """Run each statement with its own -c (after SET of `settings`); returns a PsqlResult."""
+    def psql_command(self, statements, user, db, settings, application_name):
+        """argv and environment of psql running each statement with its own -c, after SET of `settings`."""
         argv = self.psql_argv(user, db)
         for name, value in (settings or {}).items():
             argv += ["-c", "SET %s = %s" % (name, sql_literal(value))]
@@ -448,6 +447,12 @@ class Stack:
         env = self.psql_env()
         if application_name:
             env["PGAPPNAME"] = application_name
+        return argv, env
+
+    def psql(self, *statements, user="postgres", db=DB, settings=None, check=True, timeout=120,
+             application_name=None):
+        """Run each statement with its own -c (after SET of `settings`); returns a PsqlResult."""
+        argv, env = self.psql_command(statements, user, db, settings, application_name)
         started = time.monotonic()
         completed = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, timeout=timeout)
@@ -465,14 +470,7 @@ class Stack:
             raise PsqlError("psql -f %s failed:\n%s%s" % (path, completed.stdout, completed.stderr))
 
     def psql_popen(self, *statements, user="postgres", db=DB, settings=None, application_name=None):
-        argv = self.psql_argv(user, db)
-        for name, value in (settings or {}).items():
-            argv += ["-c", "SET %s = %s" % (name, sql_literal(value))]
-        for statement in statements:
-            argv += ["-c", statement]
-        env = self.psql_env()
-        if application_name:
-            env["PGAPPNAME"] = application_name
+        argv, env = self.psql_command(statements, user, db, settings, application_name)
         return subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
 
