@@ -4,6 +4,7 @@
  * there, and that the real `promtool check metrics` parses every body.
  */
 #include "metrics_payload.h"
+#include "sample_data.h"
 
 #include <gtest/gtest.h>
 
@@ -67,64 +68,6 @@ std::string value_of(const std::string &body, const std::string &name)
     if (s.size() != 1)
         return "<" + std::to_string(s.size()) + " samples>";
     return s[0].substr(s[0].rfind(' ') + 1);
-}
-
-DsrReport empty_report()
-{
-    DsrReport r{};
-    r.report_date = "2025-09-22";
-    r.timezone = "America/Sao_Paulo";
-    r.day_hours = 24;
-    r.revenue_text = "0.00";
-    r.avg_ticket_text = "0.00";
-    r.previous_day.revenue_text = "0.00";
-    r.week_before.revenue_text = "0.00";
-    r.generated_at = "2025-09-23 06:00:00 -03";
-    return r;
-}
-
-/* A realistic day with awkward product names. */
-DsrReport sample_report()
-{
-    DsrReport r = empty_report();
-    r.orders = 42;
-    r.revenue = 15420.5;
-    r.revenue_text = "15420.50";
-    r.avg_ticket = 15420.5 / 42;
-    r.avg_ticket_text = "367.15";
-    r.items_sold = 137;
-    r.rows_read = 5000;
-    r.top_count = 3;
-    r.top[0] = DsrProduct{"Monitor 27\" UltraWide\\back", 3, 5999.9, "5999.90"};
-    r.top[1] = DsrProduct{"Café Açaí Pão de Queijo", 10, 1234.56, "1234.56"};
-    r.top[2] = DsrProduct{"Cabo\nHDMI", 7, 70, "70.00"};
-    r.previous_day = DsrTotals{40, 0, 14000, "14000.00"};
-    r.week_before = DsrTotals{0, 0, 0, "0.00"};
-    return r;
-}
-
-DsrJobFigures sample_figures(bool include_performance)
-{
-    DsrJobFigures f{};
-    f.include_performance = include_performance;
-    f.generation_seconds = 2.345;
-    f.query_seconds = 0.5;
-    f.pdf_seconds = 1.25;
-    f.pdf_kilobytes = 48.7;
-    f.last_success_timestamp = 1758585600;
-    f.executions_success = 12;
-    f.executions_failure = 1;
-    f.running = 0;
-    f.cpu_percent = 37.5;
-    f.memory_mb = 42.25;
-    f.database_connections = 7;
-    f.records_per_second = 10000;
-    f.errors_database = 0;
-    f.errors_pdf = 0;
-    f.errors_network = 2;
-    f.retries_push_metrics = 3;
-    f.retries_database_query = 0;
-    return f;
 }
 
 struct Promtool

@@ -5,6 +5,7 @@
  */
 #include "metrics_payload.h"
 #include "push_client.h"
+#include "sample_data.h"
 
 #include <gtest/gtest.h>
 
@@ -312,51 +313,6 @@ long http_get(const std::string &url, std::string *body)
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(h);
     return status;
-}
-
-/* ------------------------------------------------------------------------
- * data
- * ------------------------------------------------------------------------ */
-
-DsrReport sample_report()
-{
-    DsrReport r{};
-    r.report_date = "2025-09-22";
-    r.timezone = "America/Sao_Paulo";
-    r.day_hours = 24;
-    r.orders = 42;
-    r.revenue = 15420.5;
-    r.revenue_text = "15420.50";
-    r.avg_ticket = 15420.5 / 42;
-    r.avg_ticket_text = "367.15";
-    r.items_sold = 137;
-    r.top_count = 2;
-    r.top[0] = DsrProduct{"Monitor 27\" UltraWide\\back", 3, 5999.9, "5999.90"};
-    r.top[1] = DsrProduct{"Café Açaí Pão de Queijo", 10, 1234.56, "1234.56"};
-    r.previous_day = DsrTotals{40, 0, 14000, "14000.00"};
-    r.week_before = DsrTotals{0, 0, 0, "0.00"};
-    r.generated_at = "2025-09-23 06:00:00 -03";
-    return r;
-}
-
-DsrJobFigures sample_figures()
-{
-    DsrJobFigures f{};
-    f.include_performance = true;
-    f.generation_seconds = 2.345;
-    f.query_seconds = 0.5;
-    f.pdf_seconds = 1.25;
-    f.pdf_kilobytes = 48.7;
-    f.last_success_timestamp = 1758585600;
-    f.executions_success = 12;
-    f.executions_failure = 1;
-    f.cpu_percent = 37.5;
-    f.memory_mb = 42.25;
-    f.database_connections = 7;
-    f.records_per_second = 10000;
-    f.errors_network = 2;
-    f.retries_push_metrics = 3;
-    return f;
 }
 
 class PushClientTest : public ::testing::Test
@@ -743,10 +699,11 @@ TEST_F(PushClientGateway, DayAndJobGroupsArriveWithTheirLabels)
     EXPECT_TRUE(contains(api, day_labels + R"(,"value":"15420.5")"));
     EXPECT_TRUE(contains(api, day_labels + R"(,"value":"42")"));
     EXPECT_TRUE(contains(api, day_labels + R"(,"value":"137")"));
-    /* quotes, backslash and accents survive the round trip */
+    /* quotes, backslash, accents and a newline survive the round trip */
     EXPECT_TRUE(contains(api, R"("job":"daily-sales-report","product":"Monitor 27\" UltraWide\\back"},"value":"5999.9")"));
     EXPECT_TRUE(contains(api, R"("job":"daily-sales-report","product":"Monitor 27\" UltraWide\\back","rank":"1"},"value":"5999.9")"));
     EXPECT_TRUE(contains(api, R"("job":"daily-sales-report","product":"Café Açaí Pão de Queijo","rank":"2"},"value":"1234.56")"));
+    EXPECT_TRUE(contains(api, R"("job":"daily-sales-report","product":"Cabo\nHDMI","rank":"3"},"value":"70")"));
     EXPECT_TRUE(contains(api, R"("labels":{"compared_to":"previous_day","date":"2025-09-22","instance":"","job":"daily-sales-report"},"value":"0.10146428571428572")"));
     EXPECT_FALSE(contains(api, R"("compared_to":"week_before")"));   /* week_before revenue is 0 */
 

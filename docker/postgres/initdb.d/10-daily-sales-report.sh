@@ -22,7 +22,8 @@ schedule=${DSR_CRON_SCHEDULE-0 6 * * *}
 report_day=${DSR_CRON_REPORT_DAY:-yesterday}
 timezone=${DSR_TIMEZONE:-}
 demo=${DSR_DEMO_SHOP:-no}
-demo_sql=${DSR_DEMO_SHOP_SQL:-/usr/share/daily_sales_report/demo-shop.sql}
+schema_sql=${DSR_SHOP_SCHEMA_SQL:-/usr/share/daily_sales_report/shop-schema.sql}
+demo_sql=${DSR_DEMO_SHOP_SQL:-/usr/share/daily_sales_report/shop.sql}
 
 run_psql() {
     psql -X -q -v ON_ERROR_STOP=1 --username "${POSTGRES_USER:-postgres}" --dbname "$db" \
@@ -31,32 +32,11 @@ run_psql() {
 
 echo "daily_sales_report: preparing database $db"
 
+# the shop's schema, as its app creates it, only where missing
+run_psql -f "$schema_sql"
+
 run_psql <<'SQL'
 SET client_min_messages = warning;
-
--- The shop's schema, as its app creates it (see README, "Data source").
-CREATE TABLE IF NOT EXISTS products (
-    id    serial PRIMARY KEY,
-    name  text NOT NULL,
-    price double precision NOT NULL
-);
-CREATE TABLE IF NOT EXISTS orders (
-    id          serial PRIMARY KEY,
-    user_id     integer,
-    total_price double precision NOT NULL DEFAULT 0,
-    created_at  timestamp without time zone NOT NULL,   -- UTC
-    is_open     boolean NOT NULL DEFAULT true           -- true: a cart, not a sale
-);
-CREATE TABLE IF NOT EXISTS order_items (
-    id         serial PRIMARY KEY,
-    order_id   integer NOT NULL REFERENCES orders (id),
-    product_id integer NOT NULL REFERENCES products (id),
-    quantity   integer NOT NULL,
-    price      double precision NOT NULL
-);
--- the report selects a day by a range on created_at
-CREATE INDEX IF NOT EXISTS orders_created_at_idx ON orders (created_at);
-CREATE INDEX IF NOT EXISTS order_items_order_id_idx ON order_items (order_id);
 
 -- pg_cron lives in the database named by cron.database_name: this one.
 CREATE EXTENSION IF NOT EXISTS pg_cron;
