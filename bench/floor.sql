@@ -27,7 +27,6 @@
 BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
 SET LOCAL enable_hashjoin = off;
 SET LOCAL enable_nestloop = off;
-SET LOCAL enable_sort = off;      -- hash the (product, amount) groups the planner overestimates
 SET LOCAL max_parallel_workers_per_gather = 0;
 SET LOCAL jit = off;   -- the disabled join methods inflate the cost past jit_above_cost
 

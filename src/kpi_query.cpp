@@ -393,18 +393,12 @@ query_shop(const Source *source, const DayBounds *bounds, MemoryContext context,
     bool        isnull;
 
     /*
-     * Plan settings for this transaction only (the run's own):
-     *  - sorts off: the planner cannot estimate the (product, line amount)
-     *    groups, a few per product, and from 5M lines on guesses 600k of
-     *    them, so it sorts every line (on disk: 290 MB, 4 s at 5M orders)
-     *    instead of hashing the 6,000 there are; a hash aggregate spills
-     *    past hash_mem too, so memory stays bounded either way;
-     *  - jit off: a disabled plan node still costs disable_cost (1e10) where
-     *    the planner must use one, which would make PostgreSQL JIT-compile
-     *    these range scans at full optimization (0.4 s for an empty day).
+     * Plan settings for this transaction only (the run's own).  jit is off
+     * because a join method turned off still costs disable_cost (1e10) when
+     * the planner must use it, which would make PostgreSQL JIT-compile these
+     * short range scans at full optimization: ~0.4 s for an empty day.
      */
     if (SPI_execute("SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_nestloop', 'off', true),"
-                    "       set_config('enable_sort', 'off', true),"
                     "       set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)",
                     false, 1) != SPI_OK_SELECT)
         elog(ERROR, "could not set the KPI query's plan settings");
