@@ -295,8 +295,8 @@ query_view(const Source *source, const DayBounds *bounds, MemoryContext context,
  *    depends on the ids following time, which the planner cannot know,
  *    hence the transaction-local plan settings);
  *  - orders are the day's closed orders (a sale is an order with is_open =
- *    false), counted on orders alone, per hour, not with count(DISTINCT)
- *    over the lines;
+ *    false), counted on orders alone, not with count(DISTINCT) over the
+ *    lines;
  *  - float8 -> numeric (exact cents) is cast once per distinct line amount:
  *    sum((q*p)::numeric) = sum(n * (q*p)::numeric) over the n lines of
  *    equal q*p, per product (the totals are the sum of those); revenue per
@@ -330,27 +330,9 @@ static const char SHOP_COMPARISON_SQL[] =
     "                SELECT 7, * FROM (" SHOP_LINES("$3", "$4", "$7", "$8") ") AS d7) AS l"
     "         GROUP BY k, x) AS s";
 
-/*
- * count(*) FILTER (WHERE h = 0), ..., (WHERE h = 23): orders per hour in one
- * plain aggregate.  A GROUP BY on the hour would build a hash table sized for
- * the planner's guess of the groups (one per order: it cannot know an hour
- * has 24 values), megabytes for a million orders.
- */
-static char *
-hourly_counts(void)
-{
-    StringInfoData list;
-
-    initStringInfo(&list);
-    for (int h = 0; h < DSR_HOURS; h++)
-        appendStringInfo(&list, "%scount(*) FILTER (WHERE h = %d)", h > 0 ? ", " : "", h);
-    return list.data;
-}
-
 static void
 query_shop(const Source *source, const DayBounds *bounds, MemoryContext context, DsrReport *report)
 {
-    const char *hour = local_hour(source, "o.created_at");
     char       *day_sql = psprintf(
         "WITH lines AS ("
         "    SELECT %s AS h, i.product_id, i.quantity * i.price AS x, i.quantity AS q"
@@ -361,18 +343,11 @@ query_shop(const Source *source, const DayBounds *bounds, MemoryContext context,
         "    SELECT GROUPING(product_id) AS by_hour, h, product_id, x, count(*) AS n, sum(q) AS q,"
         "           sum(x) AS amount"
         "      FROM lines GROUP BY GROUPING SETS ((h), (product_id, x))),"
-        " per_hour AS MATERIALIZED ("
-        "    SELECT u.h::int - 1 AS h, u.orders"
-        "      FROM (SELECT ARRAY[%s] AS counts"
-        "              FROM (SELECT %s AS h FROM orders o"
-        "                     WHERE NOT o.is_open AND o.created_at >= $1 AND o.created_at < $2"
-        "                    OFFSET 0) AS d) AS a,"     /* the hour computed once per order, not once per filter */
-        "           unnest(a.counts) WITH ORDINALITY AS u(orders, h)"
-        "     WHERE u.orders > 0),"
         " totals AS ("
         "    SELECT sum(n * x::numeric) AS revenue, sum(q) AS items, sum(n) AS lines FROM g WHERE by_hour = 0),"
-        " order_count AS (SELECT sum(orders) AS orders FROM per_hour)"
-        " SELECT 0 AS kind, NULL::text AS key, o.orders::bigint, coalesce(t.revenue, 0), t.items::bigint,"
+        " order_count AS ("
+        "    SELECT count(*) AS orders FROM orders WHERE NOT is_open AND created_at >= $1 AND created_at < $2)"
+        " SELECT 0 AS kind, NULL::text AS key, o.orders, coalesce(t.revenue, 0), t.items::bigint,"
         "        t.lines::bigint, t.revenue / nullif(o.orders, 0)"
         "   FROM totals t, order_count o"
         " UNION ALL"
@@ -382,9 +357,8 @@ query_shop(const Source *source, const DayBounds *bounds, MemoryContext context,
         "   WHERE by_hour = 0"
         "   GROUP BY 2 ORDER BY 4 DESC, 2 LIMIT $5)"
         " UNION ALL"
-        " SELECT 2, coalesce(g.h, c.h)::text, coalesce(c.orders, 0), g.amount::numeric, g.q::bigint, g.n, NULL"
-        "   FROM (SELECT * FROM g WHERE by_hour = 1) AS g FULL JOIN per_hour c ON c.h = g.h",
-        hour, hourly_counts(), hour);
+        " SELECT 2, h::text, NULL, amount::numeric, NULL, NULL, NULL FROM g WHERE by_hour = 1",
+        local_hour(source, "o.created_at"));
     Oid         t = source->ordered_at_type;
     Oid         range_types[6] = {t, t, t, t, t, t};
     Datum       range_values[6] = {bounds->from[0], bounds->to[0], bounds->from[1], bounds->to[1],
