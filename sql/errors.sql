@@ -30,6 +30,7 @@ SET ROLE regress_reporter;
 SELECT orders FROM daily_sales_report('2025-09-22');
 SET daily_sales_report.output_dir = '/tmp';
 SET daily_sales_report.pushgateway_url = 'http://attacker.example';
+SET daily_sales_report.pushgateway_keep_days = 1;
 SET daily_sales_report.source = 'x';
 RESET ROLE;
 

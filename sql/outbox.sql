@@ -21,6 +21,16 @@ SELECT pushed FROM daily_sales_report('2025-09-21');
 SELECT group_path, method, count(*) FROM daily_sales_report.outbox GROUP BY 1, 2 ORDER BY 1;
 SELECT pending FROM daily_sales_report.outbox_status;
 
+-- a run deletes the day groups older than pushgateway_keep_days (days before today) from the
+-- Pushgateway, through the outbox; its own group stays, whatever its date
+SELECT report_date, group_path FROM daily_sales_report.day_groups ORDER BY 1;
+SET daily_sales_report.pushgateway_keep_days = 30;
+SELECT pushed FROM daily_sales_report('2025-09-22');
+SELECT report_date FROM daily_sales_report.day_groups ORDER BY 1;
+SELECT group_path, method, body = '' AS no_body FROM daily_sales_report.outbox
+ WHERE group_path LIKE '%/date/%' ORDER BY id;
+RESET daily_sales_report.pushgateway_keep_days;
+
 -- nothing to deliver to: the worker keeps them; drop them here so that it ends
 SET daily_sales_report.pushgateway_url = '';
 DELETE FROM daily_sales_report.outbox;

@@ -7,6 +7,7 @@
  * push, so whichever push lands last carries the truth.
  */
 #include "metrics_push.h"
+#include "day_groups.h"
 #include "metrics_payload.h"
 #include "outbox.h"
 #include "outbox_worker.h"
@@ -62,13 +63,23 @@ dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures 
     DsrDelivery day;
     DsrDelivery all;
     bool        job_delivered = false;
+    int64       expired;
     const char *error;
 
     dsr_begin_transaction();
     job = job_figures(report, figures);
     dsr_outbox_enqueue(run_id, dsr_pushgateway_url, "PUT", day_group, dsr_payload(dsr_business_payload(report)));
+    dsr_day_group_pushed(dsr_pushgateway_url, day_group, report->report_date);
     dsr_outbox_enqueue(run_id, dsr_pushgateway_url, "PUT", job_group, dsr_payload(dsr_job_payload(&job)));
+    expired = dsr_day_groups_expire(run_id, day_group);
+    if (expired > 0)
+        dsr_ensure_outbox_worker();     /* it deletes them: the run only waits for its own groups */
     dsr_commit_transaction();
+    if (expired > 0)
+        ereport(NOTICE,
+                (errmsg("%lld day groups older than %d days queued for deletion from the Pushgateway",
+                        (long long) expired, dsr_pushgateway_keep_days),
+                 errhint("daily_sales_report.pushgateway_keep_days sets how many days stay; 0 keeps them all.")));
 
     day = dsr_outbox_deliver_group(day_group, true, true);
     if (!day.ok && day.http_status == 0)

@@ -26,7 +26,7 @@ dsr_outbox_enqueue(int64 run_id, const char *base_url, const char *method,
 
     dsr_execute_as_owner(
         "DELETE FROM daily_sales_report.outbox"
-        " WHERE group_path = $4 AND ($3 = 'PUT' OR method = $3)",
+        " WHERE group_path = $4 AND ($3 IN ('PUT', 'DELETE') OR method = $3)",
         5, types, values, NULL, SPI_OK_DELETE);
     dsr_execute_as_owner(
         "INSERT INTO daily_sales_report.outbox (run_id, pushgateway_url, method, group_path, body)"

@@ -9,9 +9,10 @@
 #include "pg_headers.h"
 
 /*
- * Store a push (in the current transaction, SPI connected).  A PUT replaces
- * the whole group on the Pushgateway, so it supersedes every older pending
- * push of the group; a POST supersedes older POSTs of the group.
+ * Store a push (in the current transaction, SPI connected).  A PUT or a
+ * DELETE replaces the whole group on the Pushgateway, so it supersedes every
+ * older pending push of the group; a POST supersedes older POSTs of the
+ * group.  A DELETE has an empty body.
  */
 void dsr_outbox_enqueue(int64 run_id, const char *base_url, const char *method,
                         const char *group_path, const char *body);

@@ -24,6 +24,7 @@ int   dsr_query_retries = 2;
 char *dsr_pushgateway_url = NULL;
 char *dsr_pushgateway_auth_file = NULL;
 char *dsr_job_name = NULL;
+int   dsr_pushgateway_keep_days = 400;
 int   dsr_push_connect_timeout_ms = 2000;
 int   dsr_push_timeout_ms = 10000;
 int   dsr_push_retries = 3;
@@ -141,6 +142,11 @@ dsr_define_settings(void)
                                "The job label (grouping key) the metrics are pushed under.",
                                NULL, &dsr_job_name, "daily-sales-report",
                                PGC_SUSET, 0, check_job_name, NULL, NULL);
+    DefineCustomIntVariable("daily_sales_report.pushgateway_keep_days",
+                            "Days a day group (job, date) stays on the Pushgateway; 0 keeps every one.",
+                            "Older ones are deleted from it by the next run, through the outbox.",
+                            &dsr_pushgateway_keep_days, 400, 0, 36500,
+                            PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("daily_sales_report.push_connect_timeout_ms",
                             "Time allowed to connect to the Pushgateway, per attempt.",
                             NULL, &dsr_push_connect_timeout_ms, 2000, 1, 600000,

@@ -17,6 +17,7 @@ extern int   dsr_query_retries;
 extern char *dsr_pushgateway_url;
 extern char *dsr_pushgateway_auth_file;
 extern char *dsr_job_name;
+extern int   dsr_pushgateway_keep_days;
 extern int   dsr_push_connect_timeout_ms;
 extern int   dsr_push_timeout_ms;
 extern int   dsr_push_retries;

@@ -322,6 +322,8 @@ class Stack:
                 "daily_sales_report.output_dir = '%s'\n"
                 "daily_sales_report.pushgateway_url = '%s'\n"
                 "daily_sales_report.push_retry_backoff_ms = 100\n"
+                "# the fixture's days are in 2025: keep their groups (test_pushgateway sets its own)\n"
+                "daily_sales_report.pushgateway_keep_days = 0\n"
                 % (self.pg_port, self.socket_dir, DB, DB, self.output_dir, self.pgw_url))
         self._run_as_postgres([os.path.join(PG_BIN, "pg_ctl"), "-D", self.data_dir, "-l", self.pg_log,
                                "-w", "-t", "60", "start"])

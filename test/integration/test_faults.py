@@ -976,7 +976,8 @@ class ConcurrencyTest(FaultCase):
         """
         The user sees: 16 reports asked at once — 8 of the same date, 8 of
         different dates — all succeed, each recorded once (16 new rows), the
-        PDFs all valid one-page documents, no deadlock; the same-date runs wait
+        PDFs all valid one-page documents, no deadlock (each run also deletes
+        the others' old day groups); the same-date runs wait
         for each other ("waits for another run") and their work does not
         overlap; the Pushgateway's counters are exact (executions_total
         success + 16, batch_job_running 0) as soon as the last one returns.
@@ -988,8 +989,10 @@ class ConcurrencyTest(FaultCase):
         processes = []
         try:
             started = time.monotonic()
+            # with pushgateway_keep_days: every run also deletes the others' (2025) day groups
             for day in [DAY] * 8 + self.OTHER_DATES:
-                processes.append((day, self.stack.psql_popen(self.stack.report_sql(day))))
+                processes.append((day, self.stack.psql_popen(
+                    self.stack.report_sql(day), settings={"daily_sales_report.pushgateway_keep_days": "30"})))
             holder.wait_for_waiters(8)
         finally:
             holder.release()
@@ -1034,6 +1037,8 @@ class ConcurrencyTest(FaultCase):
         self.assertEqual(after["success"], before["success"] + 16)
         self.assertEqual(self.job_group_problems(after, ("success", "failure", "running")), [],
                          "the last push to land must carry the final counters")
+        # the deletions of old day groups go through the outbox: delivered by the worker
+        self.assertEqual(self.stack.psql("SELECT daily_sales_report.flush_pushes(10)").value, "0")
         self.assertEqual(self.outbox_count(), 0)
 
 

@@ -131,6 +131,23 @@ class PushgatewayTest(StackTestCase):
                     self.day_value("daily_sales_top_product_revenue", day, product=expected.top_product[0]),
                     float(expected.top_product[1]), places=2)
 
+    def test_old_day_groups_are_deleted_from_the_pushgateway(self):
+        """pushgateway_keep_days: a run deletes the older day groups (through the outbox), keeps its own."""
+        self.report(WEEK_BEFORE)
+        self.report(PREVIOUS_DAY)
+        self.assertIsNotNone(self.stack.pushgateway_group(WEEK_BEFORE))
+        # the fixture's days are over a year old: 30 days leaves only the group of the day reported
+        _, result = self.report(DAY, settings={"daily_sales_report.pushgateway_keep_days": "30"})
+        self.assertRegex(result.stderr, r"NOTICE:  \d+ day groups older than 30 days queued for deletion")
+        self.assertEqual(self.stack.psql("SELECT daily_sales_report.flush_pushes(5)").value, "0")
+        self.assertIsNone(self.stack.pushgateway_group(WEEK_BEFORE))
+        self.assertIsNone(self.stack.pushgateway_group(PREVIOUS_DAY))
+        self.assertEqual(self.day_value("daily_sales_orders_count", DAY), expected_day(self.stack, DAY).orders)
+        self.assertIsNotNone(self.job_value("batch_job_executions_total", status="success"))
+        self.assertEqual(self.stack.psql(
+            "SELECT count(*) FROM daily_sales_report.day_groups"
+            " WHERE report_date < current_date - 30 AND report_date <> '%s'" % DAY).value, "0")
+
     def test_second_run_advances_success_counter_by_one(self):
         self.report(DAY)
         before = self.job_value("batch_job_executions_total", status="success")
