@@ -5,19 +5,22 @@
 
 EXTENSION   = daily_sales_report
 MODULE_big  = daily_sales_report
-DATA        = sql/daily_sales_report--1.0.sql
+DATA        = $(wildcard sql/daily_sales_report--*.sql)
 OBJS        = $(patsubst %.cpp,%.o,$(wildcard src/*.cpp))
 PGFILEDESC  = "daily_sales_report - daily sales KPIs, PDF report and Pushgateway metrics"
 
-REGRESS      = setup dates kpis history errors outbox schedule
+REGRESS      = setup dates kpis history errors outbox schedule upgrade
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=test/regress.conf \
                --load-extension=pg_cron
 
 PG_CONFIG  ?= pg_config
 CURL_LIBS  := $(shell curl-config --libs 2>/dev/null)
 
+# the SQL version the library expects: default_version of the control file
+EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra
-PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)
+PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server 2>/dev/null) -DDSR_EXTVERSION='"$(EXTVERSION)"'
 SHLIB_LINK  = -lhpdf $(CURL_LIBS) -lstdc++
 
 # no LLVM bitcode for JIT inlining: it would need clang and buys nothing here

@@ -139,8 +139,8 @@ CREATE TABLE daily_sales_report.outbox (
     run_id           bigint,
     pushgateway_url  text NOT NULL,
     group_path       text NOT NULL,     -- e.g. /metrics/job/daily-sales-report/date/2025-09-22
-    method           text NOT NULL CHECK (method IN ('PUT', 'POST', 'DELETE')),
-    body             text NOT NULL,     -- '' for a DELETE
+    method           text NOT NULL CHECK (method IN ('PUT', 'POST')),
+    body             text NOT NULL,
     created_at       timestamptz NOT NULL DEFAULT clock_timestamp(),
     attempts         integer NOT NULL DEFAULT 0,
     last_attempt_at  timestamptz,
@@ -151,21 +151,6 @@ CREATE INDEX ON daily_sales_report.outbox (group_path, id);
 COMMENT ON TABLE daily_sales_report.outbox IS
     'Pushes to the Pushgateway not delivered yet (the exact group path and body)';
 SELECT pg_catalog.pg_extension_config_dump('daily_sales_report.outbox', '');
-
--- The day groups (job, date) this database has put on a Pushgateway: a run
--- deletes, through the outbox, those older than
--- daily_sales_report.pushgateway_keep_days, so that the Pushgateway does not
--- keep a group for every day forever (each push checks them all).
-CREATE TABLE daily_sales_report.day_groups (
-    pushgateway_url  text NOT NULL,
-    group_path       text NOT NULL,
-    report_date      date NOT NULL,
-    pushed_at        timestamptz NOT NULL DEFAULT clock_timestamp(),
-    PRIMARY KEY (pushgateway_url, group_path)
-);
-COMMENT ON TABLE daily_sales_report.day_groups IS
-    'Day groups put on a Pushgateway and not deleted yet (daily_sales_report.pushgateway_keep_days)';
-SELECT pg_catalog.pg_extension_config_dump('daily_sales_report.day_groups', '');
 
 -- One line on the state of delivery.
 CREATE VIEW daily_sales_report.outbox_status AS

@@ -7,6 +7,7 @@
  * A query cancel or statement_timeout in the caller is passed on to the
  * worker as a cancel, so the run stops and records why.
  */
+#include "extension_version.h"
 #include "report_date.h"
 #include "run_shared.h"
 #include "settings.h"
@@ -161,6 +162,7 @@ launch_run(FunctionCallInfo fcinfo, DateADT *report_date, DsrRunRequest **reques
 
     *report_date = dsr_parse_report_date(PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0)),
                                          PG_ARGISNULL(0));
+    dsr_check_extension_version();
     segment = create_run_segment(*report_date, request, &queue);
     /* attach before the worker starts, so an error here detaches and the worker never blocks on us */
     *queue_handle = shm_mq_attach(queue, segment, NULL);

@@ -1,0 +1,18 @@
+-- daily_sales_report 1.0 -> 1.1: day groups leave the Pushgateway after
+-- daily_sales_report.pushgateway_keep_days (a DELETE through the outbox).
+\echo Use "ALTER EXTENSION daily_sales_report UPDATE TO '1.1'" to load this file. \quit
+
+ALTER TABLE daily_sales_report.outbox
+    DROP CONSTRAINT outbox_method_check,
+    ADD CONSTRAINT outbox_method_check CHECK (method IN ('PUT', 'POST', 'DELETE'));
+
+CREATE TABLE daily_sales_report.day_groups (
+    pushgateway_url  text NOT NULL,
+    group_path       text NOT NULL,
+    report_date      date NOT NULL,
+    pushed_at        timestamptz NOT NULL DEFAULT clock_timestamp(),
+    PRIMARY KEY (pushgateway_url, group_path)
+);
+COMMENT ON TABLE daily_sales_report.day_groups IS
+    'Day groups put on a Pushgateway and not deleted yet (daily_sales_report.pushgateway_keep_days)';
+SELECT pg_catalog.pg_extension_config_dump('daily_sales_report.day_groups', '');

@@ -1,0 +1,37 @@
+-- A database with daily_sales_report 1.0 updates to this version and ends with the same
+-- objects as a fresh install; until it does, the library refuses to run and says what to do.
+SET client_min_messages = warning;
+CREATE FUNCTION extension_objects() RETURNS SETOF text LANGUAGE sql AS $$
+    SELECT pg_describe_object(classid, objid, objsubid) FROM pg_depend
+     WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
+       AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'daily_sales_report')
+$$;
+CREATE TEMP TABLE fresh AS SELECT * FROM extension_objects() AS object;
+CREATE TEMP TABLE fresh_columns AS
+    SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull
+      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+     WHERE c.relnamespace = 'daily_sales_report'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped;
+CREATE TEMP TABLE fresh_constraints AS
+    SELECT conrelid::regclass::text AS rel, conname, pg_get_constraintdef(oid) AS def
+      FROM pg_constraint WHERE connamespace = 'daily_sales_report'::regnamespace;
+
+DROP EXTENSION daily_sales_report CASCADE;
+CREATE EXTENSION daily_sales_report VERSION '1.0';
+SELECT orders FROM daily_sales_report('2025-09-22');
+
+ALTER EXTENSION daily_sales_report UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'daily_sales_report';
+-- nothing missing, nothing extra
+(SELECT 'missing' AS diff, object FROM fresh EXCEPT SELECT 'missing', * FROM extension_objects())
+UNION ALL
+(SELECT 'extra', * FROM extension_objects() EXCEPT SELECT 'extra', object FROM fresh);
+(SELECT relname, attname, type, attnotnull FROM fresh_columns
+ EXCEPT
+ SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull
+   FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+  WHERE c.relnamespace = 'daily_sales_report'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped);
+(SELECT rel, conname, def FROM fresh_constraints
+ EXCEPT
+ SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+   FROM pg_constraint WHERE connamespace = 'daily_sales_report'::regnamespace);
+SELECT orders, revenue FROM daily_sales_report('2025-09-22');
