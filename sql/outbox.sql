@@ -29,6 +29,11 @@ SELECT pushed FROM daily_sales_report('2025-09-22');
 SELECT report_date FROM daily_sales_report.day_groups ORDER BY 1;
 SELECT group_path, method, body = '' AS no_body FROM daily_sales_report.outbox
  WHERE group_path LIKE '%/date/%' ORDER BY id;
+-- only on the Pushgateway pushed to now: a group left on a former one is not touched
+SET daily_sales_report.pushgateway_url = 'http://127.0.0.1:2';
+SELECT pushed FROM daily_sales_report('2025-09-21');
+SELECT pushgateway_url, report_date FROM daily_sales_report.day_groups ORDER BY 2;
+SET daily_sales_report.pushgateway_url = 'http://127.0.0.1:1';
 RESET daily_sales_report.pushgateway_keep_days;
 
 -- nothing to deliver to: the worker keeps them; drop them here so that it ends

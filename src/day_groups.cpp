@@ -30,22 +30,29 @@ dsr_day_group_pushed(const char *base_url, const char *group_path, const char *r
 int64
 dsr_day_groups_expire(int64 run_id, const char *current_group)
 {
-    Oid         types[3] = {TEXTOID, INT4OID, TEXTOID};
-    Datum       values[3] = {CStringGetTextDatum(dsr_calendar_timezone()),
-                             Int32GetDatum(dsr_pushgateway_keep_days), CStringGetTextDatum(current_group)};
+    Oid         types[4] = {TEXTOID, INT4OID, TEXTOID, TEXTOID};
+    Datum       values[4] = {CStringGetTextDatum(dsr_calendar_timezone()),
+                             Int32GetDatum(dsr_pushgateway_keep_days), CStringGetTextDatum(current_group),
+                             CStringGetTextDatum(dsr_pushgateway_url)};
     int64       queued = 0;
 
     if (dsr_pushgateway_keep_days <= 0)
         return 0;
-    /* SKIP LOCKED: a group another run is putting right now is left to a later run (no deadlock) */
+    /*
+     * Only on the Pushgateway pushed to now: one given up (the URL changed)
+     * may be gone, and its DELETEs would wait in the outbox forever.  SKIP
+     * LOCKED: a group another run is putting right now is left to a later
+     * run (no deadlock).
+     */
     dsr_execute_as_owner(
         "DELETE FROM daily_sales_report.day_groups d"
         " USING (SELECT pushgateway_url, group_path FROM daily_sales_report.day_groups"
         "         WHERE report_date < (clock_timestamp() AT TIME ZONE $1)::date - $2 AND group_path <> $3"
+        "           AND pushgateway_url = $4"
         "           FOR UPDATE SKIP LOCKED) AS old"
         " WHERE d.pushgateway_url = old.pushgateway_url AND d.group_path = old.group_path"
         " RETURNING d.pushgateway_url, d.group_path",
-        3, types, values, NULL, SPI_OK_DELETE_RETURNING);
+        4, types, values, NULL, SPI_OK_DELETE_RETURNING);
 
     /* copy the rows out: enqueueing runs SPI statements of its own */
     {

@@ -12,10 +12,11 @@
 void dsr_day_group_pushed(const char *base_url, const char *group_path, const char *report_date);
 
 /*
- * Queue a DELETE in the outbox for every remembered day group older than
- * pushgateway_keep_days (days before today in the report calendar), except
- * `current_group`, the group this run has just queued, and forget them; in a
- * transaction.  Returns how many were queued (0 when keep_days is 0).
+ * Queue a DELETE in the outbox for every day group remembered on the
+ * current Pushgateway and older than pushgateway_keep_days (days before
+ * today in the report calendar), except `current_group`, the group this run
+ * has just queued, and forget them; in a transaction.  Returns how many were
+ * queued (0 when keep_days is 0).
  */
 int64 dsr_day_groups_expire(int64 run_id, const char *current_group);
 
