@@ -51,22 +51,18 @@ dsr_day_groups_expire(int64 run_id, const char *current_group)
         "           AND pushgateway_url = $4"
         "           FOR UPDATE SKIP LOCKED) AS old"
         " WHERE d.pushgateway_url = old.pushgateway_url AND d.group_path = old.group_path"
-        " RETURNING d.pushgateway_url, d.group_path",
+        " RETURNING d.group_path",
         4, types, values, NULL, SPI_OK_DELETE_RETURNING);
 
-    /* copy the rows out: enqueueing runs SPI statements of its own */
+    /* copy the paths out first: enqueueing runs SPI statements of its own */
     {
         uint64      n = SPI_processed;
-        char      **urls = (char **) palloc(sizeof(char *) * (n + 1));
         char      **groups = (char **) palloc(sizeof(char *) * (n + 1));
 
         for (uint64 i = 0; i < n; i++)
-        {
-            urls[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-            groups[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-        }
+            groups[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
         for (uint64 i = 0; i < n; i++)
-            dsr_outbox_enqueue(run_id, urls[i], "DELETE", groups[i], "");
+            dsr_outbox_enqueue(run_id, dsr_pushgateway_url, "DELETE", groups[i], "");
         queued = (int64) n;
     }
     return queued;
