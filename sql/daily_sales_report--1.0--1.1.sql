@@ -1,11 +1,17 @@
 -- daily_sales_report 1.0 -> 1.1: day groups leave the Pushgateway after
 -- daily_sales_report.pushgateway_keep_days (a DELETE through the outbox).
+-- A fresh CREATE EXTENSION runs the 1.0 script, then this one: one
+-- definition of every object, no full 1.1 script to keep in step.
 \echo Use "ALTER EXTENSION daily_sales_report UPDATE TO '1.1'" to load this file. \quit
 
 ALTER TABLE daily_sales_report.outbox
     DROP CONSTRAINT outbox_method_check,
     ADD CONSTRAINT outbox_method_check CHECK (method IN ('PUT', 'POST', 'DELETE'));
 
+-- The day groups (job, date) this database has put on a Pushgateway: a run
+-- deletes, through the outbox, those older than
+-- daily_sales_report.pushgateway_keep_days, so that the Pushgateway does not
+-- keep a group for every day forever (each push checks them all).
 CREATE TABLE daily_sales_report.day_groups (
     pushgateway_url  text NOT NULL,
     group_path       text NOT NULL,

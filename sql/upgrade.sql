@@ -1,5 +1,7 @@
 -- A database with daily_sales_report 1.0 updates to this version and ends with the same
--- objects as a fresh install; until it does, the library refuses to run and says what to do.
+-- objects as a fresh install (today the same path, 1.0 then the update; should a full script
+-- of a newer version be added, the two must agree); until it updates, the library refuses to
+-- run and says what to do.
 SET client_min_messages = warning;
 CREATE FUNCTION extension_objects() RETURNS SETOF text LANGUAGE sql AS $$
     SELECT pg_describe_object(classid, objid, objsubid) FROM pg_depend
