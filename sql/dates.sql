@@ -34,8 +34,18 @@ SELECT report_date FROM daily_sales_report(repeat('9', 100000));
 -- (the detail names today's date: keep it out of the expected output)
 \set VERBOSITY terse
 SELECT report_date FROM daily_sales_report('2999-01-01');
-SELECT report_date FROM daily_sales_report(current_date + 2);
 \set VERBOSITY default
+-- a date relative to today: its message is shown with the date as a name (the
+-- expected output must not depend on the day the suite runs)
+CREATE FUNCTION pg_temp.error_of(call text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE call;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLERRM;
+END $$;
+SELECT replace(pg_temp.error_of('SELECT daily_sales_report(current_date + 2)'),
+               to_char(current_date + 2, 'YYYY-MM-DD'), '<current_date + 2>') AS message;
 -- the shop's data is intact after all that
 SELECT count(*) > 0 AS orders_still_there FROM orders;
 

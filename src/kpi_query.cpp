@@ -12,6 +12,7 @@
 #include "kpi_query.h"
 #include "report_date.h"
 #include "settings.h"
+#include "transactions.h"
 
 /* The shop's schema: a sale is a closed order; revenue is quantity * price of its items. */
 static const char *const FAKESHOP_SOURCE =
@@ -410,8 +411,12 @@ query_shop(const Source *source, const DayBounds *bounds, MemoryContext context,
 void
 dsr_query_kpis(DateADT report_date, MemoryContext context, DsrReport *report)
 {
-    Source      source = resolve_source();
-    DayBounds   bounds = day_bounds(report_date, &source);
+    Source      source;
+    DayBounds   bounds;
+
+    dsr_builtins_first_in_transaction();
+    source = resolve_source();
+    bounds = day_bounds(report_date, &source);
 
     report->report_date = MemoryContextStrdup(context, dsr_date_iso(report_date));
     report->timezone = MemoryContextStrdup(context, dsr_calendar_timezone());

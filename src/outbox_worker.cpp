@@ -185,6 +185,8 @@ daily_sales_report_outbox_worker(Datum main_arg)
         BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
     else
         BackgroundWorkerInitializeConnection(dsr_worker_database, NULL, 0);
+    /* connected as a superuser: no ALTER DATABASE ... SET search_path may choose what it calls */
+    dsr_pin_session_search_path();
     pgstat_report_appname(DSR_WORKER_TYPE);
 
     /* one worker per database: an on-demand one leaves if another serves it, the server's one waits */

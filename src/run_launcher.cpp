@@ -7,7 +7,7 @@
  * A query cancel or statement_timeout in the caller is passed on to the
  * worker as a cancel, so the run stops and records why.
  */
-#include "extension_version.h"
+#include "extension_catalog.h"
 #include "report_date.h"
 #include "run_shared.h"
 #include "settings.h"

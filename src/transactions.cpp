@@ -1,7 +1,8 @@
 /*
  * transactions.cpp — short transactions of the background workers, and
- * statements run as the extension's owner.
+ * statements run with rights the caller lacks (see transactions.h).
  */
+#include "extension_catalog.h"
 #include "transactions.h"
 
 void
@@ -27,22 +28,48 @@ dsr_execute_as_owner(const char *sql, int nargs, Oid *types, Datum *values, cons
 {
     Oid         saved_user;
     int         saved_context;
-    Oid         owner;
-    bool        isnull;
-    int         rc;
-
-    rc = SPI_execute("SELECT extowner FROM pg_catalog.pg_extension WHERE extname = 'daily_sales_report'", true, 1);
-    if (rc != SPI_OK_SELECT || SPI_processed != 1)
-        ereport(ERROR,
-                (errcode(ERRCODE_UNDEFINED_OBJECT),
-                 errmsg("extension \"daily_sales_report\" is not installed in this database"),
-                 errhint("Run CREATE EXTENSION daily_sales_report CASCADE;")));
-    owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    Oid         owner = dsr_extension_owner();
+    int         nest_level;
+    volatile int rc = 0;
 
     GetUserIdAndSecContext(&saved_user, &saved_context);
-    SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
-    rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+    /* like a SECURITY DEFINER function with SET search_path (fmgr_security_definer) */
+    nest_level = NewGUCNestLevel();
+    (void) set_config_option("search_path", DSR_PINNED_SEARCH_PATH, PGC_SUSET, PGC_S_SESSION,
+                             GUC_ACTION_SAVE, true, 0, false);
+    SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+    PG_TRY();
+    {
+        rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+    }
+    PG_CATCH();
+    {
+        /* whoever catches this may go on in the same transaction: leave nothing raised */
+        SetUserIdAndSecContext(saved_user, saved_context);
+        AtEOXact_GUC(false, nest_level);
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
     SetUserIdAndSecContext(saved_user, saved_context);
+    AtEOXact_GUC(true, nest_level);
     if (rc != expected)
         elog(ERROR, "daily_sales_report bookkeeping statement failed: %s", SPI_result_code_string(rc));
+}
+
+void
+dsr_pin_session_search_path(void)
+{
+    SetConfigOption("search_path", DSR_PINNED_SEARCH_PATH, PGC_SUSET, PGC_S_OVERRIDE);
+}
+
+void
+dsr_builtins_first_in_transaction(void)
+{
+    const char *current = GetConfigOption("search_path", false, false);
+    char       *path = psprintf("pg_catalog, %s", current != NULL ? current : "");
+
+    if (current == NULL || current[0] == '\0')
+        path = pstrdup(DSR_PINNED_SEARCH_PATH);
+    (void) set_config_option("search_path", path, PGC_USERSET, PGC_S_SESSION,
+                             GUC_ACTION_LOCAL, true, 0, false);
 }
