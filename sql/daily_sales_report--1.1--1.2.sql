@@ -1,0 +1,30 @@
+-- daily_sales_report 1.1 -> 1.2: trust.  Nothing the caller defines takes
+-- part in what runs with other rights; pg_dump keeps the outbox's ids.
+\echo Use "ALTER EXTENSION daily_sales_report UPDATE TO '1.2'" to load this file. \quit
+
+-- pg_dump/restore carried the outbox's rows but not its sequence: new pushes
+-- reused ids and sorted before restored ones (a group is delivered in id order).
+SELECT pg_catalog.pg_extension_config_dump('daily_sales_report.outbox_id_seq', '');
+
+-- The date form names its built-ins: a look-alike to_char in the caller's
+-- schemas is never called.
+CREATE OR REPLACE FUNCTION daily_sales_report(report_day date)
+RETURNS daily_sales_report.result
+LANGUAGE sql VOLATILE
+AS $$ SELECT * FROM @extschema@.daily_sales_report(pg_catalog.to_char(report_day, 'YYYY-MM-DD')) $$;
+
+-- flush_pushes reads pg_locks and pg_stat_activity: pinned, like every statement of the library's own
+ALTER FUNCTION daily_sales_report.flush_pushes(double precision) SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION daily_sales_report.flush_pushes(double precision) IS
+    'Have the background worker try every pending push now; wait up to wait_seconds; return how many are still pending';
+COMMENT ON FUNCTION daily_sales_report_async(text) IS
+    'Start a report run in the background and return its run_id (the outcome lands in daily_sales_report.runs)';
+COMMENT ON VIEW daily_sales_report.outbox_status IS
+    'Pushes waiting for the Pushgateway: how many, the oldest, the last error, the worker delivering them';
+COMMENT ON FUNCTION daily_sales_report.recommended_indexes(boolean) IS
+    'The indexes the default source''s day range needs, whether each is present, and the statement that creates it';
+COMMENT ON FUNCTION daily_sales_report.create_recommended_indexes() IS
+    'Create the recommended indexes that are missing (not concurrently); one line per index';
+COMMENT ON TYPE daily_sales_report.result IS
+    'The row daily_sales_report() returns: the run, its KPIs, the PDF and whether the metrics were pushed';
