@@ -28,3 +28,6 @@ COMMENT ON FUNCTION daily_sales_report.create_recommended_indexes() IS
     'Create the recommended indexes that are missing (not concurrently); one line per index';
 COMMENT ON TYPE daily_sales_report.result IS
     'The row daily_sales_report() returns: the run, its KPIs, the PDF and whether the metrics were pushed';
+
+-- nothing is executable by PUBLIC (it reads the catalog only, but the rule has no exceptions)
+REVOKE EXECUTE ON FUNCTION daily_sales_report.recommended_indexes(boolean) FROM PUBLIC;

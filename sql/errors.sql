@@ -24,6 +24,21 @@ SET daily_sales_report.font_path = '/nonexistent/font.ttf';
 SELECT orders FROM daily_sales_report('2025-09-22');
 RESET daily_sales_report.font_path;
 
+-- nothing of the extension is for PUBLIC: every function, table, view and sequence it owns
+SELECT pg_describe_object(d.classid, d.objid, 0) AS open_to_public
+  FROM pg_depend d
+ WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'daily_sales_report')
+   AND CASE d.classid
+         WHEN 'pg_proc'::regclass THEN EXISTS (
+             SELECT FROM pg_proc p, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+              WHERE p.oid = d.objid AND a.grantee = 0)
+         WHEN 'pg_class'::regclass THEN EXISTS (
+             SELECT FROM pg_class c, aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a
+              WHERE c.oid = d.objid AND a.grantee = 0)
+         ELSE false END
+ ORDER BY 1;
+
 -- the report is not for everyone: no EXECUTE for PUBLIC
 CREATE ROLE regress_reporter;
 SET ROLE regress_reporter;
