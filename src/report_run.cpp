@@ -124,6 +124,8 @@ query_with_retries(DateADT report_date, MemoryContext run_context, DsrReport *re
         {
             dsr_begin_transaction();
             dsr_query_kpis(report_date, run_context, report);
+            /* here: converting it may look up the catalog, which needs a transaction */
+            report->shop_name = dsr_server_to_utf8(dsr_shop_name, run_context);
             if (SPI_execute("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = current_database()",
                             true, 1) == SPI_OK_SELECT)
                 figures->database_connections = dsr_spi_int64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, 0);
@@ -317,7 +319,6 @@ dsr_execute_run(DsrRunRequest *request)
 
         stage = "pdf";
         report->run_id = run_id;
-        report->shop_name = dsr_server_to_utf8(dsr_shop_name, run_context);
         report->query_seconds = figures->query_seconds;
         report->generated_at = MemoryContextStrdup(run_context, generation_time());
         figures->pdf_path = MemoryContextStrdup(run_context, pdf_path_for(date));

@@ -12,6 +12,7 @@
  * SQL_ASCII database declares no encoding: valid UTF-8 is taken as is and
  * every other byte becomes U+FFFD.  A character with no UTF-8 equivalent
  * (none in LATIN1, a few in other encodings) becomes U+FFFD as well.
+ * Inside a transaction only: the conversion is looked up in the catalog.
  */
 char *dsr_server_to_utf8(const char *text, MemoryContext context);
 
