@@ -31,6 +31,15 @@ SELECT report_date FROM daily_sales_report(NULL::text);
 SELECT report_date FROM daily_sales_report(NULL::date);
 SELECT report_date FROM daily_sales_report('2025-09-22''; DROP TABLE orders; --');
 SELECT report_date FROM daily_sales_report(repeat('9', 100000));
+-- BC dates are refused, never reported as the AD year of the same number (to_char's
+-- YYYY drops the era); the first day of the era is a day like any other
+SELECT report_date FROM daily_sales_report(DATE '0044-03-15 BC');
+SELECT report_date FROM daily_sales_report(DATE '0001-12-31 BC');
+SELECT report_date FROM daily_sales_report('0044-03-15 BC');
+SELECT report_date, orders FROM daily_sales_report(DATE '0001-01-01');
+SELECT report_date, orders FROM daily_sales_report('2025-09-22 AD');
+SELECT report_date FROM daily_sales_report('-infinity'::date);
+SELECT report_date FROM daily_sales_report('infinity'::date);
 -- (the detail names today's date: keep it out of the expected output)
 \set VERBOSITY terse
 SELECT report_date FROM daily_sales_report('2999-01-01');

@@ -10,6 +10,7 @@
 #include "day_groups.h"
 #include "outbox.h"
 #include "settings.h"
+#include "spi_values.h"
 #include "transactions.h"
 
 void
@@ -60,7 +61,8 @@ dsr_day_groups_expire(int64 run_id, const char *current_group)
         char      **groups = (char **) palloc(sizeof(char *) * (n + 1));
 
         for (uint64 i = 0; i < n; i++)
-            groups[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+            groups[i] = dsr_spi_required_text(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1,
+                                              "daily_sales_report.day_groups.group_path", CurrentMemoryContext);
         for (uint64 i = 0; i < n; i++)
             dsr_outbox_enqueue(run_id, dsr_pushgateway_url, "DELETE", groups[i], "");
         queued = (int64) n;

@@ -9,9 +9,13 @@
  * range on ordered_at (never date(ordered_at) = ...), so an index on the
  * timestamp column serves it.
  */
+#include <math.h>
+
 #include "kpi_query.h"
 #include "report_date.h"
+#include "server_text.h"
 #include "settings.h"
+#include "spi_values.h"
 #include "transactions.h"
 
 /* The shop's schema: a sale is a closed order; revenue is quantity * price of its items. */
@@ -25,6 +29,16 @@ static const char *const FAKESHOP_SOURCE =
     "  WHERE NOT o.is_open)";
 
 #define SOURCE_COLUMNS "order_id, ordered_at, product, quantity, line_total"
+
+/*
+ * A source line's quantity and line_total must be finite and within this
+ * bound: NaN or Infinity would poison every sum, and sums of bounded lines
+ * stay exact in numeric and close in float8 (the PDF and the metrics).
+ */
+#define LINE_LIMIT "1e15"
+
+/* A product whose name is NULL still sold: it is listed under this name. */
+#define UNNAMED_PRODUCT "(unnamed product)"
 
 /* The FROM item for the source, and the type of its ordered_at column. */
 typedef struct Source
@@ -128,14 +142,17 @@ day_bounds(DateADT date, const Source *source)
             CStringGetTextDatum(dsr_source_timezone),
             Int32GetDatum(offsets[i]),
         };
-        bool        isnull;
+        HeapTuple   row;
+        TupleDesc   desc;
 
         if (SPI_execute_with_args(sql, 4, types, values, NULL, true, 1) != SPI_OK_SELECT)
             elog(ERROR, "could not compute the day's bounds");
-        bounds.from[i] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-        bounds.to[i] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+        row = SPI_tuptable->vals[0];
+        desc = SPI_tuptable->tupdesc;
+        bounds.from[i] = dsr_spi_required(row, desc, 1, "the start of a report day");
+        bounds.to[i] = dsr_spi_required(row, desc, 2, "the end of a report day");
         if (i == 0)
-            bounds.hours = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+            bounds.hours = (int) dsr_spi_int64(row, desc, 3, 24);
     }
     return bounds;
 }
@@ -143,13 +160,28 @@ day_bounds(DateADT date, const Source *source)
 static int64
 get_int64(HeapTuple tuple, TupleDesc desc, int column)
 {
-    bool isnull;
-    Datum value = SPI_getbinval(tuple, desc, column, &isnull);
-
-    return isnull ? 0 : DatumGetInt64(value);
+    return dsr_spi_int64(tuple, desc, column, 0);
 }
 
-/* numeric column rounded to cents, as exact text and as double */
+/* Items sold: a numeric sum of quantities (bounded lines, so never NaN), NULL is 0. */
+static int64
+get_items(HeapTuple tuple, TupleDesc desc, int column)
+{
+    bool        isnull;
+    Datum       value = SPI_getbinval(tuple, desc, column, &isnull);
+
+    if (isnull || SPI_gettypeid(desc, column) != NUMERICOID)
+        return get_int64(tuple, desc, column);
+    if (!(fabs(DatumGetFloat8(DirectFunctionCall1(numeric_float8, value))) < 9e18))
+        ereport(ERROR,
+                (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                 errmsg("the quantities of the sales source add up to %s items, more than a bigint holds",
+                        DatumGetCString(DirectFunctionCall1(numeric_out, value))),
+                 errhint("Check column quantity of the view daily_sales_report.source points at.")));
+    return DatumGetInt64(DirectFunctionCall1(numeric_int8, value));
+}
+
+/* numeric column rounded to cents, as exact text and as double; NULL is 0 */
 static const char *
 get_money(HeapTuple tuple, TupleDesc desc, int column, MemoryContext context, double *as_double)
 {
@@ -159,6 +191,14 @@ get_money(HeapTuple tuple, TupleDesc desc, int column, MemoryContext context, do
 
     if (isnull)
         value = DirectFunctionCall3(numeric_in, CStringGetDatum("0"), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+    /* a view's lines are checked in SQL; the shop's float8 prices can still be NaN or Infinity */
+    if (numeric_is_nan(DatumGetNumeric(value)) || numeric_is_inf(DatumGetNumeric(value)))
+        ereport(ERROR,
+                (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                 errmsg("the revenue of the sales source is %s",
+                        DatumGetCString(DirectFunctionCall1(numeric_out, value))),
+                 errdetail("A line total of the day, the day before or the week before is NaN or infinite."),
+                 errhint("Fix those lines (on the shop's tables: order_items.price), or filter them out in the view daily_sales_report.source points at.")));
     value = DirectFunctionCall2(numeric_round, value, Int32GetDatum(2));
     text = DatumGetCString(DirectFunctionCall1(numeric_out, value));
     *as_double = DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
@@ -166,42 +206,82 @@ get_money(HeapTuple tuple, TupleDesc desc, int column, MemoryContext context, do
 }
 
 /*
- * The day's rows, (kind, key, orders, revenue, items, rows read, average):
- * kind 0 the totals, 1 a product of the top N (key = name), 2 an hour.
+ * A view's counts of unusable lines (columns first.. first+2: order_id NULL,
+ * quantity and line_total NULL/NaN/infinite/beyond the bound): an ERROR that
+ * names the column, the rows and the fix.  Guessing would publish wrong
+ * figures; a NULL product name is only a label (see read_day_rows).
  */
 static void
-read_day_rows(MemoryContext context, DsrReport *report)
+check_bad_lines(HeapTuple row, TupleDesc desc, int first, const char *source, const char *days)
 {
+    int64       bad_order_id = get_int64(row, desc, first);
+    int64       bad_quantity = get_int64(row, desc, first + 1);
+    int64       bad_line_total = get_int64(row, desc, first + 2);
+
+    if (bad_order_id > 0)
+        ereport(ERROR,
+                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                 errmsg("column order_id of the sales source %s is NULL in %lld rows of %s",
+                        source, (long long) bad_order_id, days),
+                 errdetail("Orders are counted by order_id: every line must belong to an order."),
+                 errhint("Fix those rows, or leave them out of the view daily_sales_report.source points at.")));
+    if (bad_quantity > 0 || bad_line_total > 0)
+        ereport(ERROR,
+                (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                 errmsg("column %s of the sales source %s is NULL, NaN, infinite or beyond +-" LINE_LIMIT " in %lld rows of %s",
+                        bad_line_total > 0 ? "line_total" : "quantity", source,
+                        (long long) (bad_line_total > 0 ? bad_line_total : bad_quantity), days),
+                 errdetail("Revenue sums line_total and items sold sum quantity: such a line would make them wrong."),
+                 errhint("Fix those rows, or filter or coalesce them in the view daily_sales_report.source points at.")));
+}
+
+/*
+ * The day's rows, (kind, key, orders, revenue, items, rows read, average
+ * [, unusable lines x3 for a view]): kind 0 the totals, 1 a product of the
+ * top N (key = name), 2 an hour.
+ */
+static void
+read_day_rows(MemoryContext context, const char *source, const char *date, DsrReport *report)
+{
+    TupleDesc   desc = SPI_tuptable->tupdesc;
+
+    /* the totals row first: an unusable line fails the run before any figure is taken */
+    for (uint64 i = 0; i < SPI_processed && desc->natts >= 10; i++)
+        if (dsr_spi_int64(SPI_tuptable->vals[i], desc, 1, -1) == 0)
+            check_bad_lines(SPI_tuptable->vals[i], desc, 8, source, date);
+
     for (uint64 i = 0; i < SPI_processed; i++)
     {
         HeapTuple   row = SPI_tuptable->vals[i];
-        TupleDesc   desc = SPI_tuptable->tupdesc;
-        bool        isnull;
-        int         kind = DatumGetInt32(SPI_getbinval(row, desc, 1, &isnull));
+        int64       kind = dsr_spi_int64(row, desc, 1, -1);
         double      revenue;
         const char *revenue_text = get_money(row, desc, 4, context, &revenue);
+        char       *key = SPI_getvalue(row, desc, 2);     /* NULL for a NULL */
 
         if (kind == 0)
         {
             report->orders = get_int64(row, desc, 3);
             report->revenue = revenue;
             report->revenue_text = revenue_text;
-            report->items_sold = get_int64(row, desc, 5);
+            report->items_sold = get_items(row, desc, 5);
             report->rows_read += get_int64(row, desc, 6);
             report->avg_ticket_text = get_money(row, desc, 7, context, &report->avg_ticket);
         }
         else if (kind == 1 && report->top_count < DSR_MAX_TOP_N)
         {
             DsrProduct *p = &report->top[report->top_count++];
+            const char *stored = key != NULL ? key : UNNAMED_PRODUCT;
 
-            p->name = MemoryContextStrdup(context, SPI_getvalue(row, desc, 2));
-            p->quantity = get_int64(row, desc, 5);
+            p->name = dsr_server_to_utf8(stored, context);
+            p->quantity = get_items(row, desc, 5);
             p->revenue = revenue;
             p->revenue_text = revenue_text;
+            if (report->top_count == 1)
+                report->top_product_stored = MemoryContextStrdup(context, stored);
         }
-        else if (kind == 2)
+        else if (kind == 2 && key != NULL)
         {
-            int hour = atoi(SPI_getvalue(row, desc, 2));
+            int hour = atoi(key);
 
             if (hour >= 0 && hour < DSR_HOURS)
                 report->hourly_revenue[hour] = revenue;
@@ -209,19 +289,24 @@ read_day_rows(MemoryContext context, DsrReport *report)
     }
 }
 
-/* The comparison row: orders, revenue of the day before and the week before, their items, rows read. */
+/*
+ * The comparison row: orders, revenue of the day before and the week
+ * before, their items, rows read [, unusable lines x3 for a view].
+ */
 static void
-read_comparison_row(MemoryContext context, DsrReport *report)
+read_comparison_row(MemoryContext context, const char *source, const char *days, DsrReport *report)
 {
     HeapTuple   row = SPI_tuptable->vals[0];
     TupleDesc   desc = SPI_tuptable->tupdesc;
 
+    if (desc->natts >= 10)
+        check_bad_lines(row, desc, 8, source, days);
     report->previous_day.orders = get_int64(row, desc, 1);
     report->previous_day.revenue_text = get_money(row, desc, 2, context, &report->previous_day.revenue);
     report->week_before.orders = get_int64(row, desc, 3);
     report->week_before.revenue_text = get_money(row, desc, 4, context, &report->week_before.revenue);
-    report->previous_day.items_sold = get_int64(row, desc, 5);
-    report->week_before.items_sold = get_int64(row, desc, 6);
+    report->previous_day.items_sold = get_items(row, desc, 5);
+    report->week_before.items_sold = get_items(row, desc, 6);
     report->rows_read += get_int64(row, desc, 7);
 }
 
@@ -235,6 +320,20 @@ local_hour(const Source *source, const char *column)
 }
 
 /*
+ * A view's lines with quantity and line_total as numeric, NULL where
+ * unusable (NaN, infinite, beyond the bound), so no sum or cast fails on
+ * them: the unusable ones are counted instead (check_bad_lines).
+ */
+#define VIEW_LINES(extra, where) \
+    "SELECT order_id, product::text AS product," extra \
+    "       CASE WHEN dsr_q BETWEEN -" LINE_LIMIT " AND " LINE_LIMIT " THEN dsr_q END AS quantity," \
+    "       CASE WHEN dsr_t BETWEEN -" LINE_LIMIT " AND " LINE_LIMIT " THEN dsr_t END AS line_total" \
+    "  FROM (SELECT s.*, quantity::numeric AS dsr_q, line_total::numeric AS dsr_t FROM %s s WHERE " where ") r"
+#define BAD_LINES \
+    "count(*) - count(order_id) AS bad_order_id, count(*) - count(quantity) AS bad_quantity," \
+    " count(*) - count(line_total) AS bad_line_total"
+
+/*
  * Any source (a view): one scan of the day with grouping sets, one of the
  * two comparison days.
  */
@@ -245,27 +344,27 @@ query_view(const Source *source, const DayBounds *bounds, MemoryContext context,
         "WITH g AS ("
         "  SELECT GROUPING(product) AS by_total, GROUPING(hour) AS by_product,"
         "         product, hour, count(DISTINCT order_id) AS orders,"
-        "         sum(line_total) AS revenue, coalesce(sum(quantity), 0)::bigint AS items,"
-        "         count(*) AS rows_read"
-        "    FROM (SELECT order_id, product, quantity, line_total::numeric AS line_total, %s AS hour"
-        "            FROM %s s WHERE ordered_at >= $1 AND ordered_at < $2) d"
+        "         sum(line_total) AS revenue, coalesce(sum(quantity), 0) AS items,"
+        "         count(*) AS rows_read, " BAD_LINES
+        "    FROM (" VIEW_LINES(" %s AS hour,", "ordered_at >= $1 AND ordered_at < $2") ") d"
         "   GROUP BY GROUPING SETS ((), (product), (hour)))"
-        " SELECT 0 AS kind, NULL, orders, revenue, items, rows_read, revenue / nullif(orders, 0)"
+        " SELECT 0 AS kind, NULL, orders, revenue, items, rows_read, revenue / nullif(orders, 0),"
+        "        bad_order_id, bad_quantity, bad_line_total"
         "   FROM g WHERE by_total = 1 AND by_product = 1"
-        " UNION ALL (SELECT 1, product, orders, revenue, items, rows_read, NULL FROM g"
-        "             WHERE by_total = 0 ORDER BY revenue DESC, product LIMIT $5)"
-        " UNION ALL SELECT 2, hour::text, orders, revenue, items, rows_read, NULL FROM g WHERE by_product = 0",
+        " UNION ALL (SELECT 1, product, orders, revenue, items, rows_read, NULL, NULL, NULL, NULL FROM g"
+        "             WHERE by_total = 0 ORDER BY revenue DESC NULLS LAST, product LIMIT $5)"
+        " UNION ALL SELECT 2, hour::text, orders, revenue, items, rows_read, NULL, NULL, NULL, NULL"
+        "   FROM g WHERE by_product = 0",
         local_hour(source, "ordered_at"), source->from_item);
     char       *comparison_sql = psprintf(
         "SELECT count(DISTINCT order_id) FILTER (WHERE ordered_at >= $1 AND ordered_at < $2),"
-        "       sum(line_total::numeric) FILTER (WHERE ordered_at >= $1 AND ordered_at < $2),"
+        "       sum(line_total) FILTER (WHERE ordered_at >= $1 AND ordered_at < $2),"
         "       count(DISTINCT order_id) FILTER (WHERE ordered_at >= $3 AND ordered_at < $4),"
-        "       sum(line_total::numeric) FILTER (WHERE ordered_at >= $3 AND ordered_at < $4),"
-        "       sum(quantity) FILTER (WHERE ordered_at >= $1 AND ordered_at < $2)::bigint,"
-        "       sum(quantity) FILTER (WHERE ordered_at >= $3 AND ordered_at < $4)::bigint,"
-        "       count(*)"
-        "  FROM %s s"
-        " WHERE (ordered_at >= $1 AND ordered_at < $2) OR (ordered_at >= $3 AND ordered_at < $4)",
+        "       sum(line_total) FILTER (WHERE ordered_at >= $3 AND ordered_at < $4),"
+        "       sum(quantity) FILTER (WHERE ordered_at >= $1 AND ordered_at < $2),"
+        "       sum(quantity) FILTER (WHERE ordered_at >= $3 AND ordered_at < $4),"
+        "       count(*), " BAD_LINES
+        "  FROM (" VIEW_LINES(" ordered_at,", "(ordered_at >= $1 AND ordered_at < $2) OR (ordered_at >= $3 AND ordered_at < $4)") ") d",
         source->from_item);
     Oid         t = source->ordered_at_type;
     Oid         day_types[5] = {t, t, TEXTOID, TEXTOID, INT4OID};
@@ -280,10 +379,11 @@ query_view(const Source *source, const DayBounds *bounds, MemoryContext context,
 
     if (SPI_execute_with_args(day_sql, 5, day_types, day_values, NULL, true, 0) != SPI_OK_SELECT)
         elog(ERROR, "the KPI query failed");
-    read_day_rows(context, report);
+    read_day_rows(context, source->from_item, report->report_date, report);
     if (SPI_execute_with_args(comparison_sql, 4, comparison_types, comparison_values, NULL, true, 1) != SPI_OK_SELECT)
         elog(ERROR, "the comparison query failed");
-    read_comparison_row(context, report);
+    read_comparison_row(context, source->from_item,
+                        psprintf("the day before or the week before %s", report->report_date), report);
 }
 
 /*
@@ -365,7 +465,6 @@ query_shop(const Source *source, const DayBounds *bounds, MemoryContext context,
     Datum       range_values[6] = {bounds->from[0], bounds->to[0], bounds->from[1], bounds->to[1],
                                    bounds->from[2], bounds->to[2]};
     Datum       ids[6];
-    bool        isnull;
 
     /*
      * Plan settings for this transaction only (the run's own).  jit is off
@@ -381,7 +480,7 @@ query_shop(const Source *source, const DayBounds *bounds, MemoryContext context,
     if (SPI_execute_with_args(SHOP_ID_RANGES_SQL, 6, range_types, range_values, NULL, true, 1) != SPI_OK_SELECT)
         elog(ERROR, "the order id range query failed");
     for (int i = 0; i < 6; i++)
-        ids[i] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &isnull);
+        ids[i] = Int64GetDatum(dsr_spi_int64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, i % 2 == 0 ? 0 : -1));
 
     {
         Oid         types[7] = {t, t, TEXTOID, TEXTOID, INT4OID, INT8OID, INT8OID};
@@ -395,7 +494,7 @@ query_shop(const Source *source, const DayBounds *bounds, MemoryContext context,
 
         if (SPI_execute_with_args(day_sql, 7, types, values, NULL, true, 0) != SPI_OK_SELECT)
             elog(ERROR, "the KPI query failed");
-        read_day_rows(context, report);
+        read_day_rows(context, "orders", report->report_date, report);
     }
     {
         Oid         types[8] = {t, t, t, t, INT8OID, INT8OID, INT8OID, INT8OID};
@@ -404,7 +503,7 @@ query_shop(const Source *source, const DayBounds *bounds, MemoryContext context,
 
         if (SPI_execute_with_args(SHOP_COMPARISON_SQL, 8, types, values, NULL, true, 1) != SPI_OK_SELECT)
             elog(ERROR, "the comparison query failed");
-        read_comparison_row(context, report);
+        read_comparison_row(context, "orders", NULL, report);
     }
 }
 

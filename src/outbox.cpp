@@ -10,6 +10,7 @@
 #include "outbox.h"
 #include "pushgateway.h"
 #include "settings.h"
+#include "spi_values.h"
 #include "transactions.h"
 
 
@@ -66,12 +67,10 @@ oldest_pending(const char *group_path, MemoryContext context, PendingPush *push)
     {
         HeapTuple   row = SPI_tuptable->vals[0];
         TupleDesc   desc = SPI_tuptable->tupdesc;
-        bool        isnull;
-
-        push->id = DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull));
-        push->base_url = MemoryContextStrdup(context, SPI_getvalue(row, desc, 2));
-        push->method = MemoryContextStrdup(context, SPI_getvalue(row, desc, 3));
-        push->body = MemoryContextStrdup(context, SPI_getvalue(row, desc, 4));
+        push->id = DatumGetInt64(dsr_spi_required(row, desc, 1, "daily_sales_report.outbox.id"));
+        push->base_url = dsr_spi_required_text(row, desc, 2, "daily_sales_report.outbox.pushgateway_url", context);
+        push->method = dsr_spi_required_text(row, desc, 3, "daily_sales_report.outbox.method", context);
+        push->body = dsr_spi_required_text(row, desc, 4, "daily_sales_report.outbox.body", context);
         found = true;
     }
     dsr_commit_transaction();
@@ -202,10 +201,11 @@ dsr_outbox_due_groups(bool all, MemoryContext context)
         0, NULL, NULL, NULL, SPI_OK_SELECT);
     for (uint64 i = 0; i < SPI_processed; i++)
     {
-        char *group = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+        char *group = dsr_spi_required_text(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1,
+                                            "daily_sales_report.outbox.group_path", context);
 
         MemoryContextSwitchTo(context);
-        groups = lappend(groups, pstrdup(group));
+        groups = lappend(groups, group);
         MemoryContextSwitchTo(spi_context);
     }
     return groups;
@@ -214,9 +214,7 @@ dsr_outbox_due_groups(bool all, MemoryContext context)
 int64
 dsr_outbox_pending(void)
 {
-    bool        isnull;
-
     dsr_execute_as_owner("SELECT count(*) FROM daily_sales_report.outbox WHERE next_attempt_at < 'infinity'",
                          0, NULL, NULL, NULL, SPI_OK_SELECT);
-    return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    return dsr_spi_int64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, 0);
 }

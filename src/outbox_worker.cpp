@@ -18,6 +18,7 @@
 #include "outbox_worker.h"
 #include "run_history.h"
 #include "settings.h"
+#include "spi_values.h"
 #include "transactions.h"
 
 
@@ -56,8 +57,6 @@ dsr_register_outbox_worker(void)
 int
 dsr_outbox_worker_pid(void)
 {
-    bool        isnull;
-
     /* the worker that serves this database holds its advisory lock (another may be waiting for it) */
     if (SPI_execute(psprintf("SELECT pid FROM pg_catalog.pg_locks"
                              " WHERE locktype = 'advisory' AND granted AND objsubid = 2"
@@ -65,7 +64,7 @@ dsr_outbox_worker_pid(void)
                              (uint32) DSR_WORKER_LOCK_CLASS, (uint32) MyDatabaseId, (uint32) MyDatabaseId),
                     true, 1) != SPI_OK_SELECT || SPI_processed == 0)
         return 0;
-    return DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    return (int) dsr_spi_int64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, 0);
 }
 
 void

@@ -65,6 +65,9 @@ typedef struct DsrReport
     int64_t     run_id;
     const char *generated_at;   /* "YYYY-MM-DD HH:MM:SS TZ" */
     double      query_seconds;  /* database part of the run so far */
+
+    /* top[0].name as stored, in the database's encoding: the run row and the result carry it */
+    const char *top_product_stored;
 } DsrReport;
 
 #ifdef __cplusplus

@@ -21,7 +21,33 @@ dsr_date_iso(DateADT date)
     int year, month, day;
 
     j2date(date + POSTGRES_EPOCH_JDATE, &year, &month, &day);
+    /* j2date counts 1 BC as year 0; no run gets here with such a date, but it must never read as AD */
+    if (year <= 0)
+        return psprintf("%04d-%02d-%02d BC", 1 - year, month, day);
     return psprintf("%04d-%02d-%02d", year, month, day);
+}
+
+/*
+ * The date form passes 'YYYY-MM-DD AD' or 'YYYY-MM-DD BC' (to_char drops
+ * the era from 'YYYY', so 44 BC would be reported as AD 44): take the AD
+ * suffix off, refuse a BC date.
+ */
+static void
+strip_era(char *trimmed, size_t *len)
+{
+    if (*len != 13 || trimmed[10] != ' ')
+        return;
+    if (pg_strcasecmp(trimmed + 11, "AD") == 0)
+    {
+        trimmed[10] = '\0';
+        *len = 10;
+    }
+    else if (pg_strcasecmp(trimmed + 11, "BC") == 0)
+        ereport(ERROR,
+                (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+                 errmsg("report date %s is before the Common Era", trimmed),
+                 errdetail("Report dates start at 0001-01-01."),
+                 errhint(DATE_HINT)));
 }
 
 /* Parse exactly 'YYYY-MM-DD'; false if the shape is wrong. */
@@ -76,6 +102,7 @@ dsr_parse_report_date(const char *text, bool isnull)
         return today;
     if (pg_strcasecmp(trimmed, "yesterday") == 0)
         return today - 1;
+    strip_era(trimmed, &len);
 
     if (!parse_iso_shape(trimmed, &year, &month, &day))
         ereport(ERROR,

@@ -18,7 +18,9 @@
 #include "report_date.h"
 #include "report_run.h"
 #include "run_history.h"
+#include "server_text.h"
 #include "settings.h"
+#include "spi_values.h"
 #include "transactions.h"
 
 /* Advisory lock space of the runs: (class, report date). */
@@ -122,14 +124,11 @@ query_with_retries(DateADT report_date, MemoryContext run_context, DsrReport *re
         {
             dsr_begin_transaction();
             dsr_query_kpis(report_date, run_context, report);
+            /* here: converting it may look up the catalog, which needs a transaction */
+            report->shop_name = dsr_server_to_utf8(dsr_shop_name, run_context);
             if (SPI_execute("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = current_database()",
                             true, 1) == SPI_OK_SELECT)
-            {
-                bool isnull;
-
-                figures->database_connections =
-                    DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-            }
+                figures->database_connections = dsr_spi_int64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, 0);
             dsr_commit_transaction();
         }
         PG_CATCH();
@@ -230,7 +229,13 @@ fill_result(DsrRunResult *result, int64 run_id, const DsrReport *report,
     strlcpy(result->avg_ticket, report->avg_ticket_text, sizeof(result->avg_ticket));
     if (report->top_count > 0)
     {
-        strlcpy(result->top_product, report->top[0].name, sizeof(result->top_product));
+        /* whole, however long: a fixed field would cut it, maybe inside a character */
+        StringInfoData message;
+
+        pq_beginmessage(&message, DSR_MSG_TOP_PRODUCT);
+        pq_sendbytes(&message, report->top_product_stored, strlen(report->top_product_stored));
+        pq_endmessage(&message);
+        result->has_top_product = true;
         strlcpy(result->top_product_revenue, report->top[0].revenue_text, sizeof(result->top_product_revenue));
     }
     strlcpy(result->pdf_path, figures->pdf_path, sizeof(result->pdf_path));
@@ -314,7 +319,6 @@ dsr_execute_run(DsrRunRequest *request)
 
         stage = "pdf";
         report->run_id = run_id;
-        report->shop_name = MemoryContextStrdup(run_context, dsr_shop_name);
         report->query_seconds = figures->query_seconds;
         report->generated_at = MemoryContextStrdup(run_context, generation_time());
         figures->pdf_path = MemoryContextStrdup(run_context, pdf_path_for(date));

@@ -6,6 +6,7 @@
  * sessions and server restarts.
  */
 #include "run_history.h"
+#include "spi_values.h"
 #include "transactions.h"
 
 int64
@@ -29,14 +30,12 @@ dsr_history_start(DateADT report_date)
     Oid         types[2] = {DATEOID, TEXTOID};
     Datum       values[2] = {DateADTGetDatum(report_date),
                              CStringGetTextDatum(GetUserNameFromId(GetUserId(), false))};
-    bool        isnull;
-
     dsr_history_close_dead_runs();
     dsr_execute_as_owner(
         "INSERT INTO daily_sales_report.runs (report_date, requested_by, backend_pid)"
         " VALUES ($1, $2, pg_backend_pid()) RETURNING run_id",
         2, types, values, NULL, SPI_OK_INSERT_RETURNING);
-    return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    return DatumGetInt64(dsr_spi_required(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, "the new run's run_id"));
 }
 
 static Datum
@@ -62,7 +61,7 @@ dsr_history_succeeded(int64 run_id, const DsrReport *r, const DsrRunFigures *f)
     values[4] = Int64GetDatum(r->items_sold);
     if (r->top_count > 0)
     {
-        values[5] = CStringGetTextDatum(r->top[0].name);
+        values[5] = CStringGetTextDatum(r->top_product_stored);    /* as stored, not the UTF-8 copy */
         values[6] = numeric_datum(r->top[0].revenue_text);
     }
     else
@@ -150,14 +149,14 @@ dsr_history_job_counters(DsrJobFigures *f)
         0, NULL, NULL, NULL, SPI_OK_SELECT);
     row = SPI_tuptable->vals[0];
     desc = SPI_tuptable->tupdesc;
-    f->executions_success = DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull));
-    f->executions_failure = DatumGetInt64(SPI_getbinval(row, desc, 2, &isnull));
-    f->running = DatumGetInt64(SPI_getbinval(row, desc, 3, &isnull)) > 0 ? 1 : 0;
+    f->executions_success = dsr_spi_int64(row, desc, 1, 0);
+    f->executions_failure = dsr_spi_int64(row, desc, 2, 0);
+    f->running = dsr_spi_int64(row, desc, 3, 0) > 0 ? 1 : 0;
     value = SPI_getbinval(row, desc, 4, &isnull);
     f->last_success_timestamp = isnull ? 0 : DatumGetFloat8(value);
-    f->errors_database = DatumGetInt64(SPI_getbinval(row, desc, 5, &isnull));
-    f->errors_pdf = DatumGetInt64(SPI_getbinval(row, desc, 6, &isnull));
-    f->errors_network = DatumGetInt64(SPI_getbinval(row, desc, 7, &isnull));
-    f->retries_push_metrics = DatumGetInt64(SPI_getbinval(row, desc, 8, &isnull));
-    f->retries_database_query = DatumGetInt64(SPI_getbinval(row, desc, 9, &isnull));
+    f->errors_database = dsr_spi_int64(row, desc, 5, 0);
+    f->errors_pdf = dsr_spi_int64(row, desc, 6, 0);
+    f->errors_network = dsr_spi_int64(row, desc, 7, 0);
+    f->retries_push_metrics = dsr_spi_int64(row, desc, 8, 0);
+    f->retries_database_query = dsr_spi_int64(row, desc, 9, 0);
 }

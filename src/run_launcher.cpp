@@ -98,13 +98,22 @@ start_run_worker(dsm_segment *segment, DateADT report_date)
     return handle;
 }
 
-/* Relay one protocol message from the worker: NOTICE/WARNING are shown, an ERROR is raised here. */
+/*
+ * Relay one protocol message from the worker: NOTICE/WARNING are shown, an
+ * ERROR is raised here; the top product's name is kept in *top_product.
+ */
 static void
-relay_message(StringInfo message, volatile bool *worker_failed)
+relay_message(StringInfo message, volatile bool *worker_failed, char **top_product)
 {
     char        type = pq_getmsgbyte(message);
     ErrorData   edata;
 
+    if (type == DSR_MSG_TOP_PRODUCT)
+    {
+        if (top_product != NULL)
+            *top_product = pnstrdup(message->data + message->cursor, message->len - message->cursor);
+        return;
+    }
     if (type != 'E' && type != 'N')
         return;                 /* nothing else is sent */
 
@@ -119,12 +128,12 @@ relay_message(StringInfo message, volatile bool *worker_failed)
 }
 
 static Datum
-result_row(FunctionCallInfo fcinfo, DateADT report_date, const DsrRunResult *r)
+result_row(FunctionCallInfo fcinfo, DateADT report_date, const DsrRunResult *r, const char *top_product)
 {
     TupleDesc   tupdesc;
     Datum       values[12];
     bool        nulls[12];
-    bool        has_top = r->top_product[0] != '\0';
+    bool        has_top = r->has_top_product && top_product != NULL;
 
     if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
         elog(ERROR, "daily_sales_report must be declared to return a composite type");
@@ -139,7 +148,7 @@ result_row(FunctionCallInfo fcinfo, DateADT report_date, const DsrRunResult *r)
     values[5] = Int64GetDatum(r->items_sold);
     if (has_top)
     {
-        values[6] = CStringGetTextDatum(r->top_product);
+        values[6] = CStringGetTextDatum(top_product);
         values[7] = DirectFunctionCall3(numeric_in, CStringGetDatum(r->top_product_revenue), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
     }
     else
@@ -183,6 +192,7 @@ daily_sales_report_run(PG_FUNCTION_ARGS)
     volatile bool worker_failed = false;
     StringInfoData message;
     DsrRunResult result;
+    char       *top_product = NULL;
 
     segment = launch_run(fcinfo, &report_date, &request, &queue_handle, &handle_out);
     handle = handle_out;
@@ -200,7 +210,7 @@ daily_sales_report_run(PG_FUNCTION_ARGS)
                 break;          /* the worker detached: it has finished */
             resetStringInfo(&message);
             appendBinaryStringInfo(&message, (const char *) data, (int) nbytes);
-            relay_message(&message, &worker_failed);
+            relay_message(&message, &worker_failed, &top_product);
         }
     }
     PG_CATCH();
@@ -234,7 +244,7 @@ daily_sales_report_run(PG_FUNCTION_ARGS)
                  errdetail("It was terminated or crashed; the run is recorded in daily_sales_report.runs."),
                  errhint("See the server log.")));
 
-    PG_RETURN_DATUM(result_row(fcinfo, report_date, &result));
+    PG_RETURN_DATUM(result_row(fcinfo, report_date, &result, top_product));
 }
 
 /*
@@ -274,7 +284,7 @@ daily_sales_report_run_async(PG_FUNCTION_ARGS)
             {
                 resetStringInfo(&message);
                 appendBinaryStringInfo(&message, (const char *) data, (int) nbytes);
-                relay_message(&message, &failed);
+                relay_message(&message, &failed, NULL);
             }
             ereport(ERROR,
                     (errcode(ERRCODE_CONNECTION_FAILURE),

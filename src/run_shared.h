@@ -21,7 +21,12 @@
 #define DSR_QUEUE_SIZE      (64 * 1024)
 
 #define DSR_NUMERIC_TEXT    48
-#define DSR_PRODUCT_TEXT    1024
+
+/*
+ * The top product's name, sent whole (any length, the database's encoding)
+ * as a message of this type on the queue, ahead of the worker's exit.
+ */
+#define DSR_MSG_TOP_PRODUCT 'P'
 
 typedef struct DsrRunResult
 {
@@ -31,7 +36,7 @@ typedef struct DsrRunResult
     int64   items_sold;
     char    revenue[DSR_NUMERIC_TEXT];
     char    avg_ticket[DSR_NUMERIC_TEXT];
-    char    top_product[DSR_PRODUCT_TEXT];      /* empty: no sales */
+    bool    has_top_product;    /* false: no sales (the name travels as DSR_MSG_TOP_PRODUCT) */
     char    top_product_revenue[DSR_NUMERIC_TEXT];
     char    pdf_path[MAXPGPATH];
     double  pdf_kilobytes;
