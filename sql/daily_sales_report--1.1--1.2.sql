@@ -6,12 +6,17 @@
 -- reused ids and sorted before restored ones (a group is delivered in id order).
 SELECT pg_catalog.pg_extension_config_dump('daily_sales_report.outbox_id_seq', '');
 
--- The date form names its built-ins: a look-alike to_char in the caller's
--- schemas is never called.
+-- The date form names its built-ins (a look-alike to_char in the caller's
+-- schemas is never called) and keeps the era: 'YYYY' alone drops it, so
+-- DATE '0044-03-15 BC' was reported as AD 44; the library refuses a BC date.
+-- A date that is not finite reaches the library as 'infinity' (to_char made
+-- it NULL, and the error said NULL).
 CREATE OR REPLACE FUNCTION daily_sales_report(report_day date)
 RETURNS daily_sales_report.result
 LANGUAGE sql VOLATILE
-AS $$ SELECT * FROM @extschema@.daily_sales_report(pg_catalog.to_char(report_day, 'YYYY-MM-DD')) $$;
+AS $$ SELECT * FROM @extschema@.daily_sales_report(
+          CASE WHEN pg_catalog.isfinite(report_day) THEN pg_catalog.to_char(report_day, 'YYYY-MM-DD BC')
+               ELSE report_day::pg_catalog.text END) $$;
 
 -- flush_pushes reads pg_locks and pg_stat_activity: pinned, like every statement of the library's own
 ALTER FUNCTION daily_sales_report.flush_pushes(double precision) SET search_path = pg_catalog, pg_temp;
