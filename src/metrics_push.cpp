@@ -54,6 +54,17 @@ job_figures(const DsrReport *report, const DsrRunFigures *figures)
     return job;
 }
 
+/* What becomes of a push that was not delivered, for the WARNING's hint. */
+static const char *
+undelivered_hint(long http_status)
+{
+    if (dsr_push_refused_for_good(http_status))
+        return "The Pushgateway refused the push for its content, so it will not be sent again: it stays in daily_sales_report.outbox (last_error) for a person to look at, and the next push of the group replaces it.";
+    if (http_status == 401 || http_status == 403)
+        return "Check the credentials (daily_sales_report.pushgateway_auth_file); the metrics are kept in daily_sales_report.outbox and the background worker delivers them once the Pushgateway accepts them.";
+    return "The metrics are kept in daily_sales_report.outbox and the background worker delivers them when the Pushgateway answers again.";
+}
+
 bool
 dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures *figures)
 {
@@ -65,6 +76,7 @@ dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures 
     bool        job_delivered = false;
     int64       expired;
     const char *error;
+    long        failed_status;
 
     dsr_begin_transaction();
     job = job_figures(report, figures);
@@ -93,6 +105,7 @@ dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures 
         all.seconds += day.seconds;
     }
     error = all.ok ? NULL : (!day.ok ? day.error : all.error);
+    failed_status = !day.ok ? day.http_status : all.http_status;
     record_push(run_id, all.ok, all.retries, all.seconds, error);
 
     /*
@@ -121,7 +134,7 @@ dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures 
             (errmsg("could not push the metrics to the Pushgateway at %s: %s", dsr_pushgateway_url, error),
              errdetail("The report is done and recorded (run %lld); %d retries were made.",
                        (long long) run_id, all.retries),
-             errhint("The metrics are kept in daily_sales_report.outbox and the background worker delivers them when the Pushgateway answers again.")));
+             errhint("%s", undelivered_hint(failed_status))));
     return false;
 }
 
@@ -151,7 +164,7 @@ dsr_push_counters(int64 run_id, bool deliver)
         ereport(WARNING,
                 (errmsg("could not push the counters to the Pushgateway at %s: %s",
                         dsr_pushgateway_url, delivery.error),
-                 errhint("They are kept in daily_sales_report.outbox for the background worker.")));
+                 errhint("%s", undelivered_hint(delivery.http_status))));
         dsr_begin_transaction();
         dsr_ensure_outbox_worker();
         dsr_commit_transaction();

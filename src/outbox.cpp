@@ -78,11 +78,18 @@ oldest_pending(const char *group_path, MemoryContext context, PendingPush *push)
     return found;
 }
 
+bool
+dsr_push_refused_for_good(long http_status)
+{
+    return http_status == 400 || http_status == 413;
+}
+
 /*
- * Delivered: gone.  Refused with a 4xx: kept for a person to look at, never
- * retried (the same body would be refused again; a newer push of the group
- * supersedes it).  Otherwise: retried after a backoff that doubles, capped
- * by daily_sales_report.outbox_retry_max_ms.
+ * Delivered: gone.  Refused for its content: kept for a person to look at,
+ * never retried (a newer push of the group supersedes it).  Otherwise, a
+ * credentials file or a route fixed, a rate limit over, the Pushgateway
+ * back: retried after a backoff that doubles, capped by
+ * daily_sales_report.outbox_retry_max_ms.
  */
 static void
 record_attempt(int64 id, const DsrPushResult *result)
@@ -91,7 +98,7 @@ record_attempt(int64 id, const DsrPushResult *result)
     Datum       values[4] = {Int64GetDatum(id), CStringGetTextDatum(result->error),
                              Int32GetDatum(dsr_push_retry_backoff_ms),
                              Int32GetDatum(dsr_outbox_retry_max_ms)};
-    bool        refused = result->http_status >= 400 && result->http_status < 500;
+    bool        refused = dsr_push_refused_for_good(result->http_status);
 
     dsr_begin_transaction();
     if (result->ok)

@@ -39,6 +39,14 @@ typedef struct DsrDelivery
 DsrDelivery dsr_outbox_deliver_group(const char *group_path, bool wait, bool retry);
 
 /*
+ * The Pushgateway refused the push for its content (400: a body it cannot
+ * take; 413: too large): the same body would be refused again, so it is kept
+ * for a person to look at and never retried.  Any other refusal (401, 403,
+ * 404, 408, 429, ...) can be fixed on the other side and is retried.
+ */
+bool dsr_push_refused_for_good(long http_status);
+
+/*
  * Groups with a push due (with `all`, every group with a push that may be
  * retried), as a List of char * in `context`; in a transaction.
  */

@@ -593,14 +593,15 @@ class HttpErrorTest(FaultCase):
             self.assertIn("HTTP 500", warning)
             self.assertIn(message, warning, "the WARNING carries the Pushgateway's answer")
             self.assertGreaterEqual(fake.count("PUT", day_group), 1 + retries, "retried: %r" % fake.requests)
+            # (while the fake still answers: once it is gone, an attempt of the worker says so instead)
+            pending = self.stack.psql("SELECT attempts, next_attempt_at < 'infinity', last_error"
+                                      "  FROM daily_sales_report.outbox WHERE group_path = %s"
+                                      % harness.sql_literal(day_group)).rows
         status, pushed, error_type, push_retries, push_error = self.stack.run_row(
             int(row["run_id"]), "status, pushed, error_type, push_retries, push_error")
         self.assertEqual((status, pushed, error_type), ("success", "f", "network"))
         self.assertGreaterEqual(int(push_retries), retries)
         self.assertIn(message, push_error)
-        pending = self.stack.psql("SELECT attempts, next_attempt_at < 'infinity', last_error"
-                                  "  FROM daily_sales_report.outbox WHERE group_path = %s"
-                                  % harness.sql_literal(day_group)).rows
         self.assertEqual(len(pending), 1, self.outbox())
         self.assertEqual(pending[0][1], "t", "a 500 stays due for another attempt")
         self.assertIn(message, pending[0][2])
