@@ -936,6 +936,57 @@ class CrashTest(FaultCase):
         self.assertNotEqual(process.returncode, 0)
         self.wait_closed_out(runs[0], before["failure"], restarted, "pg_ctl restart -m immediate")
 
+    def test_5c_run_worker_terminated(self):
+        """
+        The user sees: the run's process is ended with pg_terminate_backend
+        while it waits for another run of its date; the caller gets an error,
+        and within seconds — with no other run and no server restart — the run
+        is recorded as a failure saying it was terminated, and the Pushgateway
+        shows batch_job_running 0 and executions_total{failure} one higher (the
+        DailySalesReportStuck alert does not fire).
+
+        EXTENSION BUG (issue #11): a FATAL is not caught in the run, so the row
+        stayed 'running' until the next run (or a restart of the outbox
+        worker) closed it out, and batch_job_running 1 stayed on the gateway.
+        """
+        worker = self.wait_single_worker()      # up and past its first pass: it closes out nothing
+        before = run_counts(self.stack)
+        last_run = self.stack.max_run_id()
+        application_name = "dsr-it-terminate-%d" % time.monotonic_ns()
+        holder = LockHolder(self.stack, DAY)
+        process = self.stack.psql_popen(self.stack.report_sql(DAY), application_name=application_name)
+        try:
+            holder.wait_for_waiters(1)
+            runs = self.new_run_ids(last_run)
+            self.assertEqual(len(runs), 1)
+            self.assertEqual(self.job_value("batch_job_running"), 1, "the run announced itself")
+            pids = self.run_worker_pids(application_name)
+            self.assertEqual(len(pids), 1, pids)
+            self.assertEqual(self.stack.psql("SELECT pg_terminate_backend(%d)" % pids[0]).value, "t")
+            terminated = time.monotonic()
+            rc, _, err = self.finish(process, timeout=30)
+        finally:
+            holder.release()
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+        self.assertNotEqual(rc, 0)
+        self.assertIn("terminating", err)
+
+        def recorded():
+            status = self.stack.run_row(runs[0], "status, error_message")
+            counts = run_counts(self.stack)
+            return (status[0] == "failure" and counts["failure"] == before["failure"] + 1
+                    and not self.job_group_problems(counts, ("success", "failure", "running")) and status)
+
+        (_, message), _ = self.wait_for(recorded, 5, "EXTENSION BUG: the terminated run recorded and its counters "
+                                                      "on the gateway (row: %r)" % (self.stack.run_row(runs[0]),))
+        timing("case 5: pg_terminate_backend -> run recorded, batch_job_running 0 on the gateway",
+               time.monotonic() - terminated)
+        self.assertIn("terminated", message)
+        self.assertEqual(self.job_value("batch_job_running"), 0)
+        self.assertEqual(self.wait_single_worker(), worker, "the same outbox worker delivered it")
+
 
 # --------------------------------------------------------------- case 6
 
