@@ -176,6 +176,11 @@ dsr_push_running(void)
 {
     DsrPushResult push;
 
+    dsr_begin_transaction();
+    if (dsr_outbox_pending() > 0)
+        dsr_ensure_outbox_worker();
+    dsr_commit_transaction();
+
     if (!dsr_push_enabled())
         return;
     push = dsr_push_to(dsr_pushgateway_url, "POST", dsr_metrics_group_path(NULL),
