@@ -53,10 +53,12 @@ static bool
 oldest_pending(const char *group_path, MemoryContext context, PendingPush *push)
 {
     Oid         types[1] = {TEXTOID};
-    Datum       values[1] = {CStringGetTextDatum(group_path)};
+    Datum       values[1];
     bool        found = false;
 
+    /* the text datum in the transaction's memory: outside it, memory is TopMemoryContext */
     dsr_begin_transaction();
+    values[0] = CStringGetTextDatum(group_path);
     dsr_execute_as_owner(
         "SELECT id, pushgateway_url, method, body FROM daily_sales_report.outbox"
         " WHERE group_path = $1 AND next_attempt_at < 'infinity'"     /* not a refused one */
@@ -95,12 +97,14 @@ static void
 record_attempt(int64 id, const DsrPushResult *result)
 {
     Oid         types[4] = {INT8OID, TEXTOID, INT4OID, INT4OID};
-    Datum       values[4] = {Int64GetDatum(id), CStringGetTextDatum(result->error),
-                             Int32GetDatum(dsr_push_retry_backoff_ms),
-                             Int32GetDatum(dsr_outbox_retry_max_ms)};
+    Datum       values[4];
     bool        refused = dsr_push_refused_for_good(result->http_status);
 
     dsr_begin_transaction();
+    values[0] = Int64GetDatum(id);
+    values[1] = CStringGetTextDatum(result->error);
+    values[2] = Int32GetDatum(dsr_push_retry_backoff_ms);
+    values[3] = Int32GetDatum(dsr_outbox_retry_max_ms);
     if (result->ok)
         dsr_execute_as_owner("DELETE FROM daily_sales_report.outbox WHERE id = $1",
                              1, types, values, NULL, SPI_OK_DELETE);

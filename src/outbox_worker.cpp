@@ -10,6 +10,7 @@
  * does not stay at 1.
  *
  * SIGHUP reloads the configuration; SIGTERM stops it between two pushes;
+ * SIGINT (pg_cancel_backend) ends the current pass, the next one goes on;
  * SIGUSR1 (daily_sales_report.flush_pushes) makes it try everything pending
  * now, whatever the backoff says.
  */
@@ -116,7 +117,7 @@ deliver_due(bool everything, MemoryContext pass_context, int *delivered_out)
 
         delivered += delivery.delivered;
         if (!delivery.ok && !delivery.skipped)
-            error = pstrdup(delivery.error);
+            error = MemoryContextStrdup(pass_context, delivery.error);
     }
 
     dsr_begin_transaction();
@@ -215,9 +216,9 @@ daily_sales_report_outbox_worker(Datum main_arg)
     {
         volatile int64 pending = -1;     /* -1: the pass failed */
         volatile int delivered = 0;
+        volatile bool canceled = false;
         int         events;
 
-        CHECK_FOR_INTERRUPTS();
         if (ConfigReloadPending)
         {
             ConfigReloadPending = false;
@@ -227,6 +228,8 @@ daily_sales_report_outbox_worker(Datum main_arg)
         pgstat_report_activity(STATE_RUNNING, "delivering pending pushes");
         PG_TRY();
         {
+            /* in here: a cancel (pg_cancel_backend) ends the pass, not the worker */
+            CHECK_FOR_INTERRUPTS();
             if (first)
                 close_out_dead_runs();
             int         pass_delivered = 0;
@@ -243,7 +246,10 @@ daily_sales_report_outbox_worker(Datum main_arg)
             error = CopyErrorData();
             FlushErrorState();
             AbortCurrentTransaction();
-            if (strcmp(error->message, last_logged_error) != 0)
+            canceled = error->sqlerrcode == ERRCODE_QUERY_CANCELED;
+            if (canceled)
+                elog(LOG, "daily_sales_report: background worker: pass canceled; what is pending is tried again at the next pass");
+            else if (strcmp(error->message, last_logged_error) != 0)
             {
                 elog(LOG, "daily_sales_report: background worker: %s", error->message);
                 strlcpy(last_logged_error, error->message, sizeof(last_logged_error));
@@ -262,6 +268,8 @@ daily_sales_report_outbox_worker(Datum main_arg)
             continue;
         }
 
+        if (canceled)
+            ResetLatch(MyLatch);    /* set by the cancel: not a flush_pushes() */
         events = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
                            pending < 0 ? 10L * dsr_outbox_poll_interval_ms : dsr_outbox_poll_interval_ms,
                            PG_WAIT_EXTENSION);

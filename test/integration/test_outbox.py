@@ -9,6 +9,7 @@ of it): a fake answers those.
 """
 
 import os
+import re
 import time
 import unittest
 
@@ -88,6 +89,91 @@ class RefusalTest(OutboxCase):
                 self.assertEqual(self.stack.psql("SELECT daily_sales_report.flush_pushes(2)").value, "0")
                 self.assertEqual(fake.count("PUT", DAY_GROUP), 1, fake.requests)
                 self.doCleanups()
+
+
+class WorkerTest(OutboxCase):
+
+    def hold(self, **settings):
+        """Server settings for the worker (ALTER SYSTEM), reset at the end of the test."""
+        for name in settings:
+            self.addCleanup(self.stack.psql, "ALTER SYSTEM RESET daily_sales_report.%s" % name,
+                            "SELECT pg_reload_conf()")
+        self.stack.psql(*["ALTER SYSTEM SET daily_sales_report.%s = %s" % (name, harness.sql_literal(value))
+                          for name, value in settings.items()] + ["SELECT pg_reload_conf()"])
+        time.sleep(0.3)
+
+    def test_cancel_aborts_the_pass_not_the_worker(self):
+        """
+        The user sees: pg_cancel_backend on the outbox worker — idle, or stuck
+        in a push to a Pushgateway that never answers — stops what it is
+        doing within a second; the worker stays (same pid) and goes on
+        delivering once the Pushgateway answers.
+
+        EXTENSION BUG (issue #11): the cancel was an ERROR outside any
+        handler, so the worker died (FATAL) and was started again 10 s later.
+        """
+        worker = self.wait_single_worker()
+        self.assertEqual(self.stack.psql("SELECT pg_cancel_backend(%d)" % worker).value, "t")
+        time.sleep(1.5)
+        self.assertEqual([w for w, _ in self.outbox_workers()], [worker], "EXTENSION BUG: canceled while idle, "
+                         "the worker is gone")
+
+        with harness.SilentServer() as silent:
+            self.configure_url(silent.url)
+            self.hold(push_timeout_ms=600000)       # the worker's push ends only if the cancel ends it
+            row, _ = self.report(DAY, settings={"daily_sales_report.push_timeout_ms": 300,
+                                                "daily_sales_report.push_retries": 0})
+            self.assertEqual(row["pushed"], "f")
+            self.wait_for(lambda: self.stack.psql("SELECT state = 'active' AND wait_event_type = 'Extension'"
+                                                  "  FROM pg_stat_activity WHERE pid = %d" % worker).value == "t",
+                          10, "the worker in a push to the silent gateway")
+            offset = self.log_offset()
+            self.assertEqual(self.stack.psql("SELECT pg_cancel_backend(%d)" % worker).value, "t")
+            self.wait_for(lambda: "pass canceled" in self.log_since(offset), 1.0, "the pass ended at once")
+            self.assertEqual([w for w, _ in self.outbox_workers()], [worker], "EXTENSION BUG: canceled in a push, "
+                             "the worker is gone")
+            self.doCleanups()
+            self.stack.psql("DELETE FROM daily_sales_report.outbox WHERE pushgateway_url = %s"
+                            % harness.sql_literal(silent.url))
+        # the same worker still delivers
+        self.stack.stop_pushgateway()
+        row, _ = self.report(DAY, settings={"daily_sales_report.push_retries": 0})
+        self.assertEqual(row["pushed"], "f")
+        self.stack.start_pushgateway()
+        self.assertEqual(self.stack.psql("SELECT daily_sales_report.flush_pushes(5)").value, "0", self.outbox())
+        self.assertEqual(self.wait_single_worker(), worker)
+
+    def top_memory_used(self, pid):
+        """Bytes used in the worker's TopMemoryContext (pg_log_backend_memory_contexts)."""
+        offset = self.log_offset()
+        self.assertEqual(self.stack.psql("SELECT pg_log_backend_memory_contexts(%d)" % pid).value, "t")
+        pattern = re.compile(r"\[%d\].*level: 0; TopMemoryContext: .*; (\d+) used" % pid)
+        match, _ = self.wait_for(lambda: pattern.search(self.log_since(offset)), 5, "the memory contexts logged")
+        return int(match.group(1))
+
+    def test_worker_memory_is_bounded_through_an_outage(self):
+        """
+        The user sees: through a long Pushgateway outage (here about 100
+        attempts, one every 100 ms) the outbox worker's memory does not grow.
+
+        EXTENSION BUG (issue #11): every attempt left copies of the group path
+        and of the error in TopMemoryContext.
+        """
+        worker = self.wait_single_worker()
+        self.hold(outbox_retry_max_ms=100, outbox_poll_interval_ms=20, push_retry_backoff_ms=10)
+        self.stack.stop_pushgateway()
+        row, _ = self.report(DAY, settings={"daily_sales_report.push_retries": 0})
+        self.assertEqual(row["pushed"], "f")
+
+        def attempts():
+            return int(self.stack.psql("SELECT coalesce(sum(attempts), 0) FROM daily_sales_report.outbox").value)
+
+        self.wait_for(lambda: attempts() >= 10, 10, "the worker retrying")
+        before, tried = self.top_memory_used(worker), attempts()
+        self.wait_for(lambda: attempts() >= tried + 100, 30, "100 more attempts", interval=0.2)
+        after = self.top_memory_used(worker)
+        self.assertLess(after - before, 2048, "EXTENSION BUG: TopMemoryContext grew by %d bytes over %d attempts"
+                        % (after - before, attempts() - tried))
 
 
 class OnDemandTest(OutboxCase):
