@@ -34,6 +34,13 @@ dsr_outbox_enqueue(int64 run_id, const char *base_url, const char *method,
         5, types, values, NULL, SPI_OK_INSERT);
 }
 
+/* The Pushgateway pushes go to now: what this process is configured with. */
+static Datum
+current_url(void)
+{
+    return CStringGetTextDatum(dsr_pushgateway_url != NULL ? dsr_pushgateway_url : "");
+}
+
 static int32
 group_lock_key(const char *group_path)
 {
@@ -52,18 +59,20 @@ typedef struct PendingPush
 static bool
 oldest_pending(const char *group_path, MemoryContext context, PendingPush *push)
 {
-    Oid         types[1] = {TEXTOID};
-    Datum       values[1];
+    Oid         types[2] = {TEXTOID, TEXTOID};
+    Datum       values[2];
     bool        found = false;
 
-    /* the text datum in the transaction's memory: outside it, memory is TopMemoryContext */
+    /* the text datums in the transaction's memory: outside it, memory is TopMemoryContext */
     dsr_begin_transaction();
     values[0] = CStringGetTextDatum(group_path);
+    values[1] = current_url();
     dsr_execute_as_owner(
         "SELECT id, pushgateway_url, method, body FROM daily_sales_report.outbox"
         " WHERE group_path = $1 AND next_attempt_at < 'infinity'"     /* not a refused one */
+        "   AND pushgateway_url = $2"                                 /* nor one to a former URL */
         " ORDER BY id LIMIT 1",
-        1, types, values, NULL, SPI_OK_SELECT);
+        2, types, values, NULL, SPI_OK_SELECT);
     if (SPI_processed == 1)
     {
         HeapTuple   row = SPI_tuptable->vals[0];
@@ -203,14 +212,18 @@ dsr_outbox_due_groups(bool all, MemoryContext context)
 {
     List       *groups = NIL;
     MemoryContext spi_context = MemoryContextSwitchTo(context);
+    Oid         types[1] = {TEXTOID};
+    Datum       values[1];
 
     MemoryContextSwitchTo(spi_context);
-
+    values[0] = current_url();
     dsr_execute_as_owner(
         all
-        ? "SELECT DISTINCT group_path FROM daily_sales_report.outbox WHERE next_attempt_at < 'infinity'"
-        : "SELECT DISTINCT group_path FROM daily_sales_report.outbox WHERE next_attempt_at <= clock_timestamp()",
-        0, NULL, NULL, NULL, SPI_OK_SELECT);
+        ? "SELECT DISTINCT group_path FROM daily_sales_report.outbox"
+          " WHERE next_attempt_at < 'infinity' AND pushgateway_url = $1"
+        : "SELECT DISTINCT group_path FROM daily_sales_report.outbox"
+          " WHERE next_attempt_at <= clock_timestamp() AND pushgateway_url = $1",
+        1, types, values, NULL, SPI_OK_SELECT);
     for (uint64 i = 0; i < SPI_processed; i++)
     {
         char *group = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
@@ -226,8 +239,30 @@ int64
 dsr_outbox_pending(void)
 {
     bool        isnull;
+    Oid         types[1] = {TEXTOID};
+    Datum       values[1] = {current_url()};
 
-    dsr_execute_as_owner("SELECT count(*) FROM daily_sales_report.outbox WHERE next_attempt_at < 'infinity'",
-                         0, NULL, NULL, NULL, SPI_OK_SELECT);
+    dsr_execute_as_owner("SELECT count(*) FROM daily_sales_report.outbox"
+                         " WHERE next_attempt_at < 'infinity' AND pushgateway_url = $1",
+                         1, types, values, NULL, SPI_OK_SELECT);
     return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+int64
+dsr_outbox_hold_former(void)
+{
+    Oid         types[1] = {TEXTOID};
+    Datum       values[1] = {current_url()};
+
+    /* once per row (until the URL is configured again): the last error is kept in the message */
+    dsr_execute_as_owner(
+        "UPDATE daily_sales_report.outbox"
+        "   SET last_error = 'not retried: addressed to ' || pushgateway_url || ', and daily_sales_report.pushgateway_url is now '"
+        "                    || CASE $1 WHEN '' THEN 'empty (pushing disabled)' ELSE $1 END"
+        "                    || ' (to resend: UPDATE daily_sales_report.outbox SET pushgateway_url = ''<url>'','"
+        "                    || ' next_attempt_at = now(); or DELETE the row); last error: ' || coalesce(last_error, 'none')"
+        " WHERE pushgateway_url <> $1 AND next_attempt_at < 'infinity'"
+        "   AND (last_error IS NULL OR last_error NOT LIKE 'not retried: %')",
+        1, types, values, NULL, SPI_OK_UPDATE);
+    return (int64) SPI_processed;
 }

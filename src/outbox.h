@@ -52,7 +52,18 @@ bool dsr_push_refused_for_good(long http_status);
  */
 List *dsr_outbox_due_groups(bool all, MemoryContext context);
 
-/* Pushes pending, in a transaction. */
+/*
+ * Pushes pending delivery, in a transaction.  Only pushes addressed to the
+ * Pushgateway configured now (daily_sales_report.pushgateway_url) are
+ * delivered: a former one may be gone for good.
+ */
 int64 dsr_outbox_pending(void);
+
+/*
+ * Say in last_error of each push addressed to another Pushgateway that it is
+ * not retried, and how to resend it; returns how many were newly marked.  In
+ * a transaction.
+ */
+int64 dsr_outbox_hold_former(void);
 
 #endif /* DSR_OUTBOX_H */

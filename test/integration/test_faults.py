@@ -241,6 +241,14 @@ class FaultCase(StackTestCase):
             self.wait_for(lambda: self.outbox_count() == 0, 10,
                           "the outbox emptied before the case (%r)" % (self.outbox(),))
 
+    def configure_url(self, url):
+        """The server's pushgateway_url (the one the background worker delivers to), reset at the end."""
+        self.addCleanup(self.stack.psql, "ALTER SYSTEM RESET daily_sales_report.pushgateway_url",
+                        "SELECT pg_reload_conf()")
+        self.stack.psql("ALTER SYSTEM SET daily_sales_report.pushgateway_url = %s" % harness.sql_literal(url),
+                        "SELECT pg_reload_conf()")
+        time.sleep(0.3)     # the worker reloads
+
     def outbox(self):
         return self.stack.psql("SELECT id, run_id, method, group_path, pushgateway_url, attempts,"
                                "       next_attempt_at, last_error FROM daily_sales_report.outbox ORDER BY id").rows
@@ -504,6 +512,7 @@ class HungGatewayTest(FaultCase):
         day_group = "/metrics/job/%s/date/%s" % (JOB, DAY)
         with harness.SilentServer() as silent:
             settings["daily_sales_report.pushgateway_url"] = silent.url
+            self.configure_url(silent.url)  # the worker delivers only to the configured Pushgateway
             row, _ = self.report(DAY, settings=settings)
             self.assertEqual(row["pushed"], "f")
             # leave only the day group for the worker, so we know which lock it takes
@@ -679,6 +688,7 @@ class HttpErrorTest(FaultCase):
         with open(blocker, "w") as f:
             f.write("not a directory\n")
         with FakePushgateway(400, "fake gateway: refused (test)") as fake:
+            self.configure_url(fake.url)    # the worker delivers only to the configured Pushgateway
             settings = {"daily_sales_report.pushgateway_url": fake.url}
             row, _ = self.report(DAY, settings=settings)
             self.assertEqual(row["pushed"], "f")

@@ -27,14 +27,6 @@ def hint_line(stderr):
 
 class OutboxCase(FaultCase):
 
-    def configure_url(self, url):
-        """The server's pushgateway_url (the one the background worker delivers to), reset at the end."""
-        self.addCleanup(self.stack.psql, "ALTER SYSTEM RESET daily_sales_report.pushgateway_url",
-                        "SELECT pg_reload_conf()")
-        self.stack.psql("ALTER SYSTEM SET daily_sales_report.pushgateway_url = %s" % harness.sql_literal(url),
-                        "SELECT pg_reload_conf()")
-        time.sleep(0.3)     # the worker reloads
-
     def pushes_to(self, url):
         """[(group_path, parked for good)] of the outbox rows addressed to url."""
         return self.stack.psql("SELECT group_path, next_attempt_at = 'infinity' FROM daily_sales_report.outbox"
@@ -89,6 +81,49 @@ class RefusalTest(OutboxCase):
                 self.assertEqual(self.stack.psql("SELECT daily_sales_report.flush_pushes(2)").value, "0")
                 self.assertEqual(fake.count("PUT", DAY_GROUP), 1, fake.requests)
                 self.doCleanups()
+
+
+class FormerUrlTest(OutboxCase):
+
+    def test_pushes_to_a_former_url_are_kept_not_retried(self):
+        """
+        The user sees: the Pushgateway moves (daily_sales_report.pushgateway_url
+        changed and reloaded) while pushes to the old one are pending: the
+        worker stops sending to the old address, the rows stay with a
+        last_error that names both addresses and how to resend,
+        outbox_status counts them as not retried, flush_pushes() does not wait
+        for them; the README's UPDATE resends them to the new address.
+
+        EXTENSION BUG (issue #11): the worker kept retrying the old address
+        for good.
+        """
+        with FakePushgateway(503, "fake: unavailable") as old:
+            self.configure_url(old.url)
+            row, _ = self.report(DAY, settings={"daily_sales_report.push_retries": 0})
+            self.assertEqual(row["pushed"], "f")
+            self.doCleanups()           # back to the real Pushgateway
+            time.sleep(0.5)
+            sent = old.count()
+            time.sleep(2.5)
+            self.assertEqual(old.count(), sent, "EXTENSION BUG: the former URL is still tried: %r" % old.requests)
+        held = self.stack.psql("SELECT group_path, last_error FROM daily_sales_report.outbox"
+                               " WHERE pushgateway_url = %s ORDER BY group_path" % harness.sql_literal(old.url)).rows
+        self.assertEqual([g for g, _ in held], ["/metrics/job/%s" % JOB, DAY_GROUP])
+        for _, error in held:
+            self.assertIn("not retried", error)
+            self.assertIn(old.url, error)
+            self.assertIn(self.stack.pgw_url, error)
+        self.assertEqual(self.stack.psql("SELECT not_retried FROM daily_sales_report.outbox_status").value, "2")
+        self.assertEqual(self.stack.psql("SELECT daily_sales_report.flush_pushes(2)").value, "0")
+
+        # resend them, as the README says
+        self.stack.psql("UPDATE daily_sales_report.outbox"
+                        "   SET pushgateway_url = current_setting('daily_sales_report.pushgateway_url'),"
+                        "       next_attempt_at = now()"
+                        " WHERE pushgateway_url <> current_setting('daily_sales_report.pushgateway_url')")
+        self.assertEqual(self.stack.psql("SELECT daily_sales_report.flush_pushes(5)").value, "0")
+        self.assertEqual(self.outbox_count(), 0)
+        self.assertEqual(self.day_group_problems(DAY, row), [])
 
 
 class WorkerTest(OutboxCase):
@@ -197,6 +232,7 @@ class OnDemandTest(OutboxCase):
     @classmethod
     def tearDownClass(cls):
         cls.stack.psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % cls.DB, db="postgres")
+        cls.stack.start_pushgateway()
         for day in (DAY, PREVIOUS_DAY):
             harness.http("DELETE", "%s/metrics/job/%s/date/%s" % (cls.stack.pgw_url, cls.JOB, day))
         harness.http("DELETE", "%s/metrics/job/%s" % (cls.stack.pgw_url, cls.JOB))
@@ -238,6 +274,31 @@ class OnDemandTest(OutboxCase):
             % (self.psql("SELECT group_path, attempts, last_error FROM daily_sales_report.outbox").rows,))
         self.assertEqual(orders, float(first["orders"]))
         self.wait_for(lambda: self.on_demand_pending() == 0, 10, "the outbox emptied")
+
+    def test_worker_leaves_after_drop_extension(self):
+        """
+        The user sees: DROP EXTENSION while pushes are pending and an on-demand
+        worker retries them: the worker leaves within seconds, with one line
+        in the log.
+
+        EXTENSION BUG (issue #11): it stayed, failing every pass.
+        """
+        self.stack.stop_pushgateway()
+        result = self.stack.psql(self.stack.report_sql(DAY), db=self.DB,
+                                 settings={"daily_sales_report.push_retries": 0})
+        self.assertEqual(harness.parse_report_row(result.stdout)["pushed"], "f")
+
+        def workers():
+            return self.psql("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'daily_sales_report outbox'"
+                             "   AND datname = current_database()").value
+
+        self.wait_for(lambda: workers() == "1", 10, "an on-demand worker retrying")
+        offset = self.log_offset()
+        self.addCleanup(self.psql, "CREATE EXTENSION IF NOT EXISTS daily_sales_report")
+        self.psql("DROP EXTENSION daily_sales_report")
+        self.wait_for(lambda: workers() == "0", 5, "EXTENSION BUG: the worker left after DROP EXTENSION")
+        self.assertLessEqual(self.log_since(offset).count("daily_sales_report: background worker"), 2,
+                             self.log_since(offset))
 
 
 if __name__ == "__main__":
