@@ -3,8 +3,10 @@
  *
  * A push is first stored in the outbox (committed), then delivered: by the
  * run itself at once, or, if the Pushgateway is away, by the background
- * worker later.  The counters come from the run history at the time of the
- * push, so whichever push lands last carries the truth.
+ * worker later.  The counters come from the run history when the push is
+ * queued, read and queued under the job group's queue lock: the group's
+ * bodies are delivered in the order they were read, so whichever push lands
+ * last carries the truth and a counter never goes down on the Pushgateway.
  */
 #include "metrics_push.h"
 #include "day_groups.h"
@@ -79,6 +81,7 @@ dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures 
     long        failed_status;
 
     dsr_begin_transaction();
+    dsr_outbox_lock_group_until_commit(job_group);
     job = job_figures(report, figures);
     dsr_outbox_enqueue(run_id, dsr_pushgateway_url, "PUT", day_group, dsr_payload(dsr_business_payload(report)));
     dsr_day_group_pushed(dsr_pushgateway_url, day_group, report->report_date);
@@ -116,6 +119,7 @@ dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures 
     if (!all.ok || all.retries > 0)
     {
         dsr_begin_transaction();
+        dsr_outbox_lock_group_until_commit(job_group);
         job = job_figures(report, figures);
         dsr_outbox_enqueue(run_id, dsr_pushgateway_url, "PUT", job_group, dsr_payload(dsr_job_payload(&job)));
         dsr_commit_transaction();
@@ -149,6 +153,7 @@ dsr_push_counters(int64 run_id, bool deliver)
         return;
     job_group = dsr_metrics_group_path(NULL);
     dsr_begin_transaction();
+    dsr_outbox_lock_group_until_commit(job_group);
     job = current_counters();
     job.include_performance = false;
     dsr_outbox_enqueue(run_id, dsr_pushgateway_url, "POST", job_group, dsr_payload(dsr_job_payload(&job)));

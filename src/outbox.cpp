@@ -14,6 +14,7 @@
 
 
 #define DSR_PUSH_LOCK_CLASS 0x44535232  /* "DSR2": (class, hash of the group path) */
+#define DSR_QUEUE_LOCK_CLASS 0x44535234 /* "DSR4": the same, held while a body is read and queued */
 
 void
 dsr_outbox_enqueue(int64 run_id, const char *base_url, const char *method,
@@ -45,6 +46,14 @@ static int32
 group_lock_key(const char *group_path)
 {
     return (int32) hash_bytes((const unsigned char *) group_path, (int) strlen(group_path));
+}
+
+void
+dsr_outbox_lock_group_until_commit(const char *group_path)
+{
+    /* not the push lock: that one is held through network I/O, this one only through a short transaction */
+    DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(DSR_QUEUE_LOCK_CLASS),
+                        Int32GetDatum(group_lock_key(group_path)));
 }
 
 /* The oldest push of the group still to deliver, copied into `context`; false if none. */

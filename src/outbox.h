@@ -17,6 +17,15 @@
 void dsr_outbox_enqueue(int64 run_id, const char *base_url, const char *method,
                         const char *group_path, const char *body);
 
+/*
+ * Before reading what goes into a body of the group (the job group's
+ * counters): one process at a time until its transaction ends, so the
+ * group's bodies are queued in the order they were read.  Delivered in
+ * that order, a later body never carries lower counters than an earlier
+ * one (Prometheus would see a counter reset).
+ */
+void dsr_outbox_lock_group_until_commit(const char *group_path);
+
 typedef struct DsrDelivery
 {
     bool    ok;             /* nothing of the group is pending any more */
