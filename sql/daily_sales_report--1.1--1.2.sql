@@ -21,12 +21,29 @@ AS $$ SELECT * FROM @extschema@.daily_sales_report(
 -- flush_pushes reads pg_locks and pg_stat_activity: pinned, like every statement of the library's own
 ALTER FUNCTION daily_sales_report.flush_pushes(double precision) SET search_path = pg_catalog, pg_temp;
 
+-- Pushes addressed to a Pushgateway that is no longer daily_sales_report.pushgateway_url
+-- are kept but not retried (their last_error says so, and how to resend them).
+CREATE OR REPLACE VIEW daily_sales_report.outbox_status AS
+SELECT count(*)                                   AS pending,
+       min(created_at)                            AS oldest,
+       max(attempts)                              AS max_attempts,
+       (SELECT last_error FROM daily_sales_report.outbox
+         WHERE last_error IS NOT NULL ORDER BY last_attempt_at DESC NULLS LAST LIMIT 1) AS last_error,
+       max(last_attempt_at)                       AS last_attempt_at,
+       (SELECT l.pid FROM pg_catalog.pg_locks l   -- the worker serving this database holds this lock
+          JOIN pg_catalog.pg_database d ON d.oid = l.database AND d.datname = current_database()
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+           AND l.classid = 1146311219 AND l.objid = d.oid)   -- ('DSR3', database)
+                                                  AS worker_pid,
+       count(*) FILTER (WHERE last_error LIKE 'not retried: %') AS not_retried
+  FROM daily_sales_report.outbox;
+
 COMMENT ON FUNCTION daily_sales_report.flush_pushes(double precision) IS
     'Have the background worker try every pending push now; wait up to wait_seconds; return how many are still pending';
 COMMENT ON FUNCTION daily_sales_report_async(text) IS
     'Start a report run in the background and return its run_id (the outcome lands in daily_sales_report.runs)';
 COMMENT ON VIEW daily_sales_report.outbox_status IS
-    'Pushes waiting for the Pushgateway: how many, the oldest, the last error, the worker delivering them';
+    'Pushes waiting for the Pushgateway: how many, the oldest, the last error, the worker delivering them, how many are addressed to a former Pushgateway (not retried)';
 COMMENT ON FUNCTION daily_sales_report.recommended_indexes(boolean) IS
     'The indexes the default source''s day range needs, whether each is present, and the statement that creates it';
 COMMENT ON FUNCTION daily_sales_report.create_recommended_indexes() IS

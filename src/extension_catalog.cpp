@@ -49,6 +49,12 @@ read_extension_row(void)
     return row;
 }
 
+bool
+dsr_extension_installed(void)
+{
+    return read_extension_row().found;
+}
+
 Oid
 dsr_extension_owner(void)
 {

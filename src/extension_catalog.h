@@ -16,6 +16,9 @@
 /* The extension's owner; ERROR with a hint when it is not installed in this database. */
 Oid dsr_extension_owner(void);
 
+/* Is the extension installed in this database?  In a transaction. */
+bool dsr_extension_installed(void);
+
 /* ERROR, saying to run ALTER EXTENSION ... UPDATE, unless this database has the library's SQL version. */
 void dsr_check_extension_version(void);
 

@@ -3,8 +3,10 @@
  *
  * A push is first stored in the outbox (committed), then delivered: by the
  * run itself at once, or, if the Pushgateway is away, by the background
- * worker later.  The counters come from the run history at the time of the
- * push, so whichever push lands last carries the truth.
+ * worker later.  The counters come from the run history when the push is
+ * queued, read and queued under the job group's queue lock: the group's
+ * bodies are delivered in the order they were read, so whichever push lands
+ * last carries the truth and a counter never goes down on the Pushgateway.
  */
 #include "metrics_push.h"
 #include "day_groups.h"
@@ -54,6 +56,17 @@ job_figures(const DsrReport *report, const DsrRunFigures *figures)
     return job;
 }
 
+/* What becomes of a push that was not delivered, for the WARNING's hint. */
+static const char *
+undelivered_hint(long http_status)
+{
+    if (dsr_push_refused_for_good(http_status))
+        return "The Pushgateway refused the push for its content, so it will not be sent again: it stays in daily_sales_report.outbox (last_error) for a person to look at, and the next push of the group replaces it.";
+    if (http_status == 401 || http_status == 403)
+        return "Check the credentials (daily_sales_report.pushgateway_auth_file); the metrics are kept in daily_sales_report.outbox and the background worker delivers them once the Pushgateway accepts them.";
+    return "The metrics are kept in daily_sales_report.outbox and the background worker delivers them when the Pushgateway answers again.";
+}
+
 bool
 dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures *figures)
 {
@@ -65,8 +78,10 @@ dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures 
     bool        job_delivered = false;
     int64       expired;
     const char *error;
+    long        failed_status;
 
     dsr_begin_transaction();
+    dsr_outbox_lock_group_until_commit(job_group);
     job = job_figures(report, figures);
     dsr_outbox_enqueue(run_id, dsr_pushgateway_url, "PUT", day_group, dsr_payload(dsr_business_payload(report)));
     dsr_day_group_pushed(dsr_pushgateway_url, day_group, report->report_date);
@@ -93,6 +108,7 @@ dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures 
         all.seconds += day.seconds;
     }
     error = all.ok ? NULL : (!day.ok ? day.error : all.error);
+    failed_status = !day.ok ? day.http_status : all.http_status;
     record_push(run_id, all.ok, all.retries, all.seconds, error);
 
     /*
@@ -103,6 +119,7 @@ dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures 
     if (!all.ok || all.retries > 0)
     {
         dsr_begin_transaction();
+        dsr_outbox_lock_group_until_commit(job_group);
         job = job_figures(report, figures);
         dsr_outbox_enqueue(run_id, dsr_pushgateway_url, "PUT", job_group, dsr_payload(dsr_job_payload(&job)));
         dsr_commit_transaction();
@@ -121,7 +138,7 @@ dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFigures 
             (errmsg("could not push the metrics to the Pushgateway at %s: %s", dsr_pushgateway_url, error),
              errdetail("The report is done and recorded (run %lld); %d retries were made.",
                        (long long) run_id, all.retries),
-             errhint("The metrics are kept in daily_sales_report.outbox and the background worker delivers them when the Pushgateway answers again.")));
+             errhint("%s", undelivered_hint(failed_status))));
     return false;
 }
 
@@ -136,6 +153,7 @@ dsr_push_counters(int64 run_id, bool deliver)
         return;
     job_group = dsr_metrics_group_path(NULL);
     dsr_begin_transaction();
+    dsr_outbox_lock_group_until_commit(job_group);
     job = current_counters();
     job.include_performance = false;
     dsr_outbox_enqueue(run_id, dsr_pushgateway_url, "POST", job_group, dsr_payload(dsr_job_payload(&job)));
@@ -151,7 +169,7 @@ dsr_push_counters(int64 run_id, bool deliver)
         ereport(WARNING,
                 (errmsg("could not push the counters to the Pushgateway at %s: %s",
                         dsr_pushgateway_url, delivery.error),
-                 errhint("They are kept in daily_sales_report.outbox for the background worker.")));
+                 errhint("%s", undelivered_hint(delivery.http_status))));
         dsr_begin_transaction();
         dsr_ensure_outbox_worker();
         dsr_commit_transaction();
@@ -162,6 +180,11 @@ void
 dsr_push_running(void)
 {
     DsrPushResult push;
+
+    dsr_begin_transaction();
+    if (dsr_outbox_pending() > 0)
+        dsr_ensure_outbox_worker();
+    dsr_commit_transaction();
 
     if (!dsr_push_enabled())
         return;

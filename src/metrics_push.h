@@ -27,8 +27,10 @@ bool dsr_push_run_metrics(int64 run_id, const DsrReport *report, const DsrRunFig
 void dsr_push_counters(int64 run_id, bool deliver);
 
 /*
- * batch_job_running 1 at the start of a run: one attempt bounded by the
- * connect timeout, not kept (the run's last push corrects it).
+ * At the start of a run: a worker for pushes left pending from before (on
+ * demand nothing else starts one, e.g. after a server restart), then
+ * batch_job_running 1: one attempt bounded by the connect timeout, not kept
+ * (the run's last push corrects it).  Outside a transaction.
  */
 void dsr_push_running(void);
 

@@ -15,6 +15,7 @@
 
 
 #define DSR_PUSH_LOCK_CLASS 0x44535232  /* "DSR2": (class, hash of the group path) */
+#define DSR_QUEUE_LOCK_CLASS 0x44535234 /* "DSR4": the same, held while a body is read and queued */
 
 void
 dsr_outbox_enqueue(int64 run_id, const char *base_url, const char *method,
@@ -35,10 +36,25 @@ dsr_outbox_enqueue(int64 run_id, const char *base_url, const char *method,
         5, types, values, NULL, SPI_OK_INSERT);
 }
 
+/* The Pushgateway pushes go to now: what this process is configured with. */
+static Datum
+current_url(void)
+{
+    return CStringGetTextDatum(dsr_pushgateway_url != NULL ? dsr_pushgateway_url : "");
+}
+
 static int32
 group_lock_key(const char *group_path)
 {
     return (int32) hash_bytes((const unsigned char *) group_path, (int) strlen(group_path));
+}
+
+void
+dsr_outbox_lock_group_until_commit(const char *group_path)
+{
+    /* not the push lock: that one is held through network I/O, this one only through a short transaction */
+    DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(DSR_QUEUE_LOCK_CLASS),
+                        Int32GetDatum(group_lock_key(group_path)));
 }
 
 /* The oldest push of the group still to deliver, copied into `context`; false if none. */
@@ -53,16 +69,20 @@ typedef struct PendingPush
 static bool
 oldest_pending(const char *group_path, MemoryContext context, PendingPush *push)
 {
-    Oid         types[1] = {TEXTOID};
-    Datum       values[1] = {CStringGetTextDatum(group_path)};
+    Oid         types[2] = {TEXTOID, TEXTOID};
+    Datum       values[2];
     bool        found = false;
 
+    /* the text datums in the transaction's memory: outside it, memory is TopMemoryContext */
     dsr_begin_transaction();
+    values[0] = CStringGetTextDatum(group_path);
+    values[1] = current_url();
     dsr_execute_as_owner(
         "SELECT id, pushgateway_url, method, body FROM daily_sales_report.outbox"
         " WHERE group_path = $1 AND next_attempt_at < 'infinity'"     /* not a refused one */
+        "   AND pushgateway_url = $2"                                 /* nor one to a former URL */
         " ORDER BY id LIMIT 1",
-        1, types, values, NULL, SPI_OK_SELECT);
+        2, types, values, NULL, SPI_OK_SELECT);
     if (SPI_processed == 1)
     {
         HeapTuple   row = SPI_tuptable->vals[0];
@@ -77,22 +97,31 @@ oldest_pending(const char *group_path, MemoryContext context, PendingPush *push)
     return found;
 }
 
+bool
+dsr_push_refused_for_good(long http_status)
+{
+    return http_status == 400 || http_status == 413;
+}
+
 /*
- * Delivered: gone.  Refused with a 4xx: kept for a person to look at, never
- * retried (the same body would be refused again; a newer push of the group
- * supersedes it).  Otherwise: retried after a backoff that doubles, capped
- * by daily_sales_report.outbox_retry_max_ms.
+ * Delivered: gone.  Refused for its content: kept for a person to look at,
+ * never retried (a newer push of the group supersedes it).  Otherwise, a
+ * credentials file or a route fixed, a rate limit over, the Pushgateway
+ * back: retried after a backoff that doubles, capped by
+ * daily_sales_report.outbox_retry_max_ms.
  */
 static void
 record_attempt(int64 id, const DsrPushResult *result)
 {
     Oid         types[4] = {INT8OID, TEXTOID, INT4OID, INT4OID};
-    Datum       values[4] = {Int64GetDatum(id), CStringGetTextDatum(result->error),
-                             Int32GetDatum(dsr_push_retry_backoff_ms),
-                             Int32GetDatum(dsr_outbox_retry_max_ms)};
-    bool        refused = result->http_status >= 400 && result->http_status < 500;
+    Datum       values[4];
+    bool        refused = dsr_push_refused_for_good(result->http_status);
 
     dsr_begin_transaction();
+    values[0] = Int64GetDatum(id);
+    values[1] = CStringGetTextDatum(result->error);
+    values[2] = Int32GetDatum(dsr_push_retry_backoff_ms);
+    values[3] = Int32GetDatum(dsr_outbox_retry_max_ms);
     if (result->ok)
         dsr_execute_as_owner("DELETE FROM daily_sales_report.outbox WHERE id = $1",
                              1, types, values, NULL, SPI_OK_DELETE);
@@ -191,14 +220,18 @@ dsr_outbox_due_groups(bool all, MemoryContext context)
 {
     List       *groups = NIL;
     MemoryContext spi_context = MemoryContextSwitchTo(context);
+    Oid         types[1] = {TEXTOID};
+    Datum       values[1];
 
     MemoryContextSwitchTo(spi_context);
-
+    values[0] = current_url();
     dsr_execute_as_owner(
         all
-        ? "SELECT DISTINCT group_path FROM daily_sales_report.outbox WHERE next_attempt_at < 'infinity'"
-        : "SELECT DISTINCT group_path FROM daily_sales_report.outbox WHERE next_attempt_at <= clock_timestamp()",
-        0, NULL, NULL, NULL, SPI_OK_SELECT);
+        ? "SELECT DISTINCT group_path FROM daily_sales_report.outbox"
+          " WHERE next_attempt_at < 'infinity' AND pushgateway_url = $1"
+        : "SELECT DISTINCT group_path FROM daily_sales_report.outbox"
+          " WHERE next_attempt_at <= clock_timestamp() AND pushgateway_url = $1",
+        1, types, values, NULL, SPI_OK_SELECT);
     for (uint64 i = 0; i < SPI_processed; i++)
     {
         char *group = dsr_spi_required_text(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1,
@@ -214,7 +247,30 @@ dsr_outbox_due_groups(bool all, MemoryContext context)
 int64
 dsr_outbox_pending(void)
 {
-    dsr_execute_as_owner("SELECT count(*) FROM daily_sales_report.outbox WHERE next_attempt_at < 'infinity'",
-                         0, NULL, NULL, NULL, SPI_OK_SELECT);
+    Oid         types[1] = {TEXTOID};
+    Datum       values[1] = {current_url()};
+
+    dsr_execute_as_owner("SELECT count(*) FROM daily_sales_report.outbox"
+                         " WHERE next_attempt_at < 'infinity' AND pushgateway_url = $1",
+                         1, types, values, NULL, SPI_OK_SELECT);
     return dsr_spi_int64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, 0);
+}
+
+int64
+dsr_outbox_hold_former(void)
+{
+    Oid         types[1] = {TEXTOID};
+    Datum       values[1] = {current_url()};
+
+    /* once per row (until the URL is configured again): the last error is kept in the message */
+    dsr_execute_as_owner(
+        "UPDATE daily_sales_report.outbox"
+        "   SET last_error = 'not retried: addressed to ' || pushgateway_url || ', and daily_sales_report.pushgateway_url is now '"
+        "                    || CASE $1 WHEN '' THEN 'empty (pushing disabled)' ELSE $1 END"
+        "                    || ' (to resend: UPDATE daily_sales_report.outbox SET pushgateway_url = ''<url>'','"
+        "                    || ' next_attempt_at = now(); or DELETE the row); last error: ' || coalesce(last_error, 'none')"
+        " WHERE pushgateway_url <> $1 AND next_attempt_at < 'infinity'"
+        "   AND (last_error IS NULL OR last_error NOT LIKE 'not retried: %')",
+        1, types, values, NULL, SPI_OK_UPDATE);
+    return (int64) SPI_processed;
 }

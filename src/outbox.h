@@ -17,6 +17,15 @@
 void dsr_outbox_enqueue(int64 run_id, const char *base_url, const char *method,
                         const char *group_path, const char *body);
 
+/*
+ * Before reading what goes into a body of the group (the job group's
+ * counters): one process at a time until its transaction ends, so the
+ * group's bodies are queued in the order they were read.  Delivered in
+ * that order, a later body never carries lower counters than an earlier
+ * one (Prometheus would see a counter reset).
+ */
+void dsr_outbox_lock_group_until_commit(const char *group_path);
+
 typedef struct DsrDelivery
 {
     bool    ok;             /* nothing of the group is pending any more */
@@ -39,12 +48,31 @@ typedef struct DsrDelivery
 DsrDelivery dsr_outbox_deliver_group(const char *group_path, bool wait, bool retry);
 
 /*
+ * The Pushgateway refused the push for its content (400: a body it cannot
+ * take; 413: too large): the same body would be refused again, so it is kept
+ * for a person to look at and never retried.  Any other refusal (401, 403,
+ * 404, 408, 429, ...) can be fixed on the other side and is retried.
+ */
+bool dsr_push_refused_for_good(long http_status);
+
+/*
  * Groups with a push due (with `all`, every group with a push that may be
  * retried), as a List of char * in `context`; in a transaction.
  */
 List *dsr_outbox_due_groups(bool all, MemoryContext context);
 
-/* Pushes pending, in a transaction. */
+/*
+ * Pushes pending delivery, in a transaction.  Only pushes addressed to the
+ * Pushgateway configured now (daily_sales_report.pushgateway_url) are
+ * delivered: a former one may be gone for good.
+ */
 int64 dsr_outbox_pending(void);
+
+/*
+ * Say in last_error of each push addressed to another Pushgateway that it is
+ * not retried, and how to resend it; returns how many were newly marked.  In
+ * a transaction.
+ */
+int64 dsr_outbox_hold_former(void);
 
 #endif /* DSR_OUTBOX_H */

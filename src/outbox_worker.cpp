@@ -10,9 +10,11 @@
  * does not stay at 1.
  *
  * SIGHUP reloads the configuration; SIGTERM stops it between two pushes;
+ * SIGINT (pg_cancel_backend) ends the current pass, the next one goes on;
  * SIGUSR1 (daily_sales_report.flush_pushes) makes it try everything pending
  * now, whatever the backoff says.
  */
+#include "extension_catalog.h"
 #include "metrics_push.h"
 #include "outbox.h"
 #include "outbox_worker.h"
@@ -103,11 +105,16 @@ deliver_due(bool everything, MemoryContext pass_context, int *delivered_out)
     ListCell   *cell;
     int         delivered = 0;
     int64       pending;
+    int64       held;
     const char *error = NULL;
 
     dsr_begin_transaction();
+    held = dsr_outbox_hold_former();
     groups = dsr_outbox_due_groups(everything, pass_context);
     dsr_commit_transaction();
+    if (held > 0)
+        elog(LOG, "daily_sales_report: %lld pending pushes are addressed to a former Pushgateway and not retried;"
+             " see last_error in daily_sales_report.outbox", (long long) held);
 
     foreach(cell, groups)
     {
@@ -115,7 +122,7 @@ deliver_due(bool everything, MemoryContext pass_context, int *delivered_out)
 
         delivered += delivery.delivered;
         if (!delivery.ok && !delivery.skipped)
-            error = pstrdup(delivery.error);
+            error = MemoryContextStrdup(pass_context, delivery.error);
     }
 
     dsr_begin_transaction();
@@ -173,6 +180,7 @@ daily_sales_report_outbox_worker(Datum main_arg)
     Oid         database = DatumGetObjectId(main_arg);
     bool        on_demand = OidIsValid(database);
     volatile bool everything = true;
+    volatile bool closed_out = false;     /* runs left by dead processes, once per start */
     MemoryContext pass_context;
     char       *database_name;
 
@@ -210,13 +218,14 @@ daily_sales_report_outbox_worker(Datum main_arg)
     elog(LOG, "daily_sales_report: background worker started for database %s (%s)",
          database_name, on_demand ? "on demand" : "at server start");
 
-    for (bool first = true;; first = false)
+    for (;;)
     {
         volatile int64 pending = -1;     /* -1: the pass failed */
         volatile int delivered = 0;
+        volatile bool canceled = false;
+        volatile bool installed = true;
         int         events;
 
-        CHECK_FOR_INTERRUPTS();
         if (ConfigReloadPending)
         {
             ConfigReloadPending = false;
@@ -226,12 +235,21 @@ daily_sales_report_outbox_worker(Datum main_arg)
         pgstat_report_activity(STATE_RUNNING, "delivering pending pushes");
         PG_TRY();
         {
-            if (first)
-                close_out_dead_runs();
-            int         pass_delivered = 0;
+            /* in here: a cancel (pg_cancel_backend) ends the pass, not the worker */
+            CHECK_FOR_INTERRUPTS();
+            dsr_begin_transaction();
+            installed = dsr_extension_installed();
+            dsr_commit_transaction();
+            if (installed)
+            {
+                int         pass_delivered = 0;
 
-            pending = deliver_due(everything, pass_context, &pass_delivered);
-            delivered = pass_delivered;
+                if (!closed_out)
+                    close_out_dead_runs();
+                closed_out = true;
+                pending = deliver_due(everything, pass_context, &pass_delivered);
+                delivered = pass_delivered;
+            }
         }
         PG_CATCH();
         {
@@ -242,7 +260,10 @@ daily_sales_report_outbox_worker(Datum main_arg)
             error = CopyErrorData();
             FlushErrorState();
             AbortCurrentTransaction();
-            if (strcmp(error->message, last_logged_error) != 0)
+            canceled = error->sqlerrcode == ERRCODE_QUERY_CANCELED;
+            if (canceled)
+                elog(LOG, "daily_sales_report: background worker: pass canceled; what is pending is tried again at the next pass");
+            else if (strcmp(error->message, last_logged_error) != 0)
             {
                 elog(LOG, "daily_sales_report: background worker: %s", error->message);
                 strlcpy(last_logged_error, error->message, sizeof(last_logged_error));
@@ -251,6 +272,21 @@ daily_sales_report_outbox_worker(Datum main_arg)
         PG_END_TRY();
         MemoryContextReset(pass_context);
         pgstat_report_activity(STATE_IDLE, NULL);
+
+        /* DROP EXTENSION (or not created yet): nothing to deliver; say so once */
+        if (!installed)
+        {
+            if (on_demand)
+            {
+                elog(LOG, "daily_sales_report: background worker for database %s: the extension is not installed"
+                     " any more, exiting", database_name);
+                proc_exit(0);
+            }
+            if (strcmp(last_logged_error, "not installed") != 0)
+                elog(LOG, "daily_sales_report: background worker for database %s: the extension is not installed;"
+                     " waiting for CREATE EXTENSION daily_sales_report", database_name);
+            strlcpy(last_logged_error, "not installed", sizeof(last_logged_error));
+        }
 
         if (on_demand && pending == 0)
             break;
@@ -261,6 +297,8 @@ daily_sales_report_outbox_worker(Datum main_arg)
             continue;
         }
 
+        if (canceled)
+            ResetLatch(MyLatch);    /* set by the cancel: not a flush_pushes() */
         events = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
                            pending < 0 ? 10L * dsr_outbox_poll_interval_ms : dsr_outbox_poll_interval_ms,
                            PG_WAIT_EXTENSION);

@@ -127,6 +127,22 @@ dsr_history_failed(int64 run_id, const char *error_type, const char *message, co
         6, types, values, nulls, SPI_OK_UPDATE);
 }
 
+bool
+dsr_history_ended_by_exit(int64 run_id)
+{
+    Oid         types[1] = {INT8OID};
+    Datum       values[1] = {Int64GetDatum(run_id)};
+
+    dsr_execute_as_owner(
+        "UPDATE daily_sales_report.runs SET status = 'failure', finished_at = clock_timestamp(),"
+        "       duration_seconds = extract(epoch FROM clock_timestamp() - started_at)::float8,"
+        "       error_message = 'the run''s process was terminated before it finished"
+        " (pg_terminate_backend, or the server shutting down)'"
+        " WHERE run_id = $1 AND status = 'running'",
+        1, types, values, NULL, SPI_OK_UPDATE);
+    return SPI_processed > 0;
+}
+
 void
 dsr_history_job_counters(DsrJobFigures *f)
 {

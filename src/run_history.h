@@ -42,6 +42,13 @@ void dsr_history_pushed(int64 run_id, bool pushed, int retries, double seconds, 
 void dsr_history_failed(int64 run_id, const char *error_type, const char *message,
                         const DsrRunFigures *figures);
 
+/*
+ * The run's process is exiting (a FATAL: pg_terminate_backend, a server
+ * shutdown) while its row still says 'running': a failure now.  True if
+ * it was still running.
+ */
+bool dsr_history_ended_by_exit(int64 run_id);
+
 /* All-time counters and the current running state, for the job group. */
 void dsr_history_job_counters(DsrJobFigures *figures);
 

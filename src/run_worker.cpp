@@ -7,11 +7,50 @@
  * Should the caller go away, messages are dropped and the run still
  * completes and is recorded.
  */
+#include "metrics_push.h"
+#include "outbox.h"
+#include "outbox_worker.h"
 #include "report_run.h"
+#include "run_history.h"
 #include "run_shared.h"
+#include "transactions.h"
 
 extern "C" {
 PGDLLEXPORT void daily_sales_report_run_worker(Datum main_arg);
+}
+
+/*
+ * A FATAL (pg_terminate_backend, a server shutdown) does not unwind to the
+ * run's PG_CATCH: PostgreSQL calls proc_exit.  Before the process lets go of
+ * shared memory, record the run's end and queue the counters for the outbox
+ * worker, so the row does not stay 'running' and batch_job_running goes back
+ * to 0 now, not at the next run.  An ERROR here is a FATAL that ends only
+ * this callback.
+ */
+static void
+record_run_end_at_exit(int code, Datum arg)
+{
+    DsrRunRequest *request = (DsrRunRequest *) DatumGetPointer(arg);
+    int64       run_id = request->result.run_id;
+    bool        ended_now;
+    bool        pending;
+
+    if (run_id == 0 || request->result.finished)
+        return;
+    whereToSendOutput = DestNone;   /* the caller got the FATAL; the rest goes to the log */
+    AbortOutOfAnyTransaction();
+    dsr_begin_transaction();
+    ended_now = dsr_history_ended_by_exit(run_id);
+    pending = dsr_outbox_pending() > 0;
+    if (pending && !ended_now)
+        dsr_ensure_outbox_worker();     /* e.g. terminated while pushing */
+    dsr_commit_transaction();
+    if (ended_now)
+    {
+        elog(LOG, "daily_sales_report: run %lld was terminated before it finished (exit code %d):"
+             " recorded as a failure, counters queued", (long long) run_id, code);
+        dsr_push_counters(run_id, false);
+    }
 }
 
 void
@@ -54,6 +93,8 @@ daily_sales_report_run_worker(Datum main_arg)
     /* messages travel to the caller in the server encoding; the caller converts them */
     SetClientEncoding(GetDatabaseEncoding());
     SetUserIdAndSecContext(request->current_user_id, request->sec_context);
+    /* after InitPostgres's own callbacks: runs before them, with the connection still usable */
+    before_shmem_exit(record_run_end_at_exit, PointerGetDatum(request));
 
     pgstat_report_activity(STATE_RUNNING, "daily_sales_report run");
     PG_TRY();

@@ -241,6 +241,14 @@ class FaultCase(StackTestCase):
             self.wait_for(lambda: self.outbox_count() == 0, 10,
                           "the outbox emptied before the case (%r)" % (self.outbox(),))
 
+    def configure_url(self, url):
+        """The server's pushgateway_url (the one the background worker delivers to), reset at the end."""
+        self.addCleanup(self.stack.psql, "ALTER SYSTEM RESET daily_sales_report.pushgateway_url",
+                        "SELECT pg_reload_conf()")
+        self.stack.psql("ALTER SYSTEM SET daily_sales_report.pushgateway_url = %s" % harness.sql_literal(url),
+                        "SELECT pg_reload_conf()")
+        time.sleep(0.3)     # the worker reloads
+
     def outbox(self):
         return self.stack.psql("SELECT id, run_id, method, group_path, pushgateway_url, attempts,"
                                "       next_attempt_at, last_error FROM daily_sales_report.outbox ORDER BY id").rows
@@ -504,6 +512,7 @@ class HungGatewayTest(FaultCase):
         day_group = "/metrics/job/%s/date/%s" % (JOB, DAY)
         with harness.SilentServer() as silent:
             settings["daily_sales_report.pushgateway_url"] = silent.url
+            self.configure_url(silent.url)  # the worker delivers only to the configured Pushgateway
             row, _ = self.report(DAY, settings=settings)
             self.assertEqual(row["pushed"], "f")
             # leave only the day group for the worker, so we know which lock it takes
@@ -593,14 +602,15 @@ class HttpErrorTest(FaultCase):
             self.assertIn("HTTP 500", warning)
             self.assertIn(message, warning, "the WARNING carries the Pushgateway's answer")
             self.assertGreaterEqual(fake.count("PUT", day_group), 1 + retries, "retried: %r" % fake.requests)
+            # (while the fake still answers: once it is gone, an attempt of the worker says so instead)
+            pending = self.stack.psql("SELECT attempts, next_attempt_at < 'infinity', last_error"
+                                      "  FROM daily_sales_report.outbox WHERE group_path = %s"
+                                      % harness.sql_literal(day_group)).rows
         status, pushed, error_type, push_retries, push_error = self.stack.run_row(
             int(row["run_id"]), "status, pushed, error_type, push_retries, push_error")
         self.assertEqual((status, pushed, error_type), ("success", "f", "network"))
         self.assertGreaterEqual(int(push_retries), retries)
         self.assertIn(message, push_error)
-        pending = self.stack.psql("SELECT attempts, next_attempt_at < 'infinity', last_error"
-                                  "  FROM daily_sales_report.outbox WHERE group_path = %s"
-                                  % harness.sql_literal(day_group)).rows
         self.assertEqual(len(pending), 1, self.outbox())
         self.assertEqual(pending[0][1], "t", "a 500 stays due for another attempt")
         self.assertIn(message, pending[0][2])
@@ -678,6 +688,7 @@ class HttpErrorTest(FaultCase):
         with open(blocker, "w") as f:
             f.write("not a directory\n")
         with FakePushgateway(400, "fake gateway: refused (test)") as fake:
+            self.configure_url(fake.url)    # the worker delivers only to the configured Pushgateway
             settings = {"daily_sales_report.pushgateway_url": fake.url}
             row, _ = self.report(DAY, settings=settings)
             self.assertEqual(row["pushed"], "f")
@@ -934,6 +945,57 @@ class CrashTest(FaultCase):
                     process.communicate()
         self.assertNotEqual(process.returncode, 0)
         self.wait_closed_out(runs[0], before["failure"], restarted, "pg_ctl restart -m immediate")
+
+    def test_5c_run_worker_terminated(self):
+        """
+        The user sees: the run's process is ended with pg_terminate_backend
+        while it waits for another run of its date; the caller gets an error,
+        and within seconds — with no other run and no server restart — the run
+        is recorded as a failure saying it was terminated, and the Pushgateway
+        shows batch_job_running 0 and executions_total{failure} one higher (the
+        DailySalesReportStuck alert does not fire).
+
+        EXTENSION BUG (issue #11): a FATAL is not caught in the run, so the row
+        stayed 'running' until the next run (or a restart of the outbox
+        worker) closed it out, and batch_job_running 1 stayed on the gateway.
+        """
+        worker = self.wait_single_worker()      # up and past its first pass: it closes out nothing
+        before = run_counts(self.stack)
+        last_run = self.stack.max_run_id()
+        application_name = "dsr-it-terminate-%d" % time.monotonic_ns()
+        holder = LockHolder(self.stack, DAY)
+        process = self.stack.psql_popen(self.stack.report_sql(DAY), application_name=application_name)
+        try:
+            holder.wait_for_waiters(1)
+            runs = self.new_run_ids(last_run)
+            self.assertEqual(len(runs), 1)
+            self.assertEqual(self.job_value("batch_job_running"), 1, "the run announced itself")
+            pids = self.run_worker_pids(application_name)
+            self.assertEqual(len(pids), 1, pids)
+            self.assertEqual(self.stack.psql("SELECT pg_terminate_backend(%d)" % pids[0]).value, "t")
+            terminated = time.monotonic()
+            rc, _, err = self.finish(process, timeout=30)
+        finally:
+            holder.release()
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+        self.assertNotEqual(rc, 0)
+        self.assertIn("terminating", err)
+
+        def recorded():
+            status = self.stack.run_row(runs[0], "status, error_message")
+            counts = run_counts(self.stack)
+            return (status[0] == "failure" and counts["failure"] == before["failure"] + 1
+                    and not self.job_group_problems(counts, ("success", "failure", "running")) and status)
+
+        (_, message), _ = self.wait_for(recorded, 5, "EXTENSION BUG: the terminated run recorded and its counters "
+                                                      "on the gateway (row: %r)" % (self.stack.run_row(runs[0]),))
+        timing("case 5: pg_terminate_backend -> run recorded, batch_job_running 0 on the gateway",
+               time.monotonic() - terminated)
+        self.assertIn("terminated", message)
+        self.assertEqual(self.job_value("batch_job_running"), 0)
+        self.assertEqual(self.wait_single_worker(), worker, "the same outbox worker delivered it")
 
 
 # --------------------------------------------------------------- case 6

@@ -4,11 +4,12 @@ and who may run it or change where it writes and pushes.
 """
 
 import os
+import threading
 import time
 import unittest
 
 import harness
-from shop import DAY, StackTestCase
+from shop import DAY, StackTestCase, run_counts
 
 
 class ConcurrencyTest(StackTestCase):
@@ -32,6 +33,54 @@ class ConcurrencyTest(StackTestCase):
             self.assertEqual(row["pushed"], "t")
             self.assertEqual(self.stack.run_row(int(row["run_id"]), "status")[0], "success")
         self.assertEqual(self.job_value("batch_job_running"), 0)
+
+    def test_counters_never_go_down_with_concurrent_runs(self):
+        """
+        The user sees: ten rounds of 8 runs of different days at once; the
+        Pushgateway, read all along and after each round, never shows
+        batch_job_executions_total{status="success"} lower than before (for
+        Prometheus that would be a counter reset), and ends with the run
+        history's count.
+
+        EXTENSION BUG (issue #11): each run read the counters and queued the job
+        group in a transaction of its own; a run that read them before another
+        run's success could queue its body after that run's, superseding it
+        or being delivered after it.
+        """
+        days = ["2025-08-%02d" % day for day in range(1, 9)]
+        seen = []
+        stop = threading.Event()
+
+        def read():
+            try:
+                value = self.job_value("batch_job_executions_total", status="success")
+            except (AssertionError, OSError):
+                return
+            if value is not None:
+                seen.append(value)
+
+        def poll():
+            while not stop.is_set():
+                read()
+                time.sleep(0.002)
+
+        poller = threading.Thread(target=poll, daemon=True)
+        poller.start()
+        try:
+            for _ in range(10):
+                processes = [self.stack.psql_popen(self.stack.report_sql(day)) for day in days]
+                for process in processes:
+                    _, err = process.communicate(timeout=120)
+                    self.assertEqual(process.returncode, 0, err)
+                read()
+        finally:
+            stop.set()
+            poller.join(timeout=10)
+        went_down = [(before, after) for before, after in zip(seen, seen[1:]) if after < before]
+        self.assertEqual(went_down, [], "EXTENSION BUG: the success counter went down on the Pushgateway "
+                                        "(%d readings)" % len(seen))
+        self.assertEqual(self.job_value("batch_job_executions_total", status="success"),
+                         run_counts(self.stack)["success"])
 
 
 class CronTest(StackTestCase):
