@@ -70,3 +70,18 @@ SELECT status, error_type FROM daily_sales_report.runs ORDER BY run_id DESC LIMI
 REVOKE ALL ON orders, products FROM regress_reporter;
 REVOKE EXECUTE ON FUNCTION daily_sales_report(text), daily_sales_report(date) FROM regress_reporter;
 DROP ROLE regress_reporter;
+
+-- the caller's own transaction holds a lock the run needs: a clear ERROR, not a wait forever
+\set VERBOSITY terse
+BEGIN;
+LOCK TABLE order_items IN ACCESS EXCLUSIVE MODE;
+SELECT orders FROM daily_sales_report('2025-09-22');
+ROLLBACK;
+BEGIN;
+ALTER TABLE orders ADD COLUMN coupon text;
+SELECT orders FROM daily_sales_report('2025-09-22');
+ROLLBACK;
+\set VERBOSITY default
+SELECT status, error_type, error_message FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 2;
+-- and once the transaction is over the report runs
+SELECT orders FROM daily_sales_report('2025-09-22');

@@ -85,8 +85,14 @@ resolve_source(void)
     }
     PG_CATCH();
     {
-        MemoryContext error_context = MemoryContextSwitchTo(caller);
-        ErrorData  *error = CopyErrorData();
+        MemoryContext error_context;
+        ErrorData  *error;
+
+        /* only a missing relation, column or right is about the source; a cancel or a lock timeout is not */
+        if (ERRCODE_TO_CATEGORY(geterrcode()) != ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION)
+            PG_RE_THROW();
+        error_context = MemoryContextSwitchTo(caller);
+        error = CopyErrorData();
 
         FlushErrorState();
         ereport(ERROR,

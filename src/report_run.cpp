@@ -14,6 +14,7 @@
 #include "metrics_payload.h"
 #include "pdf_report.h"
 #include "metrics_push.h"
+#include "outbox_worker.h"
 #include "pushgateway.h"
 #include "report_date.h"
 #include "report_run.h"
@@ -246,6 +247,31 @@ fill_result(DsrRunResult *result, int64 run_id, const DsrReport *report,
 }
 
 /*
+ * Something stopped the push after the success was recorded (a cancel, a
+ * statement_timeout of the caller): the run stays a success (its PDF is
+ * written, its figures are recorded and queued) and the outbox worker
+ * delivers the push; never raises.
+ */
+static void
+record_push_interrupted(int64 run_id, const char *reason)
+{
+    PG_TRY();
+    {
+        dsr_begin_transaction();
+        dsr_history_push_interrupted(run_id, reason);
+        dsr_ensure_outbox_worker();
+        dsr_commit_transaction();
+    }
+    PG_CATCH();
+    {
+        EmitErrorReport();
+        FlushErrorState();
+        AbortCurrentTransaction();
+    }
+    PG_END_TRY();
+}
+
+/*
  * Record the failure (its own transaction) and push the counters; never
  * raises.  A cancelled or terminated run is a failure of no error type, and
  * its counters only go to the outbox: whoever stopped it wants it to stop
@@ -285,8 +311,9 @@ dsr_execute_run(DsrRunRequest *request)
     RunClock   *clock = (RunClock *) MemoryContextAllocZero(run_context, sizeof(RunClock));
     const char *date = MemoryContextStrdup(run_context, dsr_date_iso(report_date));
     const char *volatile stage = "network";
+    volatile bool succeeded = false;    /* recorded as a success: a run ends in one state */
     int64       run_id;
-    bool        pushed = false;
+    volatile bool pushed = false;
 
     INSTR_TIME_SET_CURRENT(clock->started);
     getrusage(RUSAGE_SELF, &clock->usage);
@@ -329,6 +356,7 @@ dsr_execute_run(DsrRunRequest *request)
         dsr_begin_transaction();
         dsr_history_succeeded(run_id, report, figures);
         dsr_commit_transaction();
+        succeeded = true;
 
         stage = "network";
         if (dsr_push_enabled())
@@ -351,12 +379,19 @@ dsr_execute_run(DsrRunRequest *request)
 
         /* a cancel sent by the caller: its own reason (e.g. statement timeout) says more */
         pg_read_barrier();
-        record_failure(run_id, (const char *) stage,
-                       stopped && request->stop_reason[0] != '\0' ? request->stop_reason : error->message,
-                       stopped, clock, figures);
+        const char *reason = stopped && request->stop_reason[0] != '\0' ? request->stop_reason : error->message;
+
+        if (!succeeded)
+        {
+            record_failure(run_id, (const char *) stage, reason, stopped, clock, figures);
+            RESUME_INTERRUPTS();
+            elog(LOG, "daily_sales_report: run %lld for %s failed: %s", (long long) run_id, date, error->message);
+            ReThrowError(error);
+        }
+        record_push_interrupted(run_id, reason);
         RESUME_INTERRUPTS();
-        elog(LOG, "daily_sales_report: run %lld for %s failed: %s", (long long) run_id, date, error->message);
-        ReThrowError(error);
+        elog(LOG, "daily_sales_report: run %lld for %s succeeded; its push was interrupted (%s)"
+             " and is left to the background worker", (long long) run_id, date, reason);
     }
     PG_END_TRY();
 

@@ -127,6 +127,20 @@ dsr_history_failed(int64 run_id, const char *error_type, const char *message, co
         6, types, values, nulls, SPI_OK_UPDATE);
 }
 
+void
+dsr_history_push_interrupted(int64 run_id, const char *reason)
+{
+    Oid         types[2] = {INT8OID, TEXTOID};
+    Datum       values[2] = {Int64GetDatum(run_id), CStringGetTextDatum(reason)};
+
+    /* the run stays a success: its PDF is written and its figures recorded and queued */
+    dsr_execute_as_owner(
+        "UPDATE daily_sales_report.runs SET pushed = false,"
+        "       push_error = 'push interrupted (' || $2 || '); the background worker delivers it from the outbox'"
+        " WHERE run_id = $1 AND status = 'success'",
+        2, types, values, NULL, SPI_OK_UPDATE);
+}
+
 bool
 dsr_history_ended_by_exit(int64 run_id)
 {

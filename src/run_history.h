@@ -36,6 +36,8 @@ int64 dsr_history_start(DateADT report_date);
 void dsr_history_succeeded(int64 run_id, const DsrReport *report, const DsrRunFigures *figures);
 
 /* The push outcome of a finished run; a failed push counts as a network error. */
+/* A cancel or an error after the success was recorded: the run stays a success, its push is left to the outbox. */
+void dsr_history_push_interrupted(int64 run_id, const char *reason);
 void dsr_history_pushed(int64 run_id, bool pushed, int retries, double seconds, const char *error);
 
 /* The run failed at `error_type` ("database", "pdf", "network"; NULL when cancelled). */

@@ -127,6 +127,38 @@ relay_message(StringInfo message, volatile bool *worker_failed, char **top_produ
     ThrowErrorData(&edata);
 }
 
+/*
+ * The caller's own transaction may hold a lock the run needs (BEGIN; ALTER
+ * TABLE orders ...; SELECT daily_sales_report(...)).  The worker then waits
+ * on that lock and the caller on the worker's queue: a deadlock PostgreSQL
+ * cannot see, since only one side waits on a lock.  Look every
+ * DSR_LOCK_CHECK_MS while waiting.
+ */
+#define DSR_LOCK_CHECK_MS 200L
+
+static void
+check_worker_not_waiting_on_us(BackgroundWorkerHandle *handle)
+{
+    pid_t       pid;
+    ArrayType  *blockers;
+    Datum      *pids;
+    bool       *nulls;
+    int         count;
+
+    if (GetBackgroundWorkerPid(handle, &pid) != BGWH_STARTED)
+        return;
+    blockers = DatumGetArrayTypeP(DirectFunctionCall1(pg_blocking_pids, Int32GetDatum(pid)));
+    deconstruct_array(blockers, INT4OID, sizeof(int32), true, TYPALIGN_INT, &pids, &nulls, &count);
+    for (int i = 0; i < count; i++)
+        if (!nulls[i] && DatumGetInt32(pids[i]) == MyProcPid)
+            ereport(ERROR,
+                    (errcode(ERRCODE_T_R_DEADLOCK_DETECTED),
+                     errmsg("the report waits for a lock that this session holds"),
+                     errdetail("The run (background worker PID %d) needs a lock held by this session's open transaction, e.g. after ALTER TABLE, LOCK TABLE or TRUNCATE on the shop's tables or the source view.",
+                               (int) pid),
+                     errhint("Commit or roll back first, or call daily_sales_report() outside that transaction.")));
+}
+
 static Datum
 result_row(FunctionCallInfo fcinfo, DateADT report_date, const DsrRunResult *r, const char *top_product)
 {
@@ -204,10 +236,20 @@ daily_sales_report_run(PG_FUNCTION_ARGS)
         {
             Size        nbytes;
             void       *data;
+            shm_mq_result received = shm_mq_receive(queue_handle, &nbytes, &data, true);
 
-            /* waits on our latch; a cancel or statement_timeout raises here */
-            if (shm_mq_receive(queue_handle, &nbytes, &data, false) != SHM_MQ_SUCCESS)
+            if (received == SHM_MQ_DETACHED)
                 break;          /* the worker detached: it has finished */
+            if (received == SHM_MQ_WOULD_BLOCK)
+            {
+                /* a message sets our latch; a cancel or statement_timeout raises here */
+                (void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+                                 DSR_LOCK_CHECK_MS, WAIT_EVENT_MQ_RECEIVE);
+                ResetLatch(MyLatch);
+                CHECK_FOR_INTERRUPTS();
+                check_worker_not_waiting_on_us(handle);
+                continue;
+            }
             resetStringInfo(&message);
             appendBinaryStringInfo(&message, (const char *) data, (int) nbytes);
             relay_message(&message, &worker_failed, &top_product);

@@ -96,6 +96,10 @@ class StackTestCase(unittest.TestCase):
     def setUpClass(cls):
         cls.stack = harness.get_stack()
 
+    def setUp(self):
+        # a test that stopped the Pushgateway and failed before starting it again leaves no trace on the next
+        self.stack.start_pushgateway()
+
     def report(self, day=DAY, settings=None, user="postgres"):
         """Run a report that must succeed; returns (row, psql result)."""
         row, result = self.stack.run_report(day, settings=settings, user=user, check=False)

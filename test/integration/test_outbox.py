@@ -196,6 +196,7 @@ class WorkerTest(OutboxCase):
         """
         worker = self.wait_single_worker()
         self.hold(outbox_retry_max_ms=100, outbox_poll_interval_ms=20, push_retry_backoff_ms=10)
+        self.addCleanup(self.stack.start_pushgateway)
         self.stack.stop_pushgateway()
         row, _ = self.report(DAY, settings={"daily_sales_report.push_retries": 0})
         self.assertEqual(row["pushed"], "f")
