@@ -82,6 +82,13 @@ ALTER TABLE orders ADD COLUMN coupon text;
 SELECT orders FROM daily_sales_report('2025-09-22');
 ROLLBACK;
 \set VERBOSITY default
+-- (the run records its end a moment after the caller's ERROR)
+DO $$ BEGIN
+    FOR i IN 1..200 LOOP
+        EXIT WHEN NOT EXISTS (SELECT FROM daily_sales_report.runs WHERE status = 'running');
+        PERFORM pg_sleep(0.05);
+    END LOOP;
+END $$;
 SELECT status, error_type, error_message FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 2;
 -- and once the transaction is over the report runs
 SELECT orders FROM daily_sales_report('2025-09-22');

@@ -5,6 +5,7 @@
  * neither of which can raise an ERROR inside C++ frames.
  */
 #include "pushgateway.h"
+#include "database_claims.h"
 #include "metrics_payload.h"
 #include "settings.h"
 
@@ -13,7 +14,7 @@ static bool curl_ready = false;
 bool
 dsr_push_enabled(void)
 {
-    return dsr_pushgateway_url != NULL && dsr_pushgateway_url[0] != '\0';
+    return dsr_pushgateway_url != NULL && dsr_pushgateway_url[0] != '\0' && !dsr_push_job_refused();
 }
 
 /* Called from inside libcurl: only reads flags, never raises. */

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "database_claims.h"
 #include "kpi_query.h"
 #include "metrics_payload.h"
 #include "pdf_report.h"
@@ -172,16 +173,20 @@ generation_time(void)
 static char *
 pdf_path_for(const char *date)
 {
-    const char *dir = dsr_output_dir;
+    return psprintf("%s/daily-sales-%s.pdf", dsr_output_directory(), date);
+}
 
-    if (dir == NULL || dir[0] == '\0')
-        ereport(ERROR,
-                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                 errmsg("daily_sales_report.output_dir is empty"),
-                 errhint("Set it to the directory the PDF reports go to, e.g. ALTER SYSTEM SET daily_sales_report.output_dir = '/var/lib/postgresql/reports'.")));
-    if (is_absolute_path(dir))
-        return psprintf("%s/daily-sales-%s.pdf", dir, date);
-    return psprintf("%s/%s/daily-sales-%s.pdf", DataDir, dir, date);
+/* The directory and the job are this database's (database_claims.h), checked before anything is pushed. */
+static void
+claim_directory_and_job(const char *volatile *stage)
+{
+    dsr_begin_transaction();
+    /* the job first: refused, not even this failure's counters go to it */
+    *stage = "network";
+    dsr_claim_push_job();
+    *stage = "pdf";
+    dsr_claim_output_directory(dsr_output_directory());
+    dsr_commit_transaction();
 }
 
 /* The fonts are settings too: say which one is missing rather than fail inside libharu. */
@@ -332,6 +337,7 @@ dsr_execute_run(DsrRunRequest *request)
     {
         instr_time  query_started;
 
+        claim_directory_and_job(&stage);
         dsr_push_running();
         stage = "database";
         lock_report_date(report_date, run_id);

@@ -335,6 +335,25 @@ class Stack:
         self.psql("CREATE EXTENSION daily_sales_report")
         self.psql_file(os.path.join(FIXTURES, "shop.sql"))
 
+    def create_database(self, name, encoding=None, owner=None):
+        """A database with the extension, its own report directory and its own job (a report directory and
+        a job belong to one database of the cluster); returns that job's name."""
+        job = "%s-%s" % (JOB, name.replace("_", "-"))
+        directory = os.path.join(self.output_dir, name)
+        os.makedirs(directory, exist_ok=True)
+        os.chown(directory, self.pg_uid, self.pg_gid)
+        options = ""
+        if encoding:
+            options += " ENCODING '%s' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0" % encoding
+        if owner:
+            options += " OWNER %s" % owner
+        self.psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name, "CREATE DATABASE %s%s" % (name, options),
+                  "ALTER DATABASE %s SET daily_sales_report.output_dir = %s" % (name, sql_literal(directory)),
+                  "ALTER DATABASE %s SET daily_sales_report.job_name = %s" % (name, sql_literal(job)),
+                  db="postgres")
+        self.psql("CREATE EXTENSION daily_sales_report", db=name)
+        return job
+
     # ------------------------------------------------- faults (test_faults.py)
 
     def stop_pushgateway(self, timeout=10):
@@ -520,8 +539,8 @@ class Stack:
             groups[key] = families
         return groups
 
-    def pushgateway_group(self, date=None):
-        labels = {"job": JOB}
+    def pushgateway_group(self, date=None, job=JOB):
+        labels = {"job": job}
         if date:
             labels["date"] = date
         return self.pushgateway_groups().get(frozenset(labels.items()))

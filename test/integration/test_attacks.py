@@ -181,10 +181,9 @@ class LookAlikeAttackTest(StackTestCase):
         stack = cls.stack
         cls.functions, cls.operators, cls.types = names_in_code()
         stack.psql("DROP DATABASE IF EXISTS %s" % DATABASE, "DROP ROLE IF EXISTS %s" % ATTACKER, db="postgres")
-        stack.psql("CREATE ROLE %s LOGIN" % ATTACKER,
-                   # the attacker owns a database: ALTER DATABASE ... SET reaches the worker's connection
-                   "CREATE DATABASE %s OWNER %s" % (DATABASE, ATTACKER), db="postgres")
-        stack.psql("CREATE EXTENSION daily_sales_report", db=DATABASE)
+        stack.psql("CREATE ROLE %s LOGIN" % ATTACKER, db="postgres")
+        # the attacker owns a database: ALTER DATABASE ... SET reaches the worker's connection
+        stack.create_database(DATABASE, owner=ATTACKER)
         stack.psql_file(os.path.join(harness.FIXTURES, "shop.sql"), db=DATABASE)
         # the documented grants (README, Security), for every entry point
         stack.psql(

@@ -219,15 +219,13 @@ class OnDemandTest(OutboxCase):
     """
 
     DB = "dsr_it_on_demand"
-    JOB = "dsr-it-on-demand"
+    JOB = None      # its own job: create_database
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         stack = cls.stack
-        stack.psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % cls.DB, "CREATE DATABASE %s" % cls.DB, db="postgres")
-        stack.psql("ALTER DATABASE %s SET daily_sales_report.job_name = '%s'" % (cls.DB, cls.JOB), db="postgres")
-        stack.psql("CREATE EXTENSION daily_sales_report", db=cls.DB)
+        cls.JOB = stack.create_database(cls.DB)
         stack.psql_file(os.path.join(harness.FIXTURES, "shop.sql"), db=cls.DB)
 
     @classmethod

@@ -214,9 +214,11 @@ class SourceCorpusTest(StackTestCase):
             self.assertIn(money(cents(revenue)), text)
         self.assertNotIn("\ufffd", text)
 
+    job = harness.JOB
+
     def assert_pushed(self, row, expected):
         self.assertEqual(row["pushed"], "t")
-        group = self.stack.pushgateway_group(DAY)
+        group = self.stack.pushgateway_group(DAY, self.job)
         self.assertEqual(harness.sample_value(group, "daily_sales_revenue_total"), float(expected.revenue))
         for rank, (name, revenue) in enumerate(expected.top, 1):
             self.assertEqual(harness.sample_value(group, "daily_sales_product_revenue", product=name,
@@ -249,10 +251,7 @@ class SourceCorpusTest(StackTestCase):
 
     def other_database(self, name, encoding, rows):
         """A database of `encoding` with the extension and the corpus source holding `rows`."""
-        self.stack.psql("DROP DATABASE IF EXISTS %s" % name,
-                        "CREATE DATABASE %s ENCODING '%s' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"
-                        % (name, encoding), db="postgres")
-        self.stack.psql("CREATE EXTENSION daily_sales_report", db=name)
+        self.job = self.stack.create_database(name, encoding)
         create_source(self.stack, name)
         load_rows(self.stack, rows, db=name)
 
@@ -284,10 +283,10 @@ class SourceCorpusTest(StackTestCase):
             db="corpus_ascii").value
         self.assertEqual(stored, "t")
         shown = ["Pão", "Caf\ufffd Latin", "x\ufffdy"]
-        text = pdf_text(os.path.join(self.stack.output_dir, "daily-sales-%s.pdf" % DAY))
+        text = pdf_text(os.path.join(self.stack.output_dir, "corpus_ascii", "daily-sales-%s.pdf" % DAY))
         for name in shown:
             self.assertIn(name, text)
-        group = self.stack.pushgateway_group(DAY)
+        group = self.stack.pushgateway_group(DAY, self.job)
         for rank, name in enumerate(shown, 1):
             self.assertIsNotNone(harness.sample_value(group, "daily_sales_product_revenue", product=name,
                                                       rank=str(rank)), name)

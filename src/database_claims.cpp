@@ -1,0 +1,148 @@
+/*
+ * database_claims.cpp — a report directory and a Pushgateway job belong to
+ * one database of the cluster (see database_claims.h).
+ */
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "database_claims.h"
+#include "settings.h"
+
+extern "C" {
+#include "storage/fd.h"
+#include "utils/syscache.h"
+}
+
+#define DSR_CLAIMS_DIR "daily_sales_report"
+
+static bool push_refused = false;
+
+char *
+dsr_output_directory(void)
+{
+    const char *dir = dsr_output_dir;
+    char       *absolute;
+
+    if (dir == NULL || dir[0] == '\0')
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                 errmsg("daily_sales_report.output_dir is empty"),
+                 errhint("Set it to the directory the PDF reports go to, e.g. ALTER SYSTEM SET daily_sales_report.output_dir = '/var/lib/postgresql/reports'.")));
+    absolute = is_absolute_path(dir) ? pstrdup(dir) : psprintf("%s/%s", DataDir, dir);
+    canonicalize_path(absolute);
+    return absolute;
+}
+
+/* The claim file of `key` (a hash of it: keys hold any character). */
+static char *
+claim_path(const char *key)
+{
+    uint64      hash = hash_bytes_extended((const unsigned char *) key, (int) strlen(key), 0);
+
+    return psprintf("%s/" DSR_CLAIMS_DIR "/claim-%016llx", DataDir, (unsigned long long) hash);
+}
+
+/* Write "<database oid>\n<key>\n" to `path` through a temporary file and a rename. */
+static void
+write_claim(const char *path, const char *key)
+{
+    char       *temporary = psprintf("%s.%d", path, MyProcPid);
+    char       *content = psprintf("%u\n%s\n", MyDatabaseId, key);
+    FILE       *file = AllocateFile(temporary, PG_BINARY_W);
+
+    if (file == NULL || fwrite(content, 1, strlen(content), file) != strlen(content) || FreeFile(file) != 0)
+        ereport(ERROR,
+                (errcode_for_file_access(),
+                 errmsg("could not write the claim file \"%s\": %m", temporary)));
+    durable_rename(temporary, path, ERROR);
+}
+
+/* The database that holds `key`: this one after the call, or another (returned) that still exists. */
+static Oid
+claim(const char *key)
+{
+    char       *dir = psprintf("%s/" DSR_CLAIMS_DIR, DataDir);
+    char       *path = claim_path(key);
+    FILE       *file;
+    char        line[32];
+    unsigned int holder = InvalidOid;
+
+    if (MakePGDirectory(dir) != 0 && errno != EEXIST)
+        ereport(ERROR, (errcode_for_file_access(), errmsg("could not create directory \"%s\": %m", dir)));
+    file = AllocateFile(path, PG_BINARY_R);
+    if (file == NULL)
+    {
+        if (errno != ENOENT)
+            ereport(ERROR, (errcode_for_file_access(), errmsg("could not read \"%s\": %m", path)));
+        write_claim(path, key);
+        return MyDatabaseId;
+    }
+    if (fgets(line, sizeof(line), file) == NULL || sscanf(line, "%u", &holder) != 1)
+        holder = InvalidOid;
+    FreeFile(file);
+    if (holder == MyDatabaseId)
+        return MyDatabaseId;
+    /* a claim left by a dropped database (or unreadable) is taken over */
+    if (!OidIsValid(holder) || !SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum(holder)))
+    {
+        write_claim(path, key);
+        return MyDatabaseId;
+    }
+    return holder;
+}
+
+static const char *
+database_name(Oid database)
+{
+    char       *name = get_database_name(database);
+
+    return name != NULL ? name : psprintf("with OID %u", database);
+}
+
+void
+dsr_claim_output_directory(const char *directory)
+{
+    char       *key = psprintf("pdf %s", directory);
+    Oid         holder = claim(key);
+    const char *here = database_name(MyDatabaseId);
+
+    if (holder != MyDatabaseId)
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_IN_USE),
+                 errmsg("the report directory \"%s\" holds the reports of database \"%s\"",
+                        directory, database_name(holder)),
+                 errdetail("Two databases writing one directory would overwrite each other's daily-sales-<date>.pdf (claim file %s).",
+                           claim_path(key)),
+                 errhint("Give this database a directory of its own: ALTER DATABASE %s SET daily_sales_report.output_dir = '%s/%s'; as a superuser.",
+                         quote_identifier(here), directory, here)));
+}
+
+void
+dsr_claim_push_job(void)
+{
+    char       *key = psprintf("push %s job %s", dsr_pushgateway_url, dsr_job_name);
+    Oid         holder;
+    const char *here;
+
+    if (dsr_pushgateway_url == NULL || dsr_pushgateway_url[0] == '\0')
+        return;
+    holder = claim(key);
+    if (holder == MyDatabaseId)
+        return;
+    push_refused = true;
+    here = database_name(MyDatabaseId);
+    ereport(ERROR,
+            (errcode(ERRCODE_OBJECT_IN_USE),
+             errmsg("the job \"%s\" on the Pushgateway at %s carries the metrics of database \"%s\"",
+                    dsr_job_name, dsr_pushgateway_url, database_name(holder)),
+             errdetail("Two databases pushing one job would replace each other's day groups and send its counters back (claim file %s).",
+                       claim_path(key)),
+             errhint("Give this database a job of its own: ALTER DATABASE %s SET daily_sales_report.job_name = '%s-%s'; as a superuser (or another Pushgateway).",
+                     quote_identifier(here), dsr_job_name, here)));
+}
+
+bool
+dsr_push_job_refused(void)
+{
+    return push_refused;
+}
