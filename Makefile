@@ -1,6 +1,7 @@
 # daily_sales_report — PGXS build.
 #   make && make install          (PG_CONFIG=/path/to/pg_config to pick a server)
 #   make installcheck             pg_regress against a temporary server with pg_cron preloaded
+#   make SANITIZE=1               AddressSanitizer + UndefinedBehaviorSanitizer build (test/memcheck)
 #   test/run_all                  the whole test suite (see README)
 
 EXTENSION   = daily_sales_report
@@ -22,6 +23,19 @@ EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).c
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra
 PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server 2>/dev/null) -DDSR_EXTVERSION='"$(EXTVERSION)"'
 SHLIB_LINK  = -lhpdf $(CURL_LIBS) -lstdc++
+
+# SANITIZE=1: the library instrumented by ASan and UBSan, linked against their
+# runtimes (libasan, libubsan).  The server is not instrumented: it must run
+# with libasan preloaded (LD_PRELOAD), as test/memcheck does.  UBSan reports
+# and ASan can (-fsanitize-recover=address, with halt_on_error=0 at run time):
+# a report does not kill the backend, which PostgreSQL would take for a crash
+# and answer by restarting every process; test/memcheck reads the logs at the end.
+# Objects of a normal build are not reused: `make clean` between the two.
+ifeq ($(SANITIZE),1)
+SANITIZE_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fsanitize-recover=address
+PG_CXXFLAGS   += $(SANITIZE_FLAGS) -g
+SHLIB_LINK    += $(SANITIZE_FLAGS)
+endif
 
 # no LLVM bitcode for JIT inlining: it would need clang and buys nothing here
 override with_llvm = no
