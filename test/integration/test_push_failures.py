@@ -63,17 +63,20 @@ class HungPushgatewayTest(StackTestCase):
         self.assertLess(elapsed, 3.0, "push_timeout_ms=500, push_retries=0: run took %.2f s" % elapsed)
         self.assertEqual(self.stack.run_row(int(row["run_id"]), "status, pushed"), ["success", "f"])
 
+    # the start probe gives up after push_connect_timeout_ms; the run's push then hangs
+    HUNG = {
+        "daily_sales_report.push_timeout_ms": 600000,
+        "daily_sales_report.push_connect_timeout_ms": 300,
+        "daily_sales_report.push_retries": 0,
+    }
+
     def start_hung_run(self, silent, extra_settings=None, application_name=None):
-        settings = {
-            "daily_sales_report.pushgateway_url": silent.url,
-            "daily_sales_report.push_timeout_ms": 600000,
-            "daily_sales_report.push_retries": 0,
-        }
+        settings = dict(self.HUNG, **{"daily_sales_report.pushgateway_url": silent.url})
         settings.update(extra_settings or {})
         process = self.stack.psql_popen(self.stack.report_sql(DAY), settings=settings,
                                         application_name=application_name)
         deadline = time.monotonic() + 15
-        while silent.accepted < 1:
+        while silent.accepted < 2:      # the start probe, then the run's push
             if process.poll() is not None or time.monotonic() > deadline:
                 out, err = process.communicate(timeout=30)
                 self.fail("the run never reached the hung gateway: rc=%s\n%s\n%s"
@@ -154,12 +157,10 @@ class HungPushgatewayTest(StackTestCase):
         last_run = self.stack.max_run_id()
         with harness.SilentServer() as silent:
             started = time.monotonic()
-            row, result = self.stack.run_report(DAY, check=False, settings={
+            row, result = self.stack.run_report(DAY, check=False, settings=dict(self.HUNG, **{
                 "daily_sales_report.pushgateway_url": silent.url,
-                "daily_sales_report.push_timeout_ms": 600000,
-                "daily_sales_report.push_retries": 0,
                 "statement_timeout": "1s",
-            }, timeout=60)
+            }), timeout=60)
             elapsed = time.monotonic() - started
         self.assertNotEqual(result.returncode, 0, result)
         self.assertIn("canceling statement due to statement timeout", result.stderr)
