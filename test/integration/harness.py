@@ -539,6 +539,17 @@ class Stack:
             groups[key] = families
         return groups
 
+    def delete_other_jobs_groups(self):
+        """Delete every group of a job other than the fixture shop's (the real Pushgateway checks a push
+        against all groups: an earlier test's database may hold the same metric names)."""
+        for key in self.pushgateway_groups():
+            labels = dict(key)
+            if labels.get("job") != JOB:
+                path = "/metrics/job/%s" % urllib.parse.quote(labels["job"], safe="")
+                if "date" in labels:
+                    path += "/date/%s" % labels["date"]
+                http("DELETE", self.pgw_url + path)
+
     def pushgateway_group(self, date=None, job=JOB):
         labels = {"job": job}
         if date:

@@ -717,6 +717,7 @@ class HttpErrorTest(FaultCase):
         # the real gateway checks consistency across all groups: clear the day groups first
         for day in self.day_groups():
             self.delete_day_group(day)
+        self.stack.delete_other_jobs_groups()
         conflict = "%s/metrics/job/dsr-it-conflict" % self.stack.pgw_url
         curl = subprocess.run(["curl", "-sS", "--noproxy", "*", "-o", "/dev/stderr", "-w", "%{http_code}",
                                "-X", "PUT", "--data-binary",
