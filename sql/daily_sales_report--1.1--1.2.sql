@@ -32,7 +32,7 @@ SELECT count(*)                                   AS pending,
        max(last_attempt_at)                       AS last_attempt_at,
        (SELECT l.pid FROM pg_catalog.pg_locks l   -- the worker serving this database holds this lock
           JOIN pg_catalog.pg_database d ON d.oid = l.database AND d.datname = current_database()
-         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+         WHERE l.locktype = 'userlock' AND l.granted AND l.objsubid = 0
            AND l.classid = 1146311219 AND l.objid = d.oid)   -- ('DSR3', database)
                                                   AS worker_pid,
        count(*) FILTER (WHERE last_error LIKE 'not retried: %') AS not_retried
@@ -53,3 +53,56 @@ COMMENT ON TYPE daily_sales_report.result IS
 
 -- nothing is executable by PUBLIC (it reads the catalog only, but the rule has no exceptions)
 REVOKE EXECUTE ON FUNCTION daily_sales_report.recommended_indexes(boolean) FROM PUBLIC;
+
+-- The helpers a superuser runs at install time no longer use the caller's
+-- search_path: a database owner could otherwise plant a look-alike
+-- to_regclass or format in public (which it owns) and have it run as the
+-- superuser.  The shop's tables are found in daily_sales_report.shop_schema.
+CREATE OR REPLACE FUNCTION daily_sales_report.recommended_indexes(concurrent boolean DEFAULT true)
+RETURNS TABLE (table_name regclass, column_name name, present boolean, statement text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT t.oid::regclass, a.attname,
+           EXISTS (SELECT FROM pg_catalog.pg_index i
+                    WHERE i.indrelid = t.oid AND i.indisvalid AND i.indkey[0] = a.attnum),
+           format('CREATE INDEX %s%I ON %s (%I)',
+                  CASE WHEN concurrent THEN 'CONCURRENTLY ' ELSE '' END,
+                  t.relname || '_' || a.attname || '_idx', t.oid::regclass, a.attname)
+      FROM (VALUES (1, 'orders', 'created_at'), (2, 'order_items', 'order_id')) AS w(n, tab, col)
+      JOIN pg_catalog.pg_class t
+        ON t.oid = to_regclass(format('%I.%I',
+                                      coalesce(nullif(current_setting('daily_sales_report.shop_schema', true), ''),
+                                               'public'),
+                                      w.tab))
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attname = w.col AND NOT a.attisdropped
+     ORDER BY w.n
+$$;
+
+CREATE OR REPLACE FUNCTION daily_sales_report.create_recommended_indexes()
+RETURNS SETOF text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r record;
+    found integer := 0;
+BEGIN
+    FOR r IN SELECT * FROM daily_sales_report.recommended_indexes(false) LOOP
+        found := found + 1;
+        IF r.present THEN
+            RETURN NEXT format('%s (%s): already indexed', r.table_name, r.column_name);
+        ELSE
+            EXECUTE r.statement;
+            RETURN NEXT r.statement;
+        END IF;
+    END LOOP;
+    IF found < 2 THEN
+        RAISE EXCEPTION 'the shop''s tables orders and order_items are not in schema %',
+                coalesce(nullif(current_setting('daily_sales_report.shop_schema', true), ''), 'public')
+            USING HINT = 'Set daily_sales_report.shop_schema to their schema. These indexes are for the default source; for daily_sales_report.source, index the timestamp column its view filters on.';
+    END IF;
+END
+$$;
+
+ALTER FUNCTION daily_sales_report.schedule(text, text, text) SET search_path = pg_catalog, pg_temp;

@@ -95,7 +95,7 @@ SELECT CASE WHEN query LIKE '%count(DISTINCT o.id)%' THEN 'hand-written SQL' ELS
            AS statements,
        count(*) > 1 AS several, sum(calls) > 0 AS ran, sum(jit_functions) > 0 AS jit_compiled
   FROM pg_stat_statements
- WHERE query LIKE '%FROM orders%'
+ WHERE query ~ 'FROM (public\.)?orders'
    AND query NOT LIKE 'SELECT order_id, ordered_at,%'  -- the source's shape check: LIMIT 0, free unless JIT'd
  GROUP BY 1 ORDER BY 1;
 RESET jit;

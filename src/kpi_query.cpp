@@ -23,9 +23,9 @@ static const char *const FAKESHOP_SOURCE =
     "(SELECT o.id AS order_id, o.created_at AS ordered_at,"
     "        coalesce(p.name, 'product #' || i.product_id) AS product,"
     "        i.quantity, (i.quantity * i.price)::numeric AS line_total"
-    "   FROM orders o"
-    "   JOIN order_items i ON i.order_id = o.id"
-    "   LEFT JOIN products p ON p.id = i.product_id"
+    "   FROM {shop}.orders o"
+    "   JOIN {shop}.order_items i ON i.order_id = o.id"
+    "   LEFT JOIN {shop}.products p ON p.id = i.product_id"
     "  WHERE NOT o.is_open)";
 
 #define SOURCE_COLUMNS "order_id, ordered_at, product, quantity, line_total"
@@ -37,8 +37,66 @@ static const char *const FAKESHOP_SOURCE =
  */
 #define LINE_LIMIT "1e15"
 
+/* Any figure (a day's revenue, a product's): beyond it the result row could not carry it exactly. */
+#define FIGURE_LIMIT "1e30"
+
 /* A product whose name is NULL still sold: it is listed under this name. */
 #define UNNAMED_PRODUCT "(unnamed product)"
+
+/*
+ * The shop's tables are named with their schema (daily_sales_report.shop_schema)
+ * and the query runs with search_path pinned: nothing in the caller's
+ * search_path, or in a schema the database owner controls, takes part.
+ * `sql` names them as {shop}.orders, {shop}.order_items, {shop}.products.
+ */
+static char *
+for_shop(const char *sql)
+{
+    const char *schema = quote_identifier(dsr_shop_schema != NULL && dsr_shop_schema[0] != '\0'
+                                          ? dsr_shop_schema : "public");
+    StringInfoData out;
+    const char *at;
+
+    initStringInfo(&out);
+    while ((at = strstr(sql, "{shop}")) != NULL)
+    {
+        appendBinaryStringInfo(&out, sql, (int) (at - sql));
+        appendStringInfoString(&out, schema);
+        sql = at + strlen("{shop}");
+    }
+    appendStringInfoString(&out, sql);
+    return out.data;
+}
+
+/*
+ * Reading a table runs nobody's code; reading a view runs the functions in
+ * it as the caller (a superuser, under pg_cron).  The shop's schema may
+ * belong to someone else (public belongs to the database owner), who could
+ * swap a table for a view: the default source reads tables only.
+ */
+static void
+check_shop_tables_are_tables(void)
+{
+    Oid         types[1] = {TEXTOID};
+    Datum       values[1] = {CStringGetTextDatum(dsr_shop_schema != NULL && dsr_shop_schema[0] != '\0'
+                                                 ? dsr_shop_schema : "public")};
+
+    if (SPI_execute_with_args("SELECT c.relname FROM pg_catalog.pg_class c"
+                              " WHERE c.relnamespace = pg_catalog.to_regnamespace(pg_catalog.quote_ident($1))"
+                              "   AND c.relname IN ('orders', 'order_items', 'products')"
+                              "   AND c.relkind NOT IN ('r', 'p')"
+                              " ORDER BY 1 LIMIT 1",
+                              1, types, values, NULL, true, 1) != SPI_OK_SELECT)
+        elog(ERROR, "could not look up the shop's tables");
+    if (SPI_processed > 0)
+        ereport(ERROR,
+                (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+                 errmsg("%s.%s is not a table", TextDatumGetCString(values[0]),
+                        dsr_spi_required_text(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, "relname",
+                                              CurrentMemoryContext)),
+                 errdetail("The default source reads the shop's tables only: a view runs its functions as whoever runs the report."),
+                 errhint("Point daily_sales_report.source at a view you trust, or restore the table.")));
+}
 
 /* The FROM item for the source, and the type of its ordered_at column. */
 typedef struct Source
@@ -56,14 +114,20 @@ resolve_source(void)
 
     if (name == NULL || name[0] == '\0')
     {
-        source.from_item = FAKESHOP_SOURCE;
+        source.from_item = for_shop(FAKESHOP_SOURCE);
         name = "orders, order_items and products";
+        check_shop_tables_are_tables();
     }
     else
     {
-        /* resolve and quote the name: it is an identifier, never SQL text */
+        /* resolve and quote the name: it is an identifier, never SQL text; unqualified, in the shop's schema */
         RangeVar   *relation = makeRangeVarFromNameList(stringToQualifiedNameList(name));
-        Oid         relid = RangeVarGetRelid(relation, NoLock, true);
+        Oid         relid;
+
+        if (relation->schemaname == NULL)
+            relation->schemaname = pstrdup(dsr_shop_schema != NULL && dsr_shop_schema[0] != '\0'
+                                           ? dsr_shop_schema : "public");
+        relid = RangeVarGetRelid(relation, NoLock, true);
 
         if (!OidIsValid(relid))
             ereport(ERROR,
@@ -205,6 +269,16 @@ get_money(HeapTuple tuple, TupleDesc desc, int column, MemoryContext context, do
                         DatumGetCString(DirectFunctionCall1(numeric_out, value))),
                  errdetail("A line total of the day, the day before or the week before is NaN or infinite."),
                  errhint("Fix those lines (on the shop's tables: order_items.price), or filter them out in the view daily_sales_report.source points at.")));
+    /* the shop's own prices are not bounded like a view's lines: a figure must still be one a report holds */
+    if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, DirectFunctionCall1(numeric_abs, value),
+                                          DirectFunctionCall3(numeric_in, CStringGetDatum(FIGURE_LIMIT),
+                                                              ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)))) >= 0)
+        ereport(ERROR,
+                (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                 errmsg("a revenue of the sales source is %s, beyond +-" FIGURE_LIMIT,
+                        DatumGetCString(DirectFunctionCall1(numeric_out, value))),
+                 errdetail("No shop sells that much in a day: a line's price or quantity is wrong."),
+                 errhint("Fix those lines (on the shop's tables: order_items.price and quantity), or filter them out in the view daily_sales_report.source points at.")));
     value = DirectFunctionCall2(numeric_round, value, Int32GetDatum(2));
     text = DatumGetCString(DirectFunctionCall1(numeric_out, value));
     *as_double = DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
@@ -416,19 +490,19 @@ static const char SHOP_ID_RANGES_SQL[] =
     "       coalesce(min(id) FILTER (WHERE k = 1), 0)::bigint, coalesce(max(id) FILTER (WHERE k = 1), -1)::bigint,"
     "       coalesce(min(id) FILTER (WHERE k = 7), 0)::bigint, coalesce(max(id) FILTER (WHERE k = 7), -1)::bigint"
     "  FROM (VALUES (0, $1, $2), (1, $3, $4), (7, $5, $6)) AS v(k, f, t)"
-    " CROSS JOIN LATERAL (SELECT id FROM orders WHERE created_at >= v.f AND created_at < v.t OFFSET 0) AS s";
+    " CROSS JOIN LATERAL (SELECT id FROM {shop}.orders WHERE created_at >= v.f AND created_at < v.t OFFSET 0) AS s";
 
 /* A day's lines. */
 #define SHOP_LINES(from, to, low, high) \
     "SELECT i.quantity * i.price AS x, i.quantity AS q" \
-    "  FROM orders o JOIN order_items i ON i.order_id = o.id" \
+    "  FROM {shop}.orders o JOIN {shop}.order_items i ON i.order_id = o.id" \
     " WHERE NOT o.is_open AND o.created_at >= " from " AND o.created_at < " to \
     "   AND o.id BETWEEN " low " AND " high " AND i.order_id BETWEEN " low " AND " high
 
 static const char SHOP_COMPARISON_SQL[] =
-    "SELECT (SELECT count(*) FROM orders WHERE NOT is_open AND created_at >= $1 AND created_at < $2),"
+    "SELECT (SELECT count(*) FROM {shop}.orders WHERE NOT is_open AND created_at >= $1 AND created_at < $2),"
     "       sum(n * x::numeric) FILTER (WHERE k = 1),"
-    "       (SELECT count(*) FROM orders WHERE NOT is_open AND created_at >= $3 AND created_at < $4),"
+    "       (SELECT count(*) FROM {shop}.orders WHERE NOT is_open AND created_at >= $3 AND created_at < $4),"
     "       sum(n * x::numeric) FILTER (WHERE k = 7),"
     "       sum(q) FILTER (WHERE k = 1)::bigint, sum(q) FILTER (WHERE k = 7)::bigint, coalesce(sum(n), 0)::bigint"
     "  FROM (SELECT k, x, count(*) AS n, sum(q) AS q"
@@ -443,7 +517,7 @@ query_shop(const Source *source, const DayBounds *bounds, MemoryContext context,
     char       *day_sql = psprintf(
         "WITH lines AS ("
         "    SELECT %s AS h, i.product_id, i.quantity * i.price AS x, i.quantity AS q"
-        "      FROM orders o JOIN order_items i ON i.order_id = o.id"
+        "      FROM {shop}.orders o JOIN {shop}.order_items i ON i.order_id = o.id"
         "     WHERE NOT o.is_open AND o.created_at >= $1 AND o.created_at < $2"
         "       AND o.id BETWEEN $6 AND $7 AND i.order_id BETWEEN $6 AND $7),"
         " g AS MATERIALIZED ("
@@ -453,14 +527,14 @@ query_shop(const Source *source, const DayBounds *bounds, MemoryContext context,
         " totals AS ("
         "    SELECT sum(n * x::numeric) AS revenue, sum(q) AS items, sum(n) AS lines FROM g WHERE by_hour = 0),"
         " order_count AS ("
-        "    SELECT count(*) AS orders FROM orders WHERE NOT is_open AND created_at >= $1 AND created_at < $2)"
+        "    SELECT count(*) AS orders FROM {shop}.orders WHERE NOT is_open AND created_at >= $1 AND created_at < $2)"
         " SELECT 0 AS kind, NULL::text AS key, o.orders, coalesce(t.revenue, 0), t.items::bigint,"
         "        t.lines::bigint, t.revenue / nullif(o.orders, 0)"
         "   FROM totals t, order_count o"
         " UNION ALL"
         " (SELECT 1, coalesce(p.name, 'product #' || g.product_id), NULL, sum(n * x::numeric), sum(q)::bigint,"
         "         NULL, NULL"
-        "    FROM g LEFT JOIN products p ON p.id = g.product_id"
+        "    FROM g LEFT JOIN {shop}.products p ON p.id = g.product_id"
         "   WHERE by_hour = 0"
         "   GROUP BY 2 ORDER BY 4 DESC, 2 LIMIT $5)"
         " UNION ALL"
@@ -483,7 +557,7 @@ query_shop(const Source *source, const DayBounds *bounds, MemoryContext context,
                     false, 1) != SPI_OK_SELECT)
         elog(ERROR, "could not set the KPI query's plan settings");
 
-    if (SPI_execute_with_args(SHOP_ID_RANGES_SQL, 6, range_types, range_values, NULL, true, 1) != SPI_OK_SELECT)
+    if (SPI_execute_with_args(for_shop(SHOP_ID_RANGES_SQL), 6, range_types, range_values, NULL, true, 1) != SPI_OK_SELECT)
         elog(ERROR, "the order id range query failed");
     for (int i = 0; i < 6; i++)
         ids[i] = Int64GetDatum(dsr_spi_int64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, i % 2 == 0 ? 0 : -1));
@@ -498,7 +572,7 @@ query_shop(const Source *source, const DayBounds *bounds, MemoryContext context,
             ids[0], ids[1],
         };
 
-        if (SPI_execute_with_args(day_sql, 7, types, values, NULL, true, 0) != SPI_OK_SELECT)
+        if (SPI_execute_with_args(for_shop(day_sql), 7, types, values, NULL, true, 0) != SPI_OK_SELECT)
             elog(ERROR, "the KPI query failed");
         read_day_rows(context, "orders", report->report_date, report);
     }
@@ -507,7 +581,7 @@ query_shop(const Source *source, const DayBounds *bounds, MemoryContext context,
         Datum       values[8] = {bounds->from[1], bounds->to[1], bounds->from[2], bounds->to[2],
                                  ids[2], ids[3], ids[4], ids[5]};
 
-        if (SPI_execute_with_args(SHOP_COMPARISON_SQL, 8, types, values, NULL, true, 1) != SPI_OK_SELECT)
+        if (SPI_execute_with_args(for_shop(SHOP_COMPARISON_SQL), 8, types, values, NULL, true, 1) != SPI_OK_SELECT)
             elog(ERROR, "the comparison query failed");
         read_comparison_row(context, "orders", NULL, report);
     }
@@ -519,7 +593,7 @@ dsr_query_kpis(DateADT report_date, MemoryContext context, DsrReport *report)
     Source      source;
     DayBounds   bounds;
 
-    dsr_builtins_first_in_transaction();
+    dsr_pin_search_path_in_transaction();
     source = resolve_source();
     bounds = day_bounds(report_date, &source);
 

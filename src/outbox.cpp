@@ -3,10 +3,11 @@
  * Pushgateway accepted it.
  *
  * Pushes of one group are sent one at a time, in order, by whoever holds the
- * group's advisory lock (a run, or the background worker): a stale push can
+ * group's lock (a run, or the background worker; extension_locks.h): a stale push can
  * never overtake a newer one.  The lock is a session lock taken outside any
  * transaction, so no snapshot or table lock is held during network I/O.
  */
+#include "extension_locks.h"
 #include "outbox.h"
 #include "pushgateway.h"
 #include "settings.h"
@@ -14,8 +15,6 @@
 #include "transactions.h"
 
 
-#define DSR_PUSH_LOCK_CLASS 0x44535232  /* "DSR2": (class, hash of the group path) */
-#define DSR_QUEUE_LOCK_CLASS 0x44535234 /* "DSR4": the same, held while a body is read and queued */
 
 void
 dsr_outbox_enqueue(int64 run_id, const char *base_url, const char *method,
@@ -43,18 +42,17 @@ current_url(void)
     return CStringGetTextDatum(dsr_pushgateway_url != NULL ? dsr_pushgateway_url : "");
 }
 
-static int32
+static uint32
 group_lock_key(const char *group_path)
 {
-    return (int32) hash_bytes((const unsigned char *) group_path, (int) strlen(group_path));
+    return hash_bytes((const unsigned char *) group_path, (int) strlen(group_path));
 }
 
 void
 dsr_outbox_lock_group_until_commit(const char *group_path)
 {
     /* not the push lock: that one is held through network I/O, this one only through a short transaction */
-    DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(DSR_QUEUE_LOCK_CLASS),
-                        Int32GetDatum(group_lock_key(group_path)));
+    (void) dsr_lock(DSR_LOCK_QUEUE_GROUP, group_lock_key(group_path), false, true);
 }
 
 /* The oldest push of the group still to deliver, copied into `context`; false if none. */
@@ -146,14 +144,13 @@ record_attempt(int64 id, const DsrPushResult *result)
  * outbox and the holder delivers it next, in order.
  */
 static bool
-lock_group(int32 key, bool wait)
+lock_group(uint32 key, bool wait)
 {
     TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), dsr_push_timeout_ms);
 
     for (;;)
     {
-        if (DatumGetBool(DirectFunctionCall2(pg_try_advisory_lock_int4,
-                                             Int32GetDatum(DSR_PUSH_LOCK_CLASS), Int32GetDatum(key))))
+        if (dsr_lock(DSR_LOCK_PUSH_GROUP, key, true, false))
             return true;
         if (!wait || GetCurrentTimestamp() >= deadline)
             return false;
@@ -167,7 +164,7 @@ DsrDelivery
 dsr_outbox_deliver_group(const char *group_path, bool wait, bool retry)
 {
     DsrDelivery delivery;
-    int32       key = group_lock_key(group_path);
+    uint32      key = group_lock_key(group_path);
     MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "daily_sales_report delivery",
                                                   ALLOCSET_SMALL_SIZES);
 
@@ -208,7 +205,7 @@ dsr_outbox_deliver_group(const char *group_path, bool wait, bool retry)
     }
     PG_FINALLY();
     {
-        DirectFunctionCall2(pg_advisory_unlock_int4, Int32GetDatum(DSR_PUSH_LOCK_CLASS), Int32GetDatum(key));
+        dsr_unlock(DSR_LOCK_PUSH_GROUP, key);
         MemoryContextDelete(context);
     }
     PG_END_TRY();

@@ -4,7 +4,7 @@
  * Started with the server when the library is in shared_preload_libraries
  * (it then serves daily_sales_report.database_name and stays), or on demand
  * by a run that could not deliver (it then serves that database and exits
- * once everything is delivered).  One per database: an advisory lock says
+ * once everything is delivered).  One per database: a lock (extension_locks.h) says
  * who.  On start it closes out runs whose process died (a crash, a kill, a
  * server restart) and pushes the corrected counters, so batch_job_running
  * does not stay at 1.
@@ -16,6 +16,7 @@
  */
 #include "extension_catalog.h"
 #include "metrics_push.h"
+#include "extension_locks.h"
 #include "outbox.h"
 #include "outbox_worker.h"
 #include "run_history.h"
@@ -25,7 +26,6 @@
 
 
 #define DSR_WORKER_TYPE         "daily_sales_report outbox"
-#define DSR_WORKER_LOCK_CLASS   0x44535233  /* "DSR3": (class, database) */
 
 extern "C" {
 PGDLLEXPORT void daily_sales_report_outbox_worker(Datum main_arg);
@@ -59,11 +59,11 @@ dsr_register_outbox_worker(void)
 int
 dsr_outbox_worker_pid(void)
 {
-    /* the worker that serves this database holds its advisory lock (another may be waiting for it) */
+    /* the worker that serves this database holds its lock (another may be waiting for it) */
     if (SPI_execute(psprintf("SELECT pid FROM pg_catalog.pg_locks"
-                             " WHERE locktype = 'advisory' AND granted AND objsubid = 2"
+                             " WHERE locktype = 'userlock' AND granted AND objsubid = 0"
                              "   AND classid = %u AND objid = %u AND database = %u",
-                             (uint32) DSR_WORKER_LOCK_CLASS, (uint32) MyDatabaseId, (uint32) MyDatabaseId),
+                             (uint32) DSR_LOCK_WORKER, (uint32) MyDatabaseId, (uint32) MyDatabaseId),
                     true, 1) != SPI_OK_SELECT || SPI_processed == 0)
         return 0;
     return (int) dsr_spi_int64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, 0);
@@ -201,16 +201,14 @@ daily_sales_report_outbox_worker(Datum main_arg)
     database_name = MemoryContextStrdup(TopMemoryContext, get_database_name(MyDatabaseId));
     if (on_demand)
     {
-        if (!DatumGetBool(DirectFunctionCall2(pg_try_advisory_lock_int4, Int32GetDatum(DSR_WORKER_LOCK_CLASS),
-                                              Int32GetDatum((int32) MyDatabaseId))))
+        if (!dsr_lock(DSR_LOCK_WORKER, MyDatabaseId, true, false))
         {
             dsr_commit_transaction();
             proc_exit(0);
         }
     }
     else
-        DirectFunctionCall2(pg_advisory_lock_int4, Int32GetDatum(DSR_WORKER_LOCK_CLASS),
-                            Int32GetDatum((int32) MyDatabaseId));
+        (void) dsr_lock(DSR_LOCK_WORKER, MyDatabaseId, true, true);
     dsr_commit_transaction();
 
     pass_context = AllocSetContextCreate(TopMemoryContext, "daily_sales_report outbox pass",

@@ -17,6 +17,7 @@ namespace dsr {
 namespace {
 
 const char *const kEllipsis = "\xE2\x80\xA6";   /* U+2026 */
+const size_t kMaxLineChars = 1000;  /* more than any line of an A4 page holds at 7 pt */
 
 [[noreturn]] void
 fail_errno(const std::string &what, int err)
@@ -330,13 +331,16 @@ std::string
 Canvas::fit_text(const Font &f, float size, const std::string &raw, float max_w) const
 {
     std::string s = sanitize_utf8(raw, f.repl);
-    if (text_width(f, size, s) <= max_w)
-        return s;
+    std::vector<size_t> cuts;   /* byte offsets of character starts, kMaxLineChars + 1 at most */
 
-    std::vector<size_t> cuts;   /* byte offsets of character starts */
-    for (size_t i = 0; i < s.size(); i++)
+    /* no line of the page holds more; libharu refuses to measure a string over 64 kB */
+    for (size_t i = 0; i < s.size() && cuts.size() <= kMaxLineChars; i++)
         if (is_utf8_char_start(s[i]))
             cuts.push_back(i);
+    if (cuts.size() > kMaxLineChars)
+        s.resize(cuts[kMaxLineChars]);
+    else if (text_width(f, size, s) <= max_w)
+        return s;
 
     /* widths of prefixes are monotonic: binary search the longest fit */
     size_t lo = 0, hi = cuts.size();   /* answer in [lo, hi) as count */

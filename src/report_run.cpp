@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "database_claims.h"
+#include "extension_locks.h"
 #include "kpi_query.h"
 #include "metrics_payload.h"
 #include "pdf_report.h"
@@ -25,8 +26,6 @@
 #include "spi_values.h"
 #include "transactions.h"
 
-/* Advisory lock space of the runs: (class, report date). */
-#define DSR_LOCK_CLASS 0x44535231
 
 typedef struct RunClock
 {
@@ -92,16 +91,12 @@ measure_system(const RunClock *clock, DsrRunFigures *figures)
 static void
 lock_report_date(DateADT report_date, int64 run_id)
 {
-    Datum       locked;
-
-    locked = DirectFunctionCall2(pg_try_advisory_lock_int4,
-                                 Int32GetDatum(DSR_LOCK_CLASS), Int32GetDatum(report_date));
-    if (DatumGetBool(locked))
+    if (dsr_lock(DSR_LOCK_REPORT_DATE, (uint32) report_date, true, false))
         return;
     ereport(NOTICE,
             (errmsg("run %lld waits for another run of %s to finish", (long long) run_id,
                     dsr_date_iso(report_date))));
-    DirectFunctionCall2(pg_advisory_lock_int4, Int32GetDatum(DSR_LOCK_CLASS), Int32GetDatum(report_date));
+    (void) dsr_lock(DSR_LOCK_REPORT_DATE, (uint32) report_date, true, true);
 }
 
 /* Retry the KPI query on errors that a second try can fix. */

@@ -152,7 +152,7 @@ check_worker_not_waiting_on_us(BackgroundWorkerHandle *handle)
     for (int i = 0; i < count; i++)
         if (!nulls[i] && DatumGetInt32(pids[i]) == MyProcPid)
             ereport(ERROR,
-                    (errcode(ERRCODE_T_R_DEADLOCK_DETECTED),
+                    (errcode(ERRCODE_OBJECT_IN_USE),    /* not 40P01: retrying cannot help */
                      errmsg("the report waits for a lock that this session holds"),
                      errdetail("The run (background worker PID %d) needs a lock held by this session's open transaction, e.g. after ALTER TABLE, LOCK TABLE or TRUNCATE on the shop's tables or the source view.",
                                (int) pid),
@@ -204,6 +204,18 @@ launch_run(FunctionCallInfo fcinfo, DateADT *report_date, DsrRunRequest **reques
     *report_date = dsr_parse_report_date(PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0)),
                                          PG_ARGISNULL(0));
     dsr_check_extension_version();
+    /* the run writes (its history, the PDF, the outbox) in transactions of its own: say so rather than do it */
+    if (RecoveryInProgress())
+        ereport(ERROR,
+                (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+                 errmsg("daily_sales_report cannot run on a standby"),
+                 errhint("Run it on the primary; after a promotion it runs here.")));
+    if (XactReadOnly)
+        ereport(ERROR,
+                (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+                 errmsg("daily_sales_report cannot run in a read-only transaction"),
+                 errdetail("A run records itself, writes the PDF and queues its metrics."),
+                 errhint("Call it outside BEGIN READ ONLY, with default_transaction_read_only off.")));
     segment = create_run_segment(*report_date, request, &queue);
     /* attach before the worker starts, so an error here detaches and the worker never blocks on us */
     *queue_handle = shm_mq_attach(queue, segment, NULL);

@@ -90,6 +90,8 @@ daily_sales_report_run_worker(Datum main_arg)
     StartTransactionCommand();
     RestoreGUCState(shm_toc_lookup(toc, DSR_KEY_GUC, false));
     CommitTransactionCommand();
+    /* not the caller's: an ERROR must reach the run's own handler (exit_on_error would make it a FATAL) */
+    SetConfigOption("exit_on_error", "off", PGC_SUSET, PGC_S_OVERRIDE);
     /* messages travel to the caller in the server encoding; the caller converts them */
     SetClientEncoding(GetDatabaseEncoding());
     SetUserIdAndSecContext(request->current_user_id, request->sec_context);

@@ -2,9 +2,12 @@
  * settings.cpp — the daily_sales_report.* configuration parameters.
  *
  * Whatever chooses where files go or where the server connects (directory,
- * fonts, data source, Pushgateway URL, credentials file, job name) is
- * PGC_SUSET: only a superuser (or ALTER SYSTEM / ALTER DATABASE by one) can
- * set it.  Credentials are never a setting: they are read from a file, so
+ * fonts, data source, Pushgateway URL, credentials file, job name), what is
+ * published (calendar, top N, shop name) and how long a push may hold a
+ * group (timeouts, retries) is PGC_SUSET: only a superuser (or ALTER SYSTEM
+ * / ALTER DATABASE by one) can set it; every run replaces the day's PDF and
+ * day group, so a reporting role must not be able to publish another
+ * version of the day or hold up its delivery.  Credentials are never a setting: they are read from a file, so
  * they do not show in pg_settings or in the logs.
  */
 #include "pg_headers.h"
@@ -15,6 +18,7 @@ char *dsr_output_dir = NULL;
 char *dsr_font_path = NULL;
 char *dsr_bold_font_path = NULL;
 char *dsr_source = NULL;
+char *dsr_shop_schema = NULL;
 char *dsr_shop_name = NULL;
 char *dsr_timezone = NULL;
 char *dsr_source_timezone = NULL;
@@ -109,22 +113,27 @@ dsr_define_settings(void)
                                "It must have the columns order_id, ordered_at, product, quantity, line_total.",
                                &dsr_source, "",
                                PGC_SUSET, 0, NULL, NULL, NULL);
+    DefineCustomStringVariable("daily_sales_report.shop_schema",
+                               "Schema of the shop's orders, order_items and products tables (the default source).",
+                               "An unqualified daily_sales_report.source is looked up there too; never through the caller's search_path.",
+                               &dsr_shop_schema, "public",
+                               PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.shop_name",
                                "Shop name printed on the PDF report.",
                                NULL, &dsr_shop_name, "TechCommerce",
-                               PGC_USERSET, 0, NULL, NULL, NULL);
+                               PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.timezone",
                                "Time zone whose calendar days are reported; empty means the session's TimeZone.",
                                NULL, &dsr_timezone, "",
-                               PGC_USERSET, 0, check_timezone_name, NULL, NULL);
+                               PGC_SUSET, 0, check_timezone_name, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.source_timezone",
                                "Time zone in which timestamps without time zone in the source are read.",
                                NULL, &dsr_source_timezone, "UTC",
-                               PGC_USERSET, 0, check_timezone_name, NULL, NULL);
+                               PGC_SUSET, 0, check_timezone_name, NULL, NULL);
     DefineCustomIntVariable("daily_sales_report.top_n",
                             "Number of best-selling products in the report.",
                             NULL, &dsr_top_n, 5, 1, DSR_MAX_TOP_N,
-                            PGC_USERSET, 0, NULL, NULL, NULL);
+                            PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("daily_sales_report.query_retries",
                             "Retries of the KPI query after a transient error (serialization failure, deadlock).",
                             NULL, &dsr_query_retries, 2, 0, 10,
@@ -150,19 +159,19 @@ dsr_define_settings(void)
     DefineCustomIntVariable("daily_sales_report.push_connect_timeout_ms",
                             "Time allowed to connect to the Pushgateway, per attempt.",
                             NULL, &dsr_push_connect_timeout_ms, 2000, 1, 600000,
-                            PGC_USERSET, GUC_UNIT_MS, NULL, NULL, NULL);
+                            PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
     DefineCustomIntVariable("daily_sales_report.push_timeout_ms",
                             "Time allowed for one push to the Pushgateway, per attempt.",
                             NULL, &dsr_push_timeout_ms, 10000, 1, 3600000,
-                            PGC_USERSET, GUC_UNIT_MS, NULL, NULL, NULL);
+                            PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
     DefineCustomIntVariable("daily_sales_report.push_retries",
                             "Retries of a failed push (connection error, timeout, HTTP 5xx).",
                             NULL, &dsr_push_retries, 3, 0, 20,
-                            PGC_USERSET, 0, NULL, NULL, NULL);
+                            PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("daily_sales_report.push_retry_backoff_ms",
                             "Wait before the first push retry; it doubles after each retry.",
                             NULL, &dsr_push_retry_backoff_ms, 500, 0, 600000,
-                            PGC_USERSET, GUC_UNIT_MS, NULL, NULL, NULL);
+                            PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
 
     DefineCustomIntVariable("daily_sales_report.outbox_retry_max_ms",
                             "Longest wait between two delivery attempts of an undelivered push.",

@@ -8,6 +8,7 @@ extern char *dsr_output_dir;
 extern char *dsr_font_path;
 extern char *dsr_bold_font_path;
 extern char *dsr_source;
+extern char *dsr_shop_schema;
 extern char *dsr_shop_name;
 extern char *dsr_timezone;
 extern char *dsr_source_timezone;

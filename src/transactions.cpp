@@ -63,13 +63,8 @@ dsr_pin_session_search_path(void)
 }
 
 void
-dsr_builtins_first_in_transaction(void)
+dsr_pin_search_path_in_transaction(void)
 {
-    const char *current = GetConfigOption("search_path", false, false);
-    char       *path = psprintf("pg_catalog, %s", current != NULL ? current : "");
-
-    if (current == NULL || current[0] == '\0')
-        path = pstrdup(DSR_PINNED_SEARCH_PATH);
-    (void) set_config_option("search_path", path, PGC_USERSET, PGC_S_SESSION,
+    (void) set_config_option("search_path", DSR_PINNED_SEARCH_PATH, PGC_USERSET, PGC_S_SESSION,
                              GUC_ACTION_LOCAL, true, 0, false);
 }

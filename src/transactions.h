@@ -36,11 +36,12 @@ void dsr_execute_as_owner(const char *sql, int nargs, Oid *types, Datum *values,
 void dsr_pin_session_search_path(void);
 
 /*
- * For the caller's own statements (the KPI query, as the caller): put
- * pg_catalog first in the search_path until the transaction ends, so the
- * built-in functions and operators are the ones called, while the shop's
- * tables are still found through the caller's schemas.
+ * For the caller's own statements (the KPI query, run as the caller, who may
+ * be a superuser through pg_cron): the same pinned search_path until the
+ * transaction ends.  The shop's relations are named with their schema, so
+ * neither the caller's search_path nor a schema the database owner controls
+ * (public) can slip in a look-alike table, function or operator.
  */
-void dsr_builtins_first_in_transaction(void);
+void dsr_pin_search_path_in_transaction(void);
 
 #endif /* DSR_TRANSACTIONS_H */

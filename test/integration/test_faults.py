@@ -74,7 +74,7 @@ def timing(what, seconds):
 
 
 def date_key(day):
-    """The advisory lock key of a report date: days since 2000-01-01 (DateADT)."""
+    """The run lock key of a report date: days since 2000-01-01 (DateADT)."""
     return "('%s'::date - '2000-01-01'::date)" % day
 
 
@@ -173,9 +173,12 @@ class FakePushgateway:
 
 class LockHolder:
     """
-    A psql session holding the advisory lock of a report date, as another run
-    of that date would: runs of the date started meanwhile record themselves,
-    tell the Pushgateway they are running, then wait ("waits for another run").
+    A psql session holding the shop's orders table (LOCK TABLE in an open
+    transaction), as a long maintenance job would: runs started meanwhile
+    record themselves, tell the Pushgateway they are running, take their
+    date's lock, then wait on the table; later runs of the same date wait
+    for the first ("waits for another run").  (The date's own lock cannot be
+    taken from SQL: extension_locks.h.)
     """
 
     def __init__(self, stack, day):
@@ -183,11 +186,12 @@ class LockHolder:
         self.day = day
         self.process = subprocess.Popen(stack.psql_argv(), env=stack.psql_env(), stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.send("SELECT pg_advisory_lock(%d, %s);" % (RUN_LOCK_CLASS, date_key(day)))
+        self.send("BEGIN;")
+        self.send("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE;")
         deadline = time.monotonic() + 15
         while self.locks(granted=True) < 1:
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("could not take the date lock: %r" % (self.process.communicate(),))
+                raise AssertionError("could not lock the orders table: %r" % (self.process.communicate(),))
             time.sleep(0.02)
 
     def send(self, text):
@@ -195,9 +199,13 @@ class LockHolder:
         self.process.stdin.flush()
 
     def locks(self, granted):
+        """Locks on the orders table, or (runs waiting) also on the date's run lock."""
         return int(self.stack.psql(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %d AND objid = %s"
-            "   AND objsubid = 2 AND granted = %s" % (RUN_LOCK_CLASS, date_key(self.day), granted)).value)
+            "SELECT count(*) FROM pg_locks WHERE granted = %s"
+            "   AND ((locktype = 'relation' AND relation = 'orders'::regclass"
+            "         AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))"
+            "        OR (locktype = 'userlock' AND classid = %d AND objid = %s AND objsubid = 0))"
+            % (granted, RUN_LOCK_CLASS, date_key(self.day))).value)
 
     def wait_for_waiters(self, count, timeout=30):
         deadline = time.monotonic() + timeout
@@ -212,7 +220,7 @@ class LockHolder:
         if self.process.returncode is not None:
             return
         try:
-            self.process.communicate(input="SELECT pg_advisory_unlock_all();\n", timeout=30)
+            self.process.communicate(input="ROLLBACK;\n", timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.communicate()
@@ -332,8 +340,8 @@ class FaultCase(StackTestCase):
     def outbox_workers(self):
         """[(pid, holds the database's outbox)] of the outbox backends of the test database."""
         return [(int(pid), holds == "t") for pid, holds in self.stack.psql(
-            "SELECT a.pid, EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.locktype = 'advisory'"
-            "                        AND l.classid = %d AND l.objid = d.oid AND l.objsubid = 2 AND l.granted)"
+            "SELECT a.pid, EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.locktype = 'userlock'"
+            "                        AND l.classid = %d AND l.objid = d.oid AND l.objsubid = 0 AND l.granted)"
             "  FROM pg_stat_activity a JOIN pg_database d ON d.datname = a.datname"
             " WHERE a.backend_type = '%s' AND a.datname = current_database() ORDER BY a.pid"
             % (WORKER_LOCK_CLASS, OUTBOX_BACKEND)).rows]
@@ -522,7 +530,7 @@ class HungGatewayTest(FaultCase):
             worker_pid, _ = self.wait_for(
                 lambda: self.stack.psql(
                     "SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
-                    " WHERE a.backend_type = '%s' AND l.locktype = 'advisory' AND l.classid = %d"
+                    " WHERE a.backend_type = '%s' AND l.locktype = 'userlock' AND l.classid = %d"
                     "   AND l.objid::bigint = (hashtext(%s)::bigint + 4294967296) %% 4294967296"
                     % (OUTBOX_BACKEND, PUSH_LOCK_CLASS, harness.sql_literal(day_group))).stdout.strip(),
                 10, "the background worker retries the day group on the hung gateway")
@@ -1069,9 +1077,10 @@ class ConcurrencyTest(FaultCase):
             row = harness.parse_report_row(out)
             self.assertEqual(row["report_date"], day)
             self.assertEqual(row["pushed"], "t", err)
-            if day == DAY:
-                self.assertIn("waits for another run of %s" % DAY, err)
             rows.append(row)
+        # the first of the date waited on the table, the 7 others for it
+        waited = [err for day, rc, out, err in results if day == DAY and "waits for another run of %s" % DAY in err]
+        self.assertEqual(len(waited), 7, [err for day, rc, out, err in results if day == DAY])
         run_ids = sorted(int(row["run_id"]) for row in rows)
         self.assertEqual(self.new_run_ids(last_run), run_ids, "16 new rows, one per run")
         statuses = self.stack.psql("SELECT status, count(*) FROM daily_sales_report.runs WHERE run_id > %d"

@@ -283,6 +283,29 @@ TEST_F(PdfReport, LongNameIsTruncatedWithEllipsis)
     EXPECT_NE(line.find("1,196.00"), std::string::npos) << line;
 }
 
+TEST_F(PdfReport, NameOfSeventyThousandCharactersStillGivesAPage)
+{
+    /* libharu refuses to measure a string over 64 kB: the name is cut before it is measured */
+    DsrReport r = sample_report();
+    std::string huge = "Kit " + std::string(70000, 'W');
+    std::string accented;
+    for (int i = 0; i < 40000; i++)
+        accented += "\xC3\xA7";   /* U+00E7, two bytes each */
+    r.top[0].name = huge.c_str();
+    r.top[1].name = accented.c_str();
+    std::string path = dir_ + "/r.pdf";
+    DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
+    ASSERT_TRUE(res.ok) << res.error;
+
+    std::string line = line_with(pdf_text(path), "Kit WWW");
+    ASSERT_FALSE(line.empty());
+    EXPECT_NE(line.find(kEllipsis), std::string::npos) << line;
+    /* cut between characters, never inside one */
+    std::string cut = line_with(pdf_text(path), "\xC3\xA7\xC3\xA7\xC3\xA7");
+    ASSERT_FALSE(cut.empty());
+    EXPECT_NE(cut.find(std::string("\xC3\xA7") + kEllipsis), std::string::npos) << cut;
+}
+
 TEST_F(PdfReport, ChangesAgainstPreviousDayAndWeekBefore)
 {
     DsrReport r = sample_report();
