@@ -122,6 +122,7 @@ daily_sales_report_outbox_launcher(Datum main_arg)
     long        check_wait_ms = DSR_CHECK_MIN_MS;
     long        restart_wait_ms = DSR_RESTART_MIN_MS;
     char        logged[NAMEDATALEN + 8] = "";   /* "<state>:<name>" said last, so each is said once */
+    bool        said_no_slot = false;
 
     (void) main_arg;
     pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -191,18 +192,19 @@ daily_sales_report_outbox_launcher(Datum main_arg)
                     elog(LOG, "daily_sales_report: database \"%s\" is ready; starting its outbox worker",
                          dsr_worker_database);
                 logged[0] = '\0';
+                said_no_slot = false;
                 worker_database = database;
                 worker_started = GetCurrentTimestamp();
                 check_wait_ms = DSR_CHECK_MIN_MS;
             }
             else
             {
-                if (strcmp(logged, "no slot") != 0)
+                if (!said_no_slot)
                     ereport(LOG,
                             (errmsg("daily_sales_report: could not start the outbox worker for database \"%s\":"
                                     " no free worker slot; trying again", dsr_worker_database),
                              errhint("Raise max_worker_processes (server restart needed).")));
-                strlcpy(logged, "no slot", sizeof(logged));
+                said_no_slot = true;
                 wait_ms = restart_wait_ms;
             }
         }
