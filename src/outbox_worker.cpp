@@ -78,6 +78,9 @@ dsr_ensure_outbox_worker(void)
 {
     BackgroundWorkerHandle *handle;
 
+    /* a standby cannot deliver (the outbox is read-only there): its worker starts at promotion */
+    if (RecoveryInProgress())
+        return;
     /* one running (or starting) is enough: a second one would leave at once */
     if (SPI_execute("SELECT 1 FROM pg_catalog.pg_stat_activity"
                     " WHERE backend_type = '" DSR_WORKER_TYPE "' AND datname = current_database()",
@@ -323,6 +326,13 @@ daily_sales_report_flush_pushes(PG_FUNCTION_ARGS)
     int64       pending;
     int         pid;
 
+    if (RecoveryInProgress())
+        ereport(ERROR,
+                (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+                 errmsg("daily_sales_report.flush_pushes() cannot deliver on a read-only standby"),
+                 errdetail("Delivering removes pushes from daily_sales_report.outbox; a server in recovery cannot."),
+                 errhint("Call it on the primary; once this standby is promoted, its outbox worker delivers"
+                         " what is pending.")));
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "SPI_connect failed");
     pid = dsr_outbox_worker_pid();

@@ -20,8 +20,8 @@ int dsr_outbox_worker_pid(void);
 
 /*
  * Start a worker for this database if none runs: one that delivers
- * everything pending and exits when the outbox is empty.  In a
- * transaction with SPI.
+ * everything pending and exits when the outbox is empty.  Nothing on a
+ * standby (it cannot deliver).  In a transaction with SPI.
  */
 void dsr_ensure_outbox_worker(void);
 
