@@ -1,8 +1,8 @@
 /*
- * daily_sales_report.cpp — the module: magic block, settings, background worker.
+ * daily_sales_report.cpp — the module: magic block, settings, the outbox launcher.
  */
 #include "pg_headers.h"
-#include "outbox_worker.h"
+#include "outbox_launcher.h"
 #include "settings.h"
 
 extern "C" {
@@ -14,7 +14,7 @@ void
 _PG_init(void)
 {
     dsr_define_settings();
-    /* preloaded: a worker that delivers pending pushes and closes out dead runs, from server start */
+    /* preloaded: a launcher keeps a worker that delivers pending pushes and closes out dead runs */
     if (process_shared_preload_libraries_in_progress)
-        dsr_register_outbox_worker();
+        dsr_register_outbox_launcher();
 }

@@ -1,10 +1,10 @@
 /*
  * outbox_worker.cpp — the background worker that delivers the outbox.
  *
- * Started with the server when the library is in shared_preload_libraries
- * (it then serves daily_sales_report.database_name and stays), or on demand
- * by a run that could not deliver (it then serves that database and exits
- * once everything is delivered).  One per database: a lock (extension_locks.h) says
+ * Started by the launcher (outbox_launcher.cpp) when the library is in
+ * shared_preload_libraries (it then serves daily_sales_report.database_name
+ * and stays), or on demand by a run that found pushes pending (it then
+ * serves that database and exits once everything is delivered).  One per database: a lock (extension_locks.h) says
  * who.  On start it closes out runs whose process died (a crash, a kill, a
  * server restart) and pushes the corrected counters, so batch_job_running
  * does not stay at 1.
@@ -33,28 +33,11 @@ PG_FUNCTION_INFO_V1(daily_sales_report_flush_pushes);
 PGDLLEXPORT Datum daily_sales_report_flush_pushes(PG_FUNCTION_ARGS);
 }
 
-static void
-fill_worker(BackgroundWorker *worker, Oid database)
+/* What a worker is started with, in bgw_extra (main_arg is the database). */
+typedef struct OutboxWorkerArgs
 {
-    memset(worker, 0, sizeof(*worker));
-    worker->bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    worker->bgw_start_time = BgWorkerStart_RecoveryFinished;
-    strlcpy(worker->bgw_library_name, "daily_sales_report", BGW_MAXLEN);
-    strlcpy(worker->bgw_function_name, "daily_sales_report_outbox_worker", BGW_MAXLEN);
-    strlcpy(worker->bgw_type, DSR_WORKER_TYPE, BGW_MAXLEN);
-    worker->bgw_main_arg = ObjectIdGetDatum(database);
-}
-
-void
-dsr_register_outbox_worker(void)
-{
-    BackgroundWorker worker;
-
-    fill_worker(&worker, InvalidOid);
-    snprintf(worker.bgw_name, BGW_MAXLEN, DSR_WORKER_TYPE " for database %s", dsr_worker_database);
-    worker.bgw_restart_time = 10;   /* e.g. the database is not created yet */
-    RegisterBackgroundWorker(&worker);
-}
+    bool        stays;          /* started by the launcher: stays, waits for the database's lock */
+} OutboxWorkerArgs;
 
 int
 dsr_outbox_worker_pid(void)
@@ -69,22 +52,41 @@ dsr_outbox_worker_pid(void)
     return (int) dsr_spi_int64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, 0);
 }
 
+bool
+dsr_start_outbox_worker(Oid database, const char *database_name, bool stays, BackgroundWorkerHandle **handle)
+{
+    BackgroundWorker worker;
+    OutboxWorkerArgs args = {stays};
+
+    memset(&worker, 0, sizeof(worker));
+    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+    /* never by the postmaster: the launcher restarts its own, an on-demand one is started by the next run */
+    worker.bgw_restart_time = BGW_NEVER_RESTART;
+    strlcpy(worker.bgw_library_name, "daily_sales_report", BGW_MAXLEN);
+    strlcpy(worker.bgw_function_name, "daily_sales_report_outbox_worker", BGW_MAXLEN);
+    strlcpy(worker.bgw_type, DSR_WORKER_TYPE, BGW_MAXLEN);
+    snprintf(worker.bgw_name, BGW_MAXLEN, DSR_WORKER_TYPE " for database %s", database_name);
+    worker.bgw_main_arg = ObjectIdGetDatum(database);
+    memcpy(worker.bgw_extra, &args, sizeof(args));
+    worker.bgw_notify_pid = stays ? MyProcPid : 0;     /* the launcher's latch is set when it stops */
+    return RegisterDynamicBackgroundWorker(&worker, handle);
+}
+
 void
 dsr_ensure_outbox_worker(void)
 {
-    BackgroundWorker worker;
     BackgroundWorkerHandle *handle;
 
+    /* a standby cannot deliver (the outbox is read-only there): its worker starts at promotion */
+    if (RecoveryInProgress())
+        return;
     /* one running (or starting) is enough: a second one would leave at once */
     if (SPI_execute("SELECT 1 FROM pg_catalog.pg_stat_activity"
                     " WHERE backend_type = '" DSR_WORKER_TYPE "' AND datname = current_database()",
                     true, 1) == SPI_OK_SELECT && SPI_processed > 0)
         return;
-    fill_worker(&worker, MyDatabaseId);
-    snprintf(worker.bgw_name, BGW_MAXLEN, DSR_WORKER_TYPE " for database %s",
-             get_database_name(MyDatabaseId));
-    worker.bgw_restart_time = BGW_NEVER_RESTART;
-    if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+    if (!dsr_start_outbox_worker(MyDatabaseId, get_database_name(MyDatabaseId), false, &handle))
         ereport(WARNING,
                 (errmsg("could not start the daily_sales_report background worker: no free worker slot"),
                  errhint("Raise max_worker_processes; pending pushes stay in daily_sales_report.outbox until a worker runs.")));
@@ -178,25 +180,25 @@ void
 daily_sales_report_outbox_worker(Datum main_arg)
 {
     Oid         database = DatumGetObjectId(main_arg);
-    bool        on_demand = OidIsValid(database);
+    OutboxWorkerArgs args;
+    bool        on_demand;
     volatile bool everything = true;
     volatile bool closed_out = false;     /* runs left by dead processes, once per start */
     MemoryContext pass_context;
     char       *database_name;
 
+    memcpy(&args, MyBgworkerEntry->bgw_extra, sizeof(args));
+    on_demand = !args.stays;
     pqsignal(SIGHUP, SignalHandlerForConfigReload);
     pqsignal(SIGTERM, die);
     BackgroundWorkerUnblockSignals();
 
-    if (on_demand)
-        BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
-    else
-        BackgroundWorkerInitializeConnection(dsr_worker_database, NULL, 0);
+    BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
     /* connected as a superuser: no ALTER DATABASE ... SET search_path may choose what it calls */
     dsr_pin_session_search_path();
     pgstat_report_appname(DSR_WORKER_TYPE);
 
-    /* one worker per database: an on-demand one leaves if another serves it, the server's one waits */
+    /* one worker per database: an on-demand one leaves if another serves it, the launcher's one waits */
     dsr_begin_transaction();
     database_name = MemoryContextStrdup(TopMemoryContext, get_database_name(MyDatabaseId));
     if (on_demand)
@@ -214,7 +216,7 @@ daily_sales_report_outbox_worker(Datum main_arg)
     pass_context = AllocSetContextCreate(TopMemoryContext, "daily_sales_report outbox pass",
                                          ALLOCSET_DEFAULT_SIZES);
     elog(LOG, "daily_sales_report: background worker started for database %s (%s)",
-         database_name, on_demand ? "on demand" : "at server start");
+         database_name, on_demand ? "on demand" : "preloaded");
 
     for (;;)
     {
@@ -322,6 +324,13 @@ daily_sales_report_flush_pushes(PG_FUNCTION_ARGS)
     int64       pending;
     int         pid;
 
+    if (RecoveryInProgress())
+        ereport(ERROR,
+                (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+                 errmsg("daily_sales_report.flush_pushes() cannot deliver on a read-only standby"),
+                 errdetail("Delivering removes pushes from daily_sales_report.outbox; a server in recovery cannot."),
+                 errhint("Call it on the primary; once this standby is promoted, its outbox worker delivers"
+                         " what is pending.")));
     if (SPI_connect() != SPI_OK_CONNECT)
         elog(ERROR, "SPI_connect failed");
     pid = dsr_outbox_worker_pid();

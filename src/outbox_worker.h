@@ -7,16 +7,21 @@
 
 #include "pg_headers.h"
 
-/* At server start (shared_preload_libraries): a worker for daily_sales_report.database_name. */
-void dsr_register_outbox_worker(void);
+/*
+ * Start the worker that delivers the outbox of `database`: one that stays
+ * (the launcher's: the launcher is told when it stops) or one that exits
+ * once the outbox is empty (on demand).  False if no worker slot is free.
+ */
+bool dsr_start_outbox_worker(Oid database, const char *database_name, bool stays,
+                             BackgroundWorkerHandle **handle);
 
 /* PID of the worker serving this database, 0 if none; in a transaction with SPI. */
 int dsr_outbox_worker_pid(void);
 
 /*
- * Start a worker for this database if none runs: a dynamic one, which
- * delivers everything pending and exits when the outbox is empty.  In a
- * transaction with SPI.
+ * Start a worker for this database if none runs: one that delivers
+ * everything pending and exits when the outbox is empty.  Nothing on a
+ * standby (it cannot deliver).  In a transaction with SPI.
  */
 void dsr_ensure_outbox_worker(void);
 

@@ -12,14 +12,20 @@
 int64
 dsr_history_close_dead_runs(void)
 {
-    /* a 'running' row whose process is gone was ended by a crash, a kill or a restart */
+    /*
+     * A 'running' row whose process is gone was ended by a crash, a kill, a
+     * restart or a failover.  Only a run worker counts as its process: after a
+     * failover the pid is the old primary's, and here it may be any process.
+     */
     dsr_execute_as_owner(
         "UPDATE daily_sales_report.runs r"
         "   SET status = 'failure', finished_at = clock_timestamp(),"
-        "       error_message = 'the run''s process ended before it finished (terminated, crashed or server restart)'"
+        "       error_message = 'the run''s process ended before it finished"
+        " (terminated, crashed, server restart or failover)'"
         " WHERE status = 'running'"
         "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a"
-        "                    WHERE a.pid = r.backend_pid AND a.backend_start <= r.started_at)",
+        "                    WHERE a.pid = r.backend_pid AND a.backend_type = 'daily_sales_report run'"
+        "                      AND a.backend_start <= r.started_at)",
         0, NULL, NULL, NULL, SPI_OK_UPDATE);
     return (int64) SPI_processed;
 }

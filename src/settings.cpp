@@ -182,8 +182,8 @@ dsr_define_settings(void)
                             NULL, &dsr_outbox_poll_interval_ms, 1000, 10, 600000,
                             PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.database_name",
-                               "Database the background worker started at server start serves (the one with the extension).",
-                               "Read when that worker starts (with the server, when daily_sales_report is in shared_preload_libraries).",
+                               "Database the preloaded outbox worker serves (the one with the extension).",
+                               "Used when daily_sales_report is in shared_preload_libraries; a reload moves the worker.",
                                &dsr_worker_database, "postgres",
                                PGC_SIGHUP, 0, NULL, NULL, NULL);
 

@@ -193,6 +193,7 @@ class Stack:
         self.owns_root = False
         self.processes = {}     # name -> Popen (pushgateway, prometheus)
         self.pg_started = False
+        self.clusters = []      # more PostgreSQL clusters of some tests (Cluster), stopped with the stack
 
     # ------------------------------------------------------------------ setup
 
@@ -415,6 +416,8 @@ class Stack:
         if not self.started:
             return
         self.started = False
+        for cluster in self.clusters:
+            cluster.stop("immediate", check=False)
         if self.pg_started:
             self.pg_started = False
             for mode in ("fast", "immediate"):
@@ -569,6 +572,90 @@ class Stack:
         if status != 200:
             raise AssertionError("Prometheus query %s: HTTP %s %r" % (query, status, body[:300]))
         return json.loads(body)["data"]["result"]
+
+
+class Cluster:
+    """
+    One more PostgreSQL cluster on a free loopback port, in the stack's
+    directory (a test that needs a server started its own way: a primary and
+    its standby, a missing database at start).  Pushes go to the stack's
+    Pushgateway under the job `job`; `conf` lines are added to
+    postgresql.conf.  Stopped (immediate) with the stack at the latest.
+    """
+
+    REPORT_COLUMNS = Stack.REPORT_COLUMNS
+    psql_argv = Stack.psql_argv
+    psql_env = Stack.psql_env
+    psql_command = Stack.psql_command
+    psql = Stack.psql
+    psql_file = Stack.psql_file
+    psql_popen = Stack.psql_popen
+    report_sql = Stack.report_sql
+    run_row = Stack.run_row
+
+    def __init__(self, stack, name):
+        self.stack = stack
+        self.name = name
+        self.dir = stack._postgres_dir(name)
+        self.data_dir = os.path.join(self.dir, "data")
+        self.socket_dir = stack._postgres_dir(name + "-sock", 0o755)
+        self.output_dir = stack._postgres_dir(name + "-reports", 0o755)
+        self.pg_log = os.path.join(self.dir, "server.log")
+        self.pg_port = free_port({stack.pg_port, stack.pgw_port, stack.prom_port})
+        self.running = False
+        stack.clusters.append(self)
+
+    def initdb(self, job, conf=""):
+        self.stack._run_as_postgres([os.path.join(PG_BIN, "initdb"), "-D", self.data_dir, "-U", "postgres",
+                                     "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"])
+        self.configure(
+            "listen_addresses = '127.0.0.1'\n"
+            "timezone = 'UTC'\n"
+            "log_timezone = 'UTC'\n"
+            "fsync = off\n"
+            "log_line_prefix = '%%m [%%p] %%b %%q%%u@%%d '\n"
+            "daily_sales_report.output_dir = '%s'\n"
+            "daily_sales_report.pushgateway_url = '%s'\n"
+            "daily_sales_report.job_name = '%s'\n"
+            "daily_sales_report.push_retry_backoff_ms = 100\n"
+            "daily_sales_report.pushgateway_keep_days = 0\n"
+            % (self.output_dir, self.stack.pgw_url, job) + conf)
+
+    def base_backup_of(self, primary, conf=""):
+        """A streaming standby of `primary` (pg_basebackup -R), with its own port and socket."""
+        self.stack._run_as_postgres([os.path.join(PG_BIN, "pg_basebackup"), "-D", self.data_dir, "-R",
+                                     "-X", "stream", "-c", "fast", "-h", primary.socket_dir,
+                                     "-p", str(primary.pg_port), "-U", "postgres"])
+        self.configure(conf)
+
+    def configure(self, conf):
+        with open(os.path.join(self.data_dir, "postgresql.conf"), "a") as f:
+            f.write("\n# %s (harness.Cluster)\nport = %d\nunix_socket_directories = '%s'\n%s\n"
+                    % (self.name, self.pg_port, self.socket_dir, conf))
+
+    def pg_ctl(self, *args, check=True):
+        try:
+            return self.stack._run_as_postgres([os.path.join(PG_BIN, "pg_ctl"), "-D", self.data_dir] + list(args))
+        except RuntimeError:
+            if check:
+                raise
+            return None
+
+    def start(self):
+        self.pg_ctl("-l", self.pg_log, "-w", "-t", "60", "start")
+        self.running = True
+
+    def stop(self, mode="fast", check=True):
+        if self.running:
+            self.running = False
+            self.pg_ctl("-m", mode, "-w", "-t", "60", "stop", check=check)
+
+    def promote(self):
+        self.pg_ctl("-w", "-t", "60", "promote")
+
+    def log_text(self):
+        with open(self.pg_log, "rb") as f:
+            return f.read().decode("utf-8", "replace")
 
 
 def sample_value(group, family, **labels):

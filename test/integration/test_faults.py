@@ -878,7 +878,7 @@ class CrashTest(FaultCase):
         self.assertEqual(self.job_value("batch_job_running"), 0)
         log = self.log_since(self.crash_log_offset)
         self.assertIn("closed out 1 run(s) whose process had died", log, "the preloaded worker did it")
-        self.assertRegex(log, "background worker started for database %s \\(at server start\\)" % harness.DB)
+        self.assertRegex(log, "background worker started for database %s \\(preloaded\\)" % harness.DB)
 
     def test_5a_run_worker_killed_with_sigkill(self):
         """
@@ -1305,8 +1305,8 @@ class AsyncAndFlushTest(FaultCase):
     def test_flush_pushes_wakes_the_worker_that_delivers(self):
         """
         The user sees: flush_pushes() delivers a held-back outbox also while the
-        preloaded worker is being started again (it is restarted 5 s after it
-        exits: SIGTERM, an error, database not there yet at server start) and
+        preloaded worker is being started again (its launcher starts it again
+        a second or two after it exits: SIGTERM, an error) and
         an on-demand worker, started by a run in the meantime, holds the
         database's outbox.
 
@@ -1321,7 +1321,7 @@ class AsyncAndFlushTest(FaultCase):
         """
         preloaded = self.wait_single_worker()
         self.hold_back_outbox()
-        os.kill(preloaded, signal.SIGTERM)      # exits with code 1; the postmaster starts it again in 5 s
+        os.kill(preloaded, signal.SIGTERM)      # exits with code 1; the launcher starts it again
         self.wait_for(lambda: not self.outbox_workers(), 10, "the preloaded worker gone")
         # Backend slots are taken lowest free first and pg_stat_activity lists them in slot
         # order: sessions holding the low slots while the on-demand worker starts, gone when the

@@ -15,7 +15,7 @@ import unittest
 
 import harness
 from shop import DAY, JOB, PREVIOUS_DAY
-from test_faults import FakePushgateway, FaultCase, warning_line
+from test_faults import FakePushgateway, FaultCase, timing, warning_line
 
 DAY_GROUP = "/metrics/job/%s/date/%s" % (JOB, DAY)
 
@@ -298,6 +298,78 @@ class OnDemandTest(OutboxCase):
         self.wait_for(lambda: workers() == "0", 5, "EXTENSION BUG: the worker left after DROP EXTENSION")
         self.assertLessEqual(self.log_since(offset).count("daily_sales_report: background worker"), 2,
                              self.log_since(offset))
+
+
+class MissingDatabaseTest(OutboxCase):
+    """
+    A server of its own, preloading daily_sales_report with
+    daily_sales_report.database_name naming a database not created yet.
+    """
+
+    DB = "dsr_it_late"
+    JOB = "dsr-it-late"
+
+    def tearDown(self):
+        self.cluster.stop("immediate", check=False)
+        self.stack.start_pushgateway()
+        for group in ("/date/%s" % DAY, ""):
+            harness.http("DELETE", "%s/metrics/job/%s%s" % (self.stack.pgw_url, self.JOB, group))
+
+    def test_missing_database_is_logged_once_then_served(self):
+        """
+        The user sees: a server started before its shop database exists says
+        so once in the log (naming daily_sales_report.database_name and how to
+        fix it), with no FATAL and no worker restarting every 10 s; once the
+        database and the extension are created, the outbox worker serves it
+        without a restart: a run's pushes left by a Pushgateway outage are
+        delivered when the Pushgateway is back.
+
+        EXTENSION BUG (issue #11): the preloaded worker connected to the
+        missing database itself: FATAL: database "..." does not exist, again
+        every 10 s.
+        """
+        self.cluster = harness.Cluster(self.stack, "late")
+        self.cluster.initdb(self.JOB, "shared_preload_libraries = 'daily_sales_report'\n"
+                                      "daily_sales_report.database_name = '%s'\n" % self.DB)
+        self.cluster.start()
+        time.sleep(6)
+        log = self.cluster.log_text()
+        missing = 'daily_sales_report.database_name names database "%s", which does not exist' % self.DB
+        self.assertEqual(log.count(missing), 1, log)
+        self.assertIn("HINT:  Create it (CREATE DATABASE", log)
+        self.assertNotIn("FATAL", log)
+        self.assertEqual(self.cluster.psql("SELECT count(*) FROM pg_stat_activity"
+                                           " WHERE backend_type = 'daily_sales_report launcher'", db="postgres").value,
+                         "1")
+
+        created = time.monotonic()
+        self.cluster.psql("CREATE DATABASE %s" % self.DB, db="postgres")
+        self.cluster.psql("CREATE EXTENSION daily_sales_report", db=self.DB)
+        self.cluster.psql_file(os.path.join(harness.FIXTURES, "shop.sql"), db=self.DB)
+        worker, _ = self.wait_for(lambda: int(self.cluster.psql("SELECT coalesce(worker_pid, 0)"
+                                                               " FROM daily_sales_report.outbox_status",
+                                                               db=self.DB).value), 15,
+                                  "the outbox worker serving the new database")
+        timing("missing database: CREATE DATABASE -> its outbox worker runs", time.monotonic() - created)
+
+        self.stack.stop_pushgateway()
+        result = self.cluster.psql(self.cluster.report_sql(DAY), db=self.DB,
+                                   settings={"daily_sales_report.push_retries": 0})
+        row = harness.parse_report_row(result.stdout)
+        self.assertEqual(row["pushed"], "f")
+        self.stack.start_pushgateway()
+        back = time.monotonic()
+        self.wait_for(lambda: self.cluster.psql("SELECT count(*) FROM daily_sales_report.outbox",
+                                                db=self.DB).value == "0", 15, "the pending pushes delivered")
+        timing("missing database: Pushgateway back -> pending pushes delivered", time.monotonic() - back)
+        group = self.stack.pushgateway_groups().get(frozenset({"job": self.JOB, "date": DAY}.items()))
+        self.assertEqual(harness.sample_value(group, "daily_sales_orders_count"), float(row["orders"]))
+        self.assertEqual(int(self.cluster.psql("SELECT worker_pid FROM daily_sales_report.outbox_status",
+                                               db=self.DB).value), worker, "the preloaded worker delivered them")
+        log = self.cluster.log_text()
+        self.assertEqual(log.count(missing), 1, log)
+        self.assertNotIn("FATAL", log)
+        self.assertIn('database "%s" is ready; starting its outbox worker' % self.DB, log)
 
 
 if __name__ == "__main__":
