@@ -208,8 +208,10 @@ launch_run(FunctionCallInfo fcinfo, DateADT *report_date, DsrRunRequest **reques
     if (RecoveryInProgress())
         ereport(ERROR,
                 (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-                 errmsg("daily_sales_report cannot run on a standby"),
-                 errhint("Run it on the primary; after a promotion it runs here.")));
+                 errmsg("daily_sales_report cannot run on a read-only standby"),
+                 errdetail("A run records itself in daily_sales_report.runs and queues its metrics in"
+                           " daily_sales_report.outbox; a server in recovery cannot write them."),
+                 errhint("Run it on the primary; the standby's figures are the primary's once replayed.")));
     if (XactReadOnly)
         ereport(ERROR,
                 (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),

@@ -166,6 +166,39 @@ BEGIN
             skipped := skipped + 1;
         END;
     END LOOP;
+    -- better matches than pg_catalog offers: an operator on two types it has no exact operator for
+    -- (integer * double precision is resolved to float8 * float8 there, an exact match wins anywhere)
+    FOR p IN SELECT o.name, l.t AS lt, r.t AS rt
+               FROM unnest(%(operators)s) AS o(name),
+                    unnest(ARRAY['smallint', 'integer', 'bigint', 'real', 'double precision', 'numeric',
+                                 'date', 'timestamp', 'timestamptz', 'text']) AS l(t),
+                    unnest(ARRAY['smallint', 'integer', 'bigint', 'real', 'double precision', 'numeric',
+                                 'date', 'timestamp', 'timestamptz', 'text']) AS r(t)
+              WHERE o.name IN ('*', '+', '-', '/', '=', '<', '<=', '>', '>=', '<>', '||')
+                AND NOT EXISTS (SELECT FROM pg_operator x
+                                 WHERE x.oprname = o.name AND x.oprleft = l.t::regtype AND x.oprright = r.t::regtype)
+    LOOP
+        BEGIN
+            EXECUTE format('CREATE FUNCTION {s}.%%I(%%s, %%s) RETURNS %%s LANGUAGE plpgsql AS %%L',
+                           'cross_' || md5(p.name || p.lt || p.rt), p.lt, p.rt,
+                           CASE WHEN p.name IN ('=', '<', '<=', '>', '>=', '<>') THEN 'boolean'
+                                WHEN p.name = '||' THEN 'text' ELSE 'double precision' END,
+                           'BEGIN PERFORM {s}.trap(' || quote_literal(p.name || ' ' || p.lt || ' ' || p.rt)
+                           || '); RETURN NULL; END');
+            EXECUTE format('CREATE OPERATOR {s}.%%s (LEFTARG = %%s, RIGHTARG = %%s, FUNCTION = {s}.%%I)',
+                           p.name, p.lt, p.rt, 'cross_' || md5(p.name || p.lt || p.rt));
+            planted := planted + 1;
+        EXCEPTION WHEN OTHERS THEN
+            skipped := skipped + 1;
+        END;
+    END LOOP;
+    -- look-alike tables, first in the search_path
+    FOR p IN SELECT unnest(ARRAY['orders', 'order_items', 'products']) AS name LOOP
+        EXECUTE format('CREATE VIEW {s}.%%I AS SELECT * FROM public.%%I WHERE {s}.trap_ok(%%L)',
+                       p.name, p.name, 'table ' || p.name);
+        EXECUTE format('GRANT SELECT ON {s}.%%I TO PUBLIC', p.name);
+        planted := planted + 1;
+    END LOOP;
     INSERT INTO {s}.planted VALUES (planted, skipped);
 END
 $plant$;
@@ -245,6 +278,8 @@ class LookAlikeAttackTest(StackTestCase):
             self.assertIn(name, self.functions)
         for op in ("=", "<", ">=", "<>", "||", "*", "/"):
             self.assertIn(op, self.operators)
+        for type_name in ("numeric", "text", "date"):
+            self.assertIn(type_name, self.types)
         planted, skipped = self.stack.psql("SELECT planted, skipped FROM %s.planted" % SCHEMA,
                                            db=DATABASE).rows[0]
         harness.log("look-alikes planted: %s (skipped %s) for %d function, %d operator and %d type names"
@@ -274,6 +309,36 @@ class LookAlikeAttackTest(StackTestCase):
                 self.assert_no_right_gained(call)
         time.sleep(1)   # the async run finishes on its own
         self.assert_no_right_gained("the asynchronous run")
+
+    def test_a_superuser_runs_it_in_the_attackers_database(self):
+        """As under pg_cron: a superuser runs the report (and the install helpers) in the database the
+        attacker owns, with the search_path the attacker set on it."""
+        calls = [
+            self.stack.report_sql(DAY),
+            "SELECT * FROM daily_sales_report.recommended_indexes()",
+            "SELECT * FROM daily_sales_report.create_recommended_indexes()",
+            "SELECT daily_sales_report.schedule()",
+            "SELECT daily_sales_report.flush_pushes(1)",
+        ]
+        for call in calls:
+            with self.subTest(call=call):
+                result = self.stack.psql(call, db=DATABASE, check=False)
+                if call == calls[0]:
+                    self.assertTrue(result.ok, result)
+                    self.assertEqual(harness.parse_report_row(result.stdout)["orders"], "4")
+                self.assert_no_right_gained("a superuser's " + call)
+
+    def test_z_a_table_swapped_for_a_view_is_refused(self):
+        """The attacker owns public: it cannot change the shop's tables, but it can drop one and put a view
+        there, whose functions would run as whoever runs the report."""
+        self.attacker("DROP TABLE public.products CASCADE",
+                      "CREATE VIEW public.products AS SELECT 1 AS id, 'x'::text AS name, 1.0::float8 AS price"
+                      " WHERE %s.trap_ok('swapped view')" % SCHEMA,
+                      "GRANT SELECT ON public.products TO PUBLIC", check=True)
+        result = self.stack.psql(self.stack.report_sql(DAY), db=DATABASE, check=False)
+        self.assertFalse(result.ok, result)
+        self.assertIn("public.products is not a table", result.stderr)
+        self.assert_no_right_gained("a superuser's run over a swapped table")
 
     def test_the_worker_under_the_databases_search_path(self):
         """The outbox worker connects as a superuser with the database's settings."""
