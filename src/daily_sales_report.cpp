@@ -14,7 +14,8 @@ void
 _PG_init(void)
 {
     dsr_define_settings();
-    /* preloaded: a launcher keeps a worker that delivers pending pushes and closes out dead runs */
-    if (process_shared_preload_libraries_in_progress)
+    /* preloaded: a launcher keeps a worker that delivers pending pushes and closes out dead runs
+     * (not under pg_upgrade, whose server must run nothing of ours) */
+    if (process_shared_preload_libraries_in_progress && !IsBinaryUpgrade)
         dsr_register_outbox_launcher();
 }
