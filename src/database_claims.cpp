@@ -42,19 +42,34 @@ claim_path(const char *key)
     return psprintf("%s/" DSR_CLAIMS_DIR "/claim-%016llx", DataDir, (unsigned long long) hash);
 }
 
-/* Write "<database oid>\n<key>\n" to `path` through a temporary file and a rename. */
-static void
-write_claim(const char *path, const char *key)
+/*
+ * Write "<database oid>\n<key>\n" to `path` through a temporary file: a new
+ * claim is linked in (it fails if another database claimed first: two runs
+ * starting together in two databases do not both win), a taken-over one
+ * renamed over the old.  False if `path` appeared meanwhile.
+ */
+static bool
+write_claim(const char *path, const char *key, bool replace)
 {
     char       *temporary = psprintf("%s.%d", path, MyProcPid);
     char       *content = psprintf("%u\n%s\n", MyDatabaseId, key);
     FILE       *file = AllocateFile(temporary, PG_BINARY_W);
+    bool        linked;
 
     if (file == NULL || fwrite(content, 1, strlen(content), file) != strlen(content) || FreeFile(file) != 0)
         ereport(ERROR,
                 (errcode_for_file_access(),
                  errmsg("could not write the claim file \"%s\": %m", temporary)));
-    durable_rename(temporary, path, ERROR);
+    if (replace)
+    {
+        durable_rename(temporary, path, ERROR);
+        return true;
+    }
+    linked = link(temporary, path) == 0;
+    if (!linked && errno != EEXIST)
+        ereport(ERROR, (errcode_for_file_access(), errmsg("could not create the claim file \"%s\": %m", path)));
+    (void) unlink(temporary);
+    return linked;
 }
 
 /* The database that holds `key`: this one after the call, or another (returned) that still exists. */
@@ -63,32 +78,36 @@ claim(const char *key)
 {
     char       *dir = psprintf("%s/" DSR_CLAIMS_DIR, DataDir);
     char       *path = claim_path(key);
-    FILE       *file;
-    char        line[32];
-    unsigned int holder = InvalidOid;
 
     if (MakePGDirectory(dir) != 0 && errno != EEXIST)
         ereport(ERROR, (errcode_for_file_access(), errmsg("could not create directory \"%s\": %m", dir)));
-    file = AllocateFile(path, PG_BINARY_R);
-    if (file == NULL)
+    for (int attempt = 0;; attempt++)
     {
-        if (errno != ENOENT)
-            ereport(ERROR, (errcode_for_file_access(), errmsg("could not read \"%s\": %m", path)));
-        write_claim(path, key);
-        return MyDatabaseId;
+        FILE       *file = AllocateFile(path, PG_BINARY_R);
+        char        line[32];
+        unsigned int holder = InvalidOid;
+
+        if (file == NULL)
+        {
+            if (errno != ENOENT)
+                ereport(ERROR, (errcode_for_file_access(), errmsg("could not read \"%s\": %m", path)));
+            if (write_claim(path, key, false) || attempt > 0)
+                return MyDatabaseId;
+            continue;           /* claimed meanwhile: read who did */
+        }
+        if (fgets(line, sizeof(line), file) == NULL || sscanf(line, "%u", &holder) != 1)
+            holder = InvalidOid;
+        FreeFile(file);
+        if (holder == MyDatabaseId)
+            return MyDatabaseId;
+        /* a claim left by a dropped database (or unreadable) is taken over */
+        if (!OidIsValid(holder) || !SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum(holder)))
+        {
+            (void) write_claim(path, key, true);
+            return MyDatabaseId;
+        }
+        return holder;
     }
-    if (fgets(line, sizeof(line), file) == NULL || sscanf(line, "%u", &holder) != 1)
-        holder = InvalidOid;
-    FreeFile(file);
-    if (holder == MyDatabaseId)
-        return MyDatabaseId;
-    /* a claim left by a dropped database (or unreadable) is taken over */
-    if (!OidIsValid(holder) || !SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum(holder)))
-    {
-        write_claim(path, key);
-        return MyDatabaseId;
-    }
-    return holder;
 }
 
 static const char *
@@ -102,10 +121,14 @@ database_name(Oid database)
 void
 dsr_claim_output_directory(const char *directory)
 {
-    char       *key = psprintf("pdf %s", directory);
-    Oid         holder = claim(key);
+    /* the directory itself, however it is spelled (a symlink, '..') */
+    char       *resolved = realpath(directory, NULL);
+    char       *key = psprintf("pdf %s", resolved != NULL ? resolved : directory);
+    Oid         holder;
     const char *here = database_name(MyDatabaseId);
 
+    free(resolved);
+    holder = claim(key);
     if (holder != MyDatabaseId)
         ereport(ERROR,
                 (errcode(ERRCODE_OBJECT_IN_USE),
