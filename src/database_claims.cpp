@@ -9,6 +9,7 @@
 #include "settings.h"
 
 extern "C" {
+#include "common/file_perm.h"
 #include "storage/fd.h"
 #include "utils/syscache.h"
 }
@@ -121,8 +122,10 @@ database_name(Oid database)
 void
 dsr_claim_output_directory(const char *directory)
 {
-    /* the directory itself, however it is spelled (a symlink, '..') */
-    char       *resolved = realpath(directory, NULL);
+    /* the directory itself, however it is spelled (a symlink, '..'): made first, so that it resolves */
+    char       *made = pstrdup(directory);
+    char       *resolved = (pg_mkdir_p(made, pg_dir_create_mode) == 0 || errno == EEXIST)
+        ? realpath(directory, NULL) : NULL;
     char       *key = psprintf("pdf %s", resolved != NULL ? resolved : directory);
     Oid         holder;
     const char *here = database_name(MyDatabaseId);
@@ -143,7 +146,8 @@ dsr_claim_output_directory(const char *directory)
 void
 dsr_claim_push_job(void)
 {
-    char       *key = psprintf("push %s job %s", dsr_pushgateway_url, dsr_job_name);
+    /* the job alone: one Pushgateway can be spelled many ways (a trailing '/', localhost, ...) */
+    char       *key = psprintf("push job %s", dsr_job_name);
     Oid         holder;
     const char *here;
 
@@ -156,11 +160,11 @@ dsr_claim_push_job(void)
     here = database_name(MyDatabaseId);
     ereport(ERROR,
             (errcode(ERRCODE_OBJECT_IN_USE),
-             errmsg("the job \"%s\" on the Pushgateway at %s carries the metrics of database \"%s\"",
-                    dsr_job_name, dsr_pushgateway_url, database_name(holder)),
+             errmsg("the Pushgateway job \"%s\" carries the metrics of database \"%s\"",
+                    dsr_job_name, database_name(holder)),
              errdetail("Two databases pushing one job would replace each other's day groups and send its counters back (claim file %s).",
                        claim_path(key)),
-             errhint("Give this database a job of its own: ALTER DATABASE %s SET daily_sales_report.job_name = '%s-%s'; as a superuser (or another Pushgateway).",
+             errhint("Give this database a job of its own: ALTER DATABASE %s SET daily_sales_report.job_name = '%s-%s'; as a superuser.",
                      quote_identifier(here), dsr_job_name, here)));
 }
 

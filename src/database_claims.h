@@ -4,7 +4,7 @@
  * PDFs (the file name comes from the date alone), replace its day groups
  * and send its job counters back (a counter reset for Prometheus).
  *
- * The first database to use a directory or a (Pushgateway, job) claims it
+ * The first database to use a directory or a Pushgateway job claims it
  * in $PGDATA/daily_sales_report/ (one small file per claim, cluster-wide,
  * without shared memory).  A run in another database stops with an ERROR
  * naming the claimant and the setting to change; the claim of a database

@@ -70,9 +70,13 @@ for_shop(const char *sql)
 
 /*
  * Reading a table runs nobody's code; reading a view runs the functions in
- * it as the caller (a superuser, under pg_cron).  The shop's schema may
- * belong to someone else (public belongs to the database owner), who could
- * swap a table for a view: the default source reads tables only.
+ * it as the caller (a superuser, under pg_cron), and so does a column of a
+ * type someone defined, through its casts (an implicit cast to double
+ * precision is called by quantity * price).  The shop's schema may belong
+ * to someone else (public belongs to the database owner), who could swap a
+ * table for a view or a column for another type: the default source reads
+ * tables whose columns are built-in base types only (casts between those
+ * only a superuser can create).
  */
 static void
 check_shop_tables_are_tables(void)
@@ -81,20 +85,25 @@ check_shop_tables_are_tables(void)
     Datum       values[1] = {CStringGetTextDatum(dsr_shop_schema != NULL && dsr_shop_schema[0] != '\0'
                                                  ? dsr_shop_schema : "public")};
 
-    if (SPI_execute_with_args("SELECT c.relname FROM pg_catalog.pg_class c"
-                              " WHERE c.relnamespace = pg_catalog.to_regnamespace(pg_catalog.quote_ident($1))"
-                              "   AND c.relname IN ('orders', 'order_items', 'products')"
-                              "   AND c.relkind NOT IN ('r', 'p')"
-                              " ORDER BY 1 LIMIT 1",
-                              1, types, values, NULL, true, 1) != SPI_OK_SELECT)
+    if (SPI_execute_with_args(
+            "SELECT format('%s.%s', c.relname, a.attname) FROM pg_catalog.pg_class c"
+            "  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND NOT a.attisdropped AND a.attnum > 0"
+            "  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+            " WHERE c.relnamespace = pg_catalog.to_regnamespace(pg_catalog.quote_ident($1))"
+            "   AND (c.relname, a.attname) IN (('orders', 'id'), ('orders', 'created_at'), ('orders', 'is_open'),"
+            "        ('order_items', 'order_id'), ('order_items', 'product_id'), ('order_items', 'quantity'),"
+            "        ('order_items', 'price'), ('products', 'id'), ('products', 'name'))"
+            "   AND (c.relkind NOT IN ('r', 'p') OR a.atttypid >= 16384 OR t.typtype <> 'b')"   /* FirstNormalObjectId */
+            " ORDER BY 1 LIMIT 1",
+            1, types, values, NULL, true, 1) != SPI_OK_SELECT)
         elog(ERROR, "could not look up the shop's tables");
     if (SPI_processed > 0)
         ereport(ERROR,
                 (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-                 errmsg("%s.%s is not a table", TextDatumGetCString(values[0]),
-                        dsr_spi_required_text(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, "relname",
+                 errmsg("%s.%s is not a table column of a built-in type", TextDatumGetCString(values[0]),
+                        dsr_spi_required_text(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, "column",
                                               CurrentMemoryContext)),
-                 errdetail("The default source reads the shop's tables only: a view runs its functions as whoever runs the report."),
+                 errdetail("The default source reads the shop's tables only, with built-in column types: a view, or a type's casts, run their functions as whoever runs the report."),
                  errhint("Point daily_sales_report.source at a view you trust, or restore the table.")));
 }
 

@@ -143,7 +143,7 @@ dsr_history_push_interrupted(int64 run_id, const char *reason)
     dsr_execute_as_owner(
         "UPDATE daily_sales_report.runs SET pushed = false,"
         "       push_error = 'push interrupted (' || $2 || '); the background worker delivers it from the outbox'"
-        " WHERE run_id = $1 AND status = 'success'",
+        " WHERE run_id = $1 AND status = 'success' AND pushed IS NOT TRUE",
         2, types, values, NULL, SPI_OK_UPDATE);
 }
 

@@ -136,27 +136,49 @@ relay_message(StringInfo message, volatile bool *worker_failed, char **top_produ
  */
 #define DSR_LOCK_CHECK_MS 200L
 
+/* Processes blocking `pid` (pg_blocking_pids), appended to `pids`. */
+static List *
+append_blockers(List *pids, int pid)
+{
+    ArrayType  *blockers = DatumGetArrayTypeP(DirectFunctionCall1(pg_blocking_pids, Int32GetDatum(pid)));
+    Datum      *values;
+    bool       *nulls;
+    int         count;
+
+    deconstruct_array(blockers, INT4OID, sizeof(int32), true, TYPALIGN_INT, &values, &nulls, &count);
+    for (int i = 0; i < count; i++)
+        if (!nulls[i])
+            pids = list_append_unique_int(pids, DatumGetInt32(values[i]));
+    return pids;
+}
+
+/*
+ * Is this session in the chain of what the worker waits for?  Directly (the
+ * caller's lock), or through others (a session waiting for the caller's
+ * lock, with the worker queued behind it): the same deadlock.  A bounded
+ * walk of the waits-for graph.
+ */
 static void
 check_worker_not_waiting_on_us(BackgroundWorkerHandle *handle)
 {
     pid_t       pid;
-    ArrayType  *blockers;
-    Datum      *pids;
-    bool       *nulls;
-    int         count;
+    List       *chain;
 
     if (GetBackgroundWorkerPid(handle, &pid) != BGWH_STARTED)
         return;
-    blockers = DatumGetArrayTypeP(DirectFunctionCall1(pg_blocking_pids, Int32GetDatum(pid)));
-    deconstruct_array(blockers, INT4OID, sizeof(int32), true, TYPALIGN_INT, &pids, &nulls, &count);
-    for (int i = 0; i < count; i++)
-        if (!nulls[i] && DatumGetInt32(pids[i]) == MyProcPid)
+    chain = append_blockers(NIL, (int) pid);
+    for (int i = 0; i < list_length(chain) && i < 32; i++)
+    {
+        if (list_nth_int(chain, i) == MyProcPid)
             ereport(ERROR,
                     (errcode(ERRCODE_OBJECT_IN_USE),    /* not 40P01: retrying cannot help */
                      errmsg("the report waits for a lock that this session holds"),
-                     errdetail("The run (background worker PID %d) needs a lock held by this session's open transaction, e.g. after ALTER TABLE, LOCK TABLE or TRUNCATE on the shop's tables or the source view.",
+                     errdetail("The run (background worker PID %d) needs a lock held by this session's open transaction, or queued behind another session that waits for it (e.g. after ALTER TABLE, LOCK TABLE or a read of the shop's tables in this transaction).",
                                (int) pid),
                      errhint("Commit or roll back first, or call daily_sales_report() outside that transaction.")));
+        chain = append_blockers(chain, list_nth_int(chain, i));
+    }
+    list_free(chain);
 }
 
 static Datum

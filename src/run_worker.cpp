@@ -39,8 +39,12 @@ record_run_end_at_exit(int code, Datum arg)
         return;
     whereToSendOutput = DestNone;   /* the caller got the FATAL; the rest goes to the log */
     AbortOutOfAnyTransaction();
+    /* interrupts are held here: never wait long on a lock (the outbox worker closes the run out if we give up) */
+    SetConfigOption("lock_timeout", "5000", PGC_SUSET, PGC_S_OVERRIDE);
     dsr_begin_transaction();
     ended_now = dsr_history_ended_by_exit(run_id);
+    if (!ended_now)
+        dsr_history_push_interrupted(run_id, "the run's process was terminated");    /* a success still pushing */
     pending = dsr_outbox_pending() > 0;
     if (pending && !ended_now)
         dsr_ensure_outbox_worker();     /* e.g. terminated while pushing */
@@ -105,6 +109,8 @@ daily_sales_report_run_worker(Datum main_arg)
     CommitTransactionCommand();
     /* not the caller's: an ERROR must reach the run's own handler (exit_on_error would make it a FATAL) */
     SetConfigOption("exit_on_error", "off", PGC_SUSET, PGC_S_OVERRIDE);
+    /* the caller's transaction is read-write (run_launcher.cpp checks): so are the run's own */
+    SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_OVERRIDE);
     /* messages travel to the caller in the server encoding; the caller converts them */
     SetClientEncoding(GetDatabaseEncoding());
     SetUserIdAndSecContext(request->current_user_id, request->sec_context);

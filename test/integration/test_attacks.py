@@ -328,7 +328,7 @@ class LookAlikeAttackTest(StackTestCase):
                     self.assertEqual(harness.parse_report_row(result.stdout)["orders"], "4")
                 self.assert_no_right_gained("a superuser's " + call)
 
-    def test_z_a_table_swapped_for_a_view_is_refused(self):
+    def test_y_a_table_swapped_for_a_view_is_refused(self):
         """The attacker owns public: it cannot change the shop's tables, but it can drop one and put a view
         there, whose functions would run as whoever runs the report."""
         self.attacker("DROP TABLE public.products CASCADE",
@@ -337,8 +337,27 @@ class LookAlikeAttackTest(StackTestCase):
                       "GRANT SELECT ON public.products TO PUBLIC", check=True)
         result = self.stack.psql(self.stack.report_sql(DAY), db=DATABASE, check=False)
         self.assertFalse(result.ok, result)
-        self.assertIn("public.products is not a table", result.stderr)
+        self.assertIn("public.products.id is not a table column of a built-in type", result.stderr)
         self.assert_no_right_gained("a superuser's run over a swapped table")
+
+    def test_z_a_column_of_the_attackers_type_is_refused(self):
+        """A table of the attacker's, with a column of a type it owns and an implicit cast to double
+        precision: quantity * price would call the cast as whoever runs the report."""
+        self.attacker("DROP TABLE public.order_items CASCADE",
+                      "CREATE TYPE %s.qty AS ENUM ('1', '2', '3')" % SCHEMA,
+                      "CREATE FUNCTION %s.qty_to_float8(%s.qty) RETURNS double precision LANGUAGE plpgsql"
+                      " AS $c$BEGIN PERFORM %s.trap('cast'); RETURN $1::text::float8; END$c$"
+                      % (SCHEMA, SCHEMA, SCHEMA),
+                      "CREATE CAST (%s.qty AS double precision) WITH FUNCTION %s.qty_to_float8(%s.qty)"
+                      " AS IMPLICIT" % (SCHEMA, SCHEMA, SCHEMA),
+                      "CREATE TABLE public.order_items (id integer, order_id integer, product_id integer,"
+                      " quantity %s.qty, price double precision)" % SCHEMA,
+                      "INSERT INTO public.order_items SELECT 1, min(id), 1, '2', 10 FROM public.orders",
+                      "GRANT SELECT ON public.order_items TO PUBLIC", check=True)
+        result = self.stack.psql(self.stack.report_sql(DAY), db=DATABASE, check=False)
+        self.assertFalse(result.ok, result)
+        self.assertIn("public.order_items.quantity is not a table column of a built-in type", result.stderr)
+        self.assert_no_right_gained("a superuser's run over a column of the attacker's type")
 
     def test_the_worker_under_the_databases_search_path(self):
         """The outbox worker connects as a superuser with the database's settings."""

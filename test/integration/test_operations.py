@@ -83,6 +83,30 @@ class ConcurrencyTest(StackTestCase):
                          run_counts(self.stack)["success"])
 
 
+class SelfDeadlockTest(StackTestCase):
+
+    def test_a_lock_queued_behind_the_callers_read_is_detected(self):
+        """
+        The user sees: a transaction that read the shop's orders calls the
+        report while another session waits to ALTER the table; the run's read
+        queues behind that ALTER, which waits for the caller, which waits for
+        the run.  The call ends within seconds with an ERROR saying so, and the
+        ALTER goes through.
+        """
+        started = time.monotonic()
+        caller = self.stack.psql_popen("BEGIN", "SELECT count(*) FROM orders", "SELECT pg_sleep(1.5)",
+                                       "SET LOCAL statement_timeout = '60s'", self.stack.report_sql(DAY), "COMMIT")
+        time.sleep(0.5)
+        alter = self.stack.psql_popen("SET lock_timeout = '60s'", "BEGIN",
+                                      "ALTER TABLE orders ADD COLUMN dsr_it_probe integer", "ROLLBACK")
+        out, err = caller.communicate(timeout=90)
+        elapsed = time.monotonic() - started
+        alter_out, alter_err = alter.communicate(timeout=90)
+        self.assertIn("the report waits for a lock that this session holds", err.decode())
+        self.assertLess(elapsed, 10, "the call took %.1f s" % elapsed)
+        self.assertEqual(alter.returncode, 0, alter_err.decode())
+
+
 class CronTest(StackTestCase):
 
     def cron_job(self, job_id):
