@@ -82,7 +82,7 @@ claim(const char *key)
 
     if (MakePGDirectory(dir) != 0 && errno != EEXIST)
         ereport(ERROR, (errcode_for_file_access(), errmsg("could not create directory \"%s\": %m", dir)));
-    for (int attempt = 0;; attempt++)
+    for (;;)
     {
         FILE       *file = AllocateFile(path, PG_BINARY_R);
         char        line[32];
@@ -92,7 +92,7 @@ claim(const char *key)
         {
             if (errno != ENOENT)
                 ereport(ERROR, (errcode_for_file_access(), errmsg("could not read \"%s\": %m", path)));
-            if (write_claim(path, key, false) || attempt > 0)
+            if (write_claim(path, key, false))
                 return MyDatabaseId;
             continue;           /* claimed meanwhile: read who did */
         }

@@ -52,8 +52,7 @@ static const char *const FAKESHOP_SOURCE =
 static char *
 for_shop(const char *sql)
 {
-    const char *schema = quote_identifier(dsr_shop_schema != NULL && dsr_shop_schema[0] != '\0'
-                                          ? dsr_shop_schema : "public");
+    const char *schema = quote_identifier(dsr_shop_schema_name());
     StringInfoData out;
     const char *at;
 
@@ -82,8 +81,7 @@ static void
 check_shop_tables_are_tables(void)
 {
     Oid         types[1] = {TEXTOID};
-    Datum       values[1] = {CStringGetTextDatum(dsr_shop_schema != NULL && dsr_shop_schema[0] != '\0'
-                                                 ? dsr_shop_schema : "public")};
+    Datum       values[1] = {CStringGetTextDatum(dsr_shop_schema_name())};
 
     if (SPI_execute_with_args(
             "SELECT format('%s.%s', c.relname, a.attname) FROM pg_catalog.pg_class c"
@@ -134,8 +132,7 @@ resolve_source(void)
         Oid         relid;
 
         if (relation->schemaname == NULL)
-            relation->schemaname = pstrdup(dsr_shop_schema != NULL && dsr_shop_schema[0] != '\0'
-                                           ? dsr_shop_schema : "public");
+            relation->schemaname = pstrdup(dsr_shop_schema_name());
         relid = RangeVarGetRelid(relation, NoLock, true);
 
         if (!OidIsValid(relid))

@@ -88,19 +88,6 @@ daily_sales_report_run_worker(Datum main_arg)
     queue_handle = shm_mq_attach(queue, segment, NULL);
     pq_redirect_to_shm_mq(segment, queue_handle);
 
-    /*
-     * Every step of a run writes (history, outbox): say so before the
-     * caller's settings are restored (its read-write transaction_read_only
-     * cannot be set in recovery).  The ERROR reaches the caller by the queue.
-     */
-    if (RecoveryInProgress())
-        ereport(ERROR,
-                (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-                 errmsg("daily_sales_report cannot run on a read-only standby"),
-                 errdetail("A run records itself in daily_sales_report.runs and queues its metrics in"
-                           " daily_sales_report.outbox; a server in recovery cannot write them."),
-                 errhint("Run it on the primary; the standby's figures are the primary's once replayed.")));
-
     BackgroundWorkerInitializeConnectionByOid(request->database_id, request->authenticated_user_id, 0);
 
     /* the caller's settings: daily_sales_report.*, TimeZone, search_path, work_mem, ... */

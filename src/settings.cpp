@@ -197,3 +197,9 @@ dsr_calendar_timezone(void)
         return dsr_timezone;
     return pg_get_timezone_name(session_timezone);
 }
+
+const char *
+dsr_shop_schema_name(void)
+{
+    return dsr_shop_schema != NULL && dsr_shop_schema[0] != '\0' ? dsr_shop_schema : "public";
+}

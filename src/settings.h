@@ -32,4 +32,7 @@ void dsr_define_settings(void);
 /* The calendar the report day is read in: daily_sales_report.timezone, or the session's TimeZone. */
 const char *dsr_calendar_timezone(void);
 
+/* The schema of the shop's tables: daily_sales_report.shop_schema, or public when it is empty. */
+const char *dsr_shop_schema_name(void);
+
 #endif /* DSR_SETTINGS_H */
