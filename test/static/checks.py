@@ -671,8 +671,15 @@ def cmd_dockerfile(root):
                 check("%s uses -y --no-install-recommends" % where,
                       all(f in run for f in ("-y", "--no-install-recommends")))
                 check("%s removes /var/lib/apt/lists" % where, "rm -rf /var/lib/apt/lists" in run)
-    # what the Dockerfile copies from the context exists, and docker/Dockerfile.dockerignore admits it
-    ignore = dockerignore_patterns(os.path.join(root, "docker", "Dockerfile.dockerignore"))
+    # what the Dockerfile copies from the context exists, and .dockerignore (at the top, where
+    # every builder reads it) admits it
+    ignore = dockerignore_patterns(os.path.join(root, ".dockerignore"))
+    check("Dockerfile: the build context's .dockerignore is at the top (the legacy builder reads no other)",
+          os.path.isfile(os.path.join(root, ".dockerignore"))
+          and not os.path.exists(os.path.join(root, "docker", "Dockerfile.dockerignore")))
+    check("Dockerfile: .dockerignore leaves .docker_volumes/, docker/secrets/ and .env out of the context",
+          all(dockerignored(ignore, p) for p in (".docker_volumes/postgres_data/PG_VERSION",
+                                                  "docker/secrets/postgres_password", ".env")))
     missing, ignored = [], []
     for stage in stages:
         for copy in stage["copies"]:
@@ -689,7 +696,7 @@ def cmd_dockerfile(root):
                         for d, _, fs in os.walk(os.path.join(root, relative)) for f in fs]
                     ignored += [f for f in files if dockerignored(ignore, f)]
     check("Dockerfile: every COPY source exists", not missing, str(missing))
-    check("Dockerfile: docker/Dockerfile.dockerignore admits every file it copies", not ignored, str(ignored[:5]))
+    check("Dockerfile: .dockerignore admits every file it copies", not ignored, str(ignored[:5]))
     exec_form = [rest for _, ins, rest in instructions if ins in ("ENTRYPOINT", "CMD")]
     check("Dockerfile: ENTRYPOINT and CMD in exec form", exec_form and all(r.startswith("[") for r in exec_form))
     check("Dockerfile: no ADD (COPY only)", not any(ins == "ADD" for _, ins, _ in instructions))
