@@ -12,7 +12,10 @@ ALTER TABLE daily_sales_report.outbox
 -- deletes, through the outbox, those older than
 -- daily_sales_report.pushgateway_keep_days, so that the Pushgateway does not
 -- keep a group for every day forever (each push checks them all).
-CREATE TABLE daily_sales_report.day_groups (
+-- IF NOT EXISTS: the 1.0 of the image built from the tree just before 1.1
+-- (docker/Dockerfile, daily-sales-report/postgres:1.0) already made this
+-- table, and the outbox's DELETE, in its 1.0 script; its databases update too.
+CREATE TABLE IF NOT EXISTS daily_sales_report.day_groups (
     pushgateway_url  text NOT NULL,
     group_path       text NOT NULL,
     report_date      date NOT NULL,
