@@ -37,3 +37,38 @@ UNION ALL
  SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
    FROM pg_constraint WHERE connamespace = 'daily_sales_report'::regnamespace);
 SELECT orders, revenue FROM daily_sales_report('2025-09-22');
+
+-- The 1.0 of the image built from the tree just before 1.1 (daily-sales-report/postgres:1.0)
+-- already had day_groups and the outbox's DELETE in its 1.0 script: it updates to the same
+-- objects too (test/containers/run does it with that image).
+DROP EXTENSION daily_sales_report CASCADE;
+CREATE EXTENSION daily_sales_report VERSION '1.0';
+CREATE TABLE daily_sales_report.day_groups (
+    pushgateway_url  text NOT NULL,
+    group_path       text NOT NULL,
+    report_date      date NOT NULL,
+    pushed_at        timestamptz NOT NULL DEFAULT clock_timestamp(),
+    PRIMARY KEY (pushgateway_url, group_path)
+);
+ALTER EXTENSION daily_sales_report ADD TABLE daily_sales_report.day_groups;
+ALTER TABLE daily_sales_report.outbox
+    DROP CONSTRAINT outbox_method_check,
+    ADD CONSTRAINT outbox_method_check CHECK (method IN ('PUT', 'POST', 'DELETE'));
+INSERT INTO daily_sales_report.day_groups (pushgateway_url, group_path, report_date)
+VALUES ('http://127.0.0.1:9', '/metrics/job/daily-sales-report/date/2025-09-21', '2025-09-21');
+ALTER EXTENSION daily_sales_report UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'daily_sales_report';
+(SELECT 'missing' AS diff, object FROM fresh EXCEPT SELECT 'missing', * FROM extension_objects())
+UNION ALL
+(SELECT 'extra', * FROM extension_objects() EXCEPT SELECT 'extra', object FROM fresh);
+(SELECT relname, attname, type, attnotnull FROM fresh_columns
+ EXCEPT
+ SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull
+   FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+  WHERE c.relnamespace = 'daily_sales_report'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped);
+(SELECT rel, conname, def FROM fresh_constraints
+ EXCEPT
+ SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+   FROM pg_constraint WHERE connamespace = 'daily_sales_report'::regnamespace);
+-- its day group is kept
+SELECT report_date FROM daily_sales_report.day_groups;
