@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace dsr {
@@ -175,11 +176,16 @@ read_font_file(const char *path)
     int fd = ::open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         fail_errno(strprintf("could not open font file \"%s\"", path), errno);
-    std::vector<unsigned char> data;
-    unsigned char buf[65536];
+    /* read straight into a buffer of the file's size (grown if it grows) */
+    struct stat st;
+    size_t cap = ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<size_t>(st.st_size) : 0;
+    std::vector<unsigned char> data(cap + 1);
+    size_t got = 0;
     for (;;)
     {
-        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (got == data.size())
+            data.resize(data.size() * 2);
+        ssize_t n = ::read(fd, data.data() + got, data.size() - got);
         if (n < 0)
         {
             if (errno == EINTR)
@@ -190,9 +196,10 @@ read_font_file(const char *path)
         }
         if (n == 0)
             break;
-        data.insert(data.end(), buf, buf + n);
+        got += static_cast<size_t>(n);
     }
     ::close(fd);
+    data.resize(got);
     return data;
 }
 
@@ -208,8 +215,6 @@ HaruDoc::HaruDoc()
     try
     {
         check(HPDF_SetCompressionMode(doc_, HPDF_COMP_ALL), "enabling compression");
-        check(HPDF_UseUTFEncodings(doc_), "enabling UTF-8");
-        check(HPDF_SetCurrentEncoder(doc_, "UTF-8"), "selecting the UTF-8 encoder");
     }
     catch (...)
     {
@@ -239,6 +244,12 @@ HaruDoc::check(HPDF_STATUS st, const char *what) const
 Font
 HaruDoc::load_font(const char *path, const TtfCmap &cmap)
 {
+    if (!utf8_)
+    {
+        check(HPDF_UseUTFEncodings(doc_), "enabling UTF-8");
+        check(HPDF_SetCurrentEncoder(doc_, "UTF-8"), "selecting the UTF-8 encoder");
+        utf8_ = true;
+    }
     const char *name = HPDF_LoadTTFontFromFile(doc_, path, HPDF_TRUE);
     if (!name || has_error())
         throw PdfError(strprintf("could not load font file \"%s\": ", path) +
@@ -249,6 +260,20 @@ HaruDoc::load_font(const char *path, const TtfCmap &cmap)
         throw PdfError(strprintf("could not use font file \"%s\" with UTF-8: ", path) +
                        describe(HPDF_INVALID_FONT));
     f.repl = cmap.has(0xFFFD) ? "\xEF\xBF\xBD" : "?";
+    return f;
+}
+
+Font
+HaruDoc::standard_font(const char *name)
+{
+    Font f;
+    f.h = HPDF_GetFont(doc_, name, HPDF_ENCODING_WIN_ANSI);
+    if (!f.h || has_error())
+        throw PdfError(strprintf("could not use the standard font %s: ", name) +
+                       describe(HPDF_INVALID_FONT));
+    /* not in WinAnsiEncoding: a string needing it goes to a TrueType font */
+    f.repl = "\xEF\xBF\xBD";
+    f.win_ansi = true;
     return f;
 }
 
@@ -315,14 +340,26 @@ Canvas::Canvas(const HaruDoc &doc, HPDF_Page page)
 {
 }
 
+std::string
+Canvas::encode(const Font &f, const std::string &s) const
+{
+    if (!f.win_ansi)
+        return s;
+    std::string out;
+    if (!encode_win_ansi(s, out))
+        throw OutsideFontEncoding("text outside WinAnsiEncoding");
+    return out;
+}
+
 float
 Canvas::text_width(const Font &f, float size, const std::string &s) const
 {
     if (s.empty())
         return 0.0f;
+    std::string bytes = encode(f, s);
     HPDF_TextWidth tw = HPDF_Font_TextWidth(
-        f.h, reinterpret_cast<const HPDF_BYTE *>(s.data()),
-        static_cast<HPDF_UINT>(s.size()));
+        f.h, reinterpret_cast<const HPDF_BYTE *>(bytes.data()),
+        static_cast<HPDF_UINT>(bytes.size()));
     doc_.check(HPDF_OK, "measuring text");
     return static_cast<float>(tw.width) * size / 1000.0f;
 }
@@ -369,10 +406,11 @@ Canvas::text(float x, float top, const Font &f, float size, const std::string &r
     std::string s = sanitize_utf8(raw, f.repl);
     if (s.empty())
         return;
+    std::string bytes = encode(f, s);
     fill_color(c);
     doc_.check(HPDF_Page_BeginText(page_), "beginning text");
     doc_.check(HPDF_Page_SetFontAndSize(page_, f.h, size), "selecting the font");
-    doc_.check(HPDF_Page_TextOut(page_, x, y(top), s.c_str()), "drawing text");
+    doc_.check(HPDF_Page_TextOut(page_, x, y(top), bytes.c_str()), "drawing text");
     doc_.check(HPDF_Page_EndText(page_), "ending text");
 }
 
@@ -417,6 +455,18 @@ Canvas::line(float x1, float top1, float x2, float top2, const Rgb &stroke, floa
     doc_.check(HPDF_Page_MoveTo(page_, x1, y(top1)), "drawing a line");
     doc_.check(HPDF_Page_LineTo(page_, x2, y(top2)), "drawing a line");
     doc_.check(HPDF_Page_Stroke(page_), "stroking a line");
+}
+
+void
+Canvas::triangle(float x1, float top1, float x2, float top2, float x3, float top3,
+                 const Rgb &fill)
+{
+    fill_color(fill);
+    doc_.check(HPDF_Page_MoveTo(page_, x1, y(top1)), "drawing a triangle");
+    doc_.check(HPDF_Page_LineTo(page_, x2, y(top2)), "drawing a triangle");
+    doc_.check(HPDF_Page_LineTo(page_, x3, y(top3)), "drawing a triangle");
+    doc_.check(HPDF_Page_ClosePath(page_), "drawing a triangle");
+    doc_.check(HPDF_Page_Fill(page_), "filling a triangle");
 }
 
 void
