@@ -10,7 +10,6 @@
 #include <cstring>
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace dsr {
@@ -105,17 +104,7 @@ TtfCmap::u32(size_t off) const
 uint32_t
 TtfCmap::lookup(uint32_t cp) const
 {
-    uint32_t ntables = u16(4);
-    size_t cmap = 0;
-    for (uint32_t t = 0; t < ntables; t++)
-    {
-        size_t rec = 12 + 16 * static_cast<size_t>(t);
-        if (u32(rec) == 0x636D6170)   /* 'cmap' */
-            cmap = u32(rec + 8);
-    }
-    if (cmap == 0)
-        return 0;
-
+    const size_t cmap = 0;   /* d_ is the table itself */
     uint32_t nsub = u16(cmap + 2);
     size_t fmt4 = 0, fmt12 = 0;
     for (uint32_t k = 0; k < nsub; k++)
@@ -168,39 +157,68 @@ TtfCmap::lookup(uint32_t cp) const
     return 0;
 }
 
-std::vector<unsigned char>
-read_font_file(const char *path)
+TtfCmap
+read_font_cmap(const char *path)
 {
     if (!path || !*path)
         throw PdfError("no font file given");
     int fd = ::open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         fail_errno(strprintf("could not open font file \"%s\"", path), errno);
-    /* read straight into a buffer of the file's size (grown if it grows) */
-    struct stat st;
-    size_t cap = ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<size_t>(st.st_size) : 0;
-    std::vector<unsigned char> data(cap + 1);
-    size_t got = 0;
-    for (;;)
+    struct Closer
     {
-        if (got == data.size())
-            data.resize(data.size() * 2);
-        ssize_t n = ::read(fd, data.data() + got, data.size() - got);
-        if (n < 0)
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+
+    /* `len` bytes at `off`, fewer at the end of the file */
+    auto read_at = [&](size_t off, size_t len) {
+        std::vector<unsigned char> buf(len);
+        size_t got = 0;
+        while (got < len)
         {
-            if (errno == EINTR)
+            ssize_t n = ::pread(fd, buf.data() + got, len - got, static_cast<off_t>(off + got));
+            if (n < 0 && errno == EINTR)
                 continue;
-            int err = errno;
-            ::close(fd);
-            fail_errno(strprintf("could not read font file \"%s\"", path), err);
+            if (n < 0)
+                fail_errno(strprintf("could not read font file \"%s\"", path), errno);
+            if (n == 0)
+                break;
+            got += static_cast<size_t>(n);
         }
-        if (n == 0)
-            break;
-        got += static_cast<size_t>(n);
-    }
-    ::close(fd);
-    data.resize(got);
-    return data;
+        buf.resize(got);
+        return buf;
+    };
+    auto be = [](const std::vector<unsigned char> &b, size_t off, int bytes) {
+        uint32_t v = 0;
+        for (int k = 0; k < bytes; k++)
+            v = v << 8 | b[off + k];
+        return v;
+    };
+    auto not_a_font = [&] {
+        return PdfError(strprintf("could not load font file \"%s\": not a TrueType font", path));
+    };
+
+    /* the offset table, its table records, then the 'cmap' table alone */
+    std::vector<unsigned char> head = read_at(0, 12);
+    if (head.size() < 12)
+        throw not_a_font();
+    size_t ntables = be(head, 4, 2);
+    std::vector<unsigned char> dir = read_at(12, 16 * ntables);
+    if (ntables == 0 || dir.size() < 16 * ntables)
+        throw not_a_font();
+    for (size_t t = 0; t < ntables; t++)
+        if (be(dir, 16 * t, 4) == 0x636D6170)   /* 'cmap' */
+        {
+            size_t off = be(dir, 16 * t + 8, 4), len = be(dir, 16 * t + 12, 4);
+            if (len < 4 || len > (16u << 20))
+                throw not_a_font();
+            std::vector<unsigned char> table = read_at(off, len);
+            if (table.size() < len)
+                throw not_a_font();
+            return TtfCmap(std::move(table));
+        }
+    throw not_a_font();
 }
 
 /* ------------------------------------------------------------------------ */

@@ -30,11 +30,12 @@ struct OutsideFontEncoding : std::runtime_error
     using std::runtime_error::runtime_error;
 };
 
-/* A TrueType 'cmap' reader, only to know which characters a font has. */
+/* A TrueType 'cmap' table reader, only to know which characters a font has. */
 class TtfCmap
 {
 public:
-    explicit TtfCmap(std::vector<unsigned char> data) : d_(std::move(data)) {}
+    /* `table`: the font file's 'cmap' table */
+    explicit TtfCmap(std::vector<unsigned char> table) : d_(std::move(table)) {}
 
     /* false for a malformed font: be conservative */
     bool has(uint32_t cp) const;
@@ -47,9 +48,10 @@ private:
     uint32_t lookup(uint32_t cp) const;
 };
 
-/* Read the font file ourselves first: the error then names the path and the
- * OS reason, which libharu would not tell us. */
-std::vector<unsigned char> read_font_file(const char *path);
+/* Read the font file's character map ourselves first (its table directory
+ * and 'cmap' table, a few kB): the error then names the path and the OS
+ * reason, which libharu would not tell us. */
+TtfCmap read_font_cmap(const char *path);
 
 struct Rgb
 {

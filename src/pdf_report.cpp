@@ -477,7 +477,7 @@ struct FontFiles
 TtfCmap
 checked_font(const char *path)
 {
-    TtfCmap cmap(read_font_file(path));
+    TtfCmap cmap = read_font_cmap(path);
     if (!cmap.has('A'))
         throw PdfError(strprintf("could not load font file \"%s\": ", path) +
                        "not a TrueType font with a Unicode character map");

@@ -652,21 +652,23 @@ TEST_F(PdfReport, MissingFontFailsNamingTheFont)
 
 TEST_F(PdfReport, FileThatIsNotAFontFails)
 {
-    std::string font = dir_ + "/fake.ttf";
-    std::ofstream(font) << "this is not a TrueType font, just some text\n";
+    std::string fake = dir_ + "/fake.ttf", cut = dir_ + "/cut.ttf";
+    std::ofstream(fake) << "this is not a TrueType font, just some text\n";
+    std::ofstream(cut) << read_file(kFont).substr(0, 4000);   /* its cmap beyond the end */
     std::string path = dir_ + "/r.pdf";
     /* also when the text needs no TrueType font: a broken setting shows at once */
-    for (const DsrReport &r : {sample_report(), latin_report()})
-    {
-        DsrPdfResult res = dsr_pdf_write(&r, font.c_str(), kBoldFont, path.c_str());
-        EXPECT_FALSE(res.ok);
-        EXPECT_NE(std::string(res.error).find(font), std::string::npos) << res.error;
-        EXPECT_FALSE(fs::exists(path));
-        res = dsr_pdf_write(&r, kFont, font.c_str(), path.c_str());
-        EXPECT_FALSE(res.ok);
-        EXPECT_NE(std::string(res.error).find(font), std::string::npos) << res.error;
-        EXPECT_FALSE(fs::exists(path));
-    }
+    for (const std::string &font : {fake, cut})
+        for (const DsrReport &r : {sample_report(), latin_report()})
+        {
+            DsrPdfResult res = dsr_pdf_write(&r, font.c_str(), kBoldFont, path.c_str());
+            EXPECT_FALSE(res.ok);
+            EXPECT_NE(std::string(res.error).find(font), std::string::npos) << res.error;
+            EXPECT_FALSE(fs::exists(path));
+            res = dsr_pdf_write(&r, kFont, font.c_str(), path.c_str());
+            EXPECT_FALSE(res.ok);
+            EXPECT_NE(std::string(res.error).find(font), std::string::npos) << res.error;
+            EXPECT_FALSE(fs::exists(path));
+        }
 }
 
 TEST_F(PdfReport, FailedRewriteKeepsThePreviousFile)
