@@ -44,6 +44,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 DEMO = os.path.join(REPO, "demo")
 RULES = os.path.join(REPO, "monitoring", "rules", "daily-sales.yml")
 RULE_TESTS = os.path.join(REPO, "monitoring", "rules", "daily-sales.test.yml")
+DASHBOARD = os.path.join(REPO, "monitoring", "grafana", "daily-sales-report.json")
 README = os.path.join(REPO, "README.md")
 PG_BIN = os.environ.get("DSR_PG_BIN") or "/usr/lib/postgresql/15/bin"
 JOB = "daily-sales-report"
@@ -755,6 +756,38 @@ class DemoStackTest(unittest.TestCase):
         self.assertRegex(result.stdout, r"RESOLVED DailySalesReportNotSucceeded +category=technical severity=critical")
         with open(os.path.join(self.demo.root, "notifications.txt"), "w") as f:
             f.write(result.stdout)
+
+    # ------------------------------------------------------------- dashboard
+    def test_24_dashboard_queries_return_data(self):
+        """Every query of every panel of the Grafana dashboard returns data from the demo's Prometheus."""
+        self.require_up()
+        with open(DASHBOARD, encoding="utf-8") as f:
+            dashboard = json.load(f)
+        variables = {"$job": JOB, "${job}": JOB}
+        queries = []
+        for panel in dashboard["panels"]:
+            for target in panel.get("targets", []):
+                expr = target["expr"]
+                for name, value in variables.items():
+                    expr = expr.replace(name, value)
+                self.assertNotIn("$", expr, "a variable the test does not know, panel %r" % panel["title"])
+                queries.append((panel["title"], target["refId"], expr))
+        self.assertGreaterEqual(len(queries), 20)
+        empty = []
+        for title, ref, expr in queries:
+            def probe():
+                return [r for r in self.demo.query(expr) if r["value"][1] not in ("NaN", "+Inf", "-Inf")]
+            try:
+                result = wait_for("%s (%s)" % (title, ref), probe, 20)
+                log("dashboard: %-45s %s: %d series, e.g. %s" % (title[:45], ref, len(result), result[0]["value"][1]))
+            except AssertionError:
+                empty.append("%s (%s): %s -> %s" % (title, ref, expr, self.demo.query(expr)))
+        self.assertEqual(empty, [], "panels without data")
+        # the revenue per day panel shows the days the report pushed, with their figures
+        per_day = {r["metric"]["date"]: float(r["value"][1])
+                   for r in self.demo.query('daily_sales_revenue_total{job="%s"}' % JOB)}
+        self.assertIn(self.day(), per_day)
+        self.assertGreaterEqual(len(per_day), 8, "the day and the 7 before it (test_21)")
 
     # ---------------------------------------------------------------- down
     def test_99_demo_down(self):

@@ -7,6 +7,7 @@
     checks.py dockerfile ROOT              docker/Dockerfile: stages, images, apt hygiene
     checks.py prometheus-compose ROOT DIR  lay out the compose Prometheus config + rules in DIR
     checks.py prometheus-k8s RENDERED DIR  lay out the k8s Prometheus ConfigMaps in DIR
+    checks.py grafana-configmap ROOT       print k8s/monitoring/grafana-dashboard.yaml as it must be
     checks.py alerting ROOT RENDERED DIR   the rules' categories and the three Alertmanager configs
                                            (demo, compose, k8s), laid out in DIR as demo.yml,
                                            compose.yml, k8s.yml for amtool
@@ -15,6 +16,7 @@ Every check prints one line, "ok - NAME" or "not ok - NAME: why"; the exit
 status is 1 if any failed.  test/static/run counts the lines.
 """
 
+import json
 import os
 import re
 import shutil
@@ -273,6 +275,8 @@ def cmd_compose(root):
         check("compose alertmanager: without the database password",
               not any(under(t, "/run/secrets/dsr") for t in secret_targets(am)), str(secret_targets(am)))
 
+    check_grafana_compose(root, services, volumes_dir)
+
     # postgres-exporter
     exporter_env = env_of(exporter)
     check("compose postgres-exporter: password from a secret file",
@@ -500,6 +504,8 @@ def cmd_k8s(root, rendered):
         check("k8s alertmanager: --storage.path on a PVC",
               claim is not None and find(objects, "PersistentVolumeClaim", claim, "monitoring") is not None,
               "storage.path %r, claim %r" % (storage, claim))
+
+    check_grafana_k8s(root, objects)
 
     # Pushgateway persistence
     pgw = find(objects, "Deployment", "pushgateway", "monitoring")
@@ -744,6 +750,119 @@ def cmd_alerting(root, rendered, out):
     return finish()
 
 
+# --------------------------------------------------------------------------- Grafana
+
+GRAFANA_DASHBOARD = os.path.join("monitoring", "grafana", "daily-sales-report.json")
+
+
+def grafana_configmap_text(root):
+    """k8s/monitoring/grafana-dashboard.yaml: the dashboard and a datasource as ConfigMaps for Grafana's sidecar."""
+    with open(os.path.join(root, GRAFANA_DASHBOARD), encoding="utf-8") as f:
+        dashboard = f.read().rstrip("\n")
+    indented = "\n".join(("    " + line) if line else "" for line in dashboard.split("\n"))
+    return """# k8s/monitoring/grafana-dashboard.yaml — the Grafana dashboard of
+# monitoring/grafana/daily-sales-report.json and a Prometheus datasource, as
+# ConfigMaps labelled for the sidecar of Grafana's Helm chart (or
+# kube-prometheus-stack), which loads every ConfigMap labelled
+# grafana_dashboard / grafana_datasource.  The JSON is a copy: after changing
+# it,  python3 test/static/checks.py grafana-configmap . > k8s/monitoring/grafana-dashboard.yaml
+# (test/static fails while they differ).
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: grafana-dashboard-daily-sales-report
+  namespace: monitoring
+  labels:
+    app.kubernetes.io/part-of: daily-sales-report
+    grafana_dashboard: "1"
+data:
+  daily-sales-report.json: |
+%s
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: grafana-datasource-prometheus
+  namespace: monitoring
+  labels:
+    app.kubernetes.io/part-of: daily-sales-report
+    grafana_datasource: "1"
+data:
+  prometheus.yaml: |
+    apiVersion: 1
+    datasources:
+      - name: Prometheus
+        uid: prometheus
+        type: prometheus
+        access: proxy
+        url: http://prometheus.monitoring.svc:9090
+        isDefault: false
+        jsonData:
+          timeInterval: 30s
+""" % indented
+
+
+def cmd_grafana_configmap(root):
+    sys.stdout.write(grafana_configmap_text(os.path.abspath(root)))
+    return 0
+
+
+def check_grafana_k8s(root, objects):
+    cm = find(objects, "ConfigMap", "grafana-dashboard-daily-sales-report", "monitoring")
+    check("k8s grafana: ConfigMap grafana-dashboard-daily-sales-report labelled grafana_dashboard",
+          cm is not None and (cm["metadata"].get("labels") or {}).get("grafana_dashboard") == "1")
+    with open(os.path.join(root, GRAFANA_DASHBOARD), encoding="utf-8") as f:
+        wanted = json.load(f)
+    try:
+        got = json.loads(((cm or {}).get("data") or {}).get("daily-sales-report.json", "null"))
+    except ValueError as error:
+        got = str(error)
+    check("k8s grafana: the ConfigMap holds %s as it is" % GRAFANA_DASHBOARD, got == wanted,
+          "python3 test/static/checks.py grafana-configmap . > k8s/monitoring/grafana-dashboard.yaml")
+    ds = find(objects, "ConfigMap", "grafana-datasource-prometheus", "monitoring")
+    url = None
+    if ds is not None:
+        document = yaml.safe_load((ds.get("data") or {}).get("prometheus.yaml", "")) or {}
+        url = ((document.get("datasources") or [{}])[0]).get("url")
+    check("k8s grafana: a datasource ConfigMap for the Service prometheus:9090",
+          ds is not None and (ds["metadata"].get("labels") or {}).get("grafana_datasource") == "1" and
+          url == "http://prometheus.monitoring.svc:9090", str(url))
+
+
+def check_grafana_compose(root, services, volumes_dir):
+    grafana = services.get("grafana")
+    check("compose: service grafana exists", grafana is not None)
+    if grafana is None:
+        return
+    check("compose grafana: only in the dashboard profile", grafana.get("profiles") == ["dashboard"],
+          str(grafana.get("profiles")))
+    check("compose grafana: image grafana/grafana", (image_parts(grafana.get("image"))[0] or "").endswith(
+        "grafana/grafana"))
+    check("compose grafana: data in .docker_volumes/grafana_data",
+          mount_source(grafana, "/var/lib/grafana") == os.path.join(volumes_dir, "grafana_data"),
+          str(mount_source(grafana, "/var/lib/grafana")))
+    provider_dir = mount_source(grafana, "/etc/grafana/provisioning/dashboards")
+    paths = []
+    if provider_dir and os.path.isdir(provider_dir):
+        for name in sorted(os.listdir(provider_dir)):
+            with open(os.path.join(provider_dir, name), encoding="utf-8") as f:
+                paths += [((p.get("options") or {}).get("path")) for p in (yaml.safe_load(f) or {}).get("providers", [])]
+    dashboards = [mount_source(grafana, os.path.join(p, "daily-sales-report.json")) for p in paths if p]
+    check("compose grafana: a dashboard provider loads %s" % GRAFANA_DASHBOARD,
+          os.path.join(root, GRAFANA_DASHBOARD) in dashboards, str(dashboards))
+    ds_dir = mount_source(grafana, "/etc/grafana/provisioning/datasources")
+    urls = []
+    if ds_dir and os.path.isdir(ds_dir):
+        for name in sorted(os.listdir(ds_dir)):
+            with open(os.path.join(ds_dir, name), encoding="utf-8") as f:
+                urls += [d.get("url") for d in (yaml.safe_load(f) or {}).get("datasources", [])
+                         if d.get("type") == "prometheus"]
+    check("compose grafana: a Prometheus datasource for the prometheus service", urls == ["http://prometheus:9090"],
+          str(urls))
+    check("compose grafana: waits for a healthy prometheus", depends_condition(grafana, "prometheus") == "service_healthy")
+    check("compose grafana: healthcheck", bool((grafana.get("healthcheck") or {}).get("test")))
+
+
 def cmd_job(root, rendered):
     objects = load_all(rendered)
     path = os.path.join(root, "k8s", "jobs", "daily-sales-report-once.yaml")
@@ -938,7 +1057,7 @@ def main(argv):
     commands = {
         "compose": (cmd_compose, 1), "k8s": (cmd_k8s, 2), "job": (cmd_job, 2), "dockerfile": (cmd_dockerfile, 1),
         "prometheus-compose": (cmd_prometheus_compose, 2), "prometheus-k8s": (cmd_prometheus_k8s, 2),
-        "alerting": (cmd_alerting, 3),
+        "alerting": (cmd_alerting, 3), "grafana-configmap": (cmd_grafana_configmap, 1),
     }
     if len(argv) < 2 or argv[1] not in commands or len(argv) - 2 != commands[argv[1]][1]:
         print(__doc__, file=sys.stderr)
