@@ -13,6 +13,14 @@
 
 #include "kpi_query.h"
 #include "kpi_source.h"
+extern "C" {
+#include "access/transam.h"
+#include "catalog/pg_class.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "parser/analyze.h"
+#include "utils/lsyscache.h"
+}
 #include "report_date.h"
 #include "server_text.h"
 #include "settings.h"
@@ -78,32 +86,112 @@ dsr_for_shop(const char *sql)
  * tables whose columns are built-in base types only (casts between those
  * only a superuser can create).
  */
+/*
+ * The checked tables (orders, order_items, products), locked by OID: what
+ * the checks saw is what the statements read.  Their schema is still looked
+ * up by name at each statement, and renaming a schema locks none of its
+ * tables: its owner could rename it during a run and put views of its own
+ * in a new schema of that name.  So while the KPI statements are parsed,
+ * any user relation other than these is refused before anything runs.
+ */
+Oid         dsr_shop_relids[3];
+static bool shop_guard_on = false;
+static bool shop_guard_installed = false;
+static post_parse_analyze_hook_type previous_post_parse_analyze_hook = NULL;
+
+static bool
+reads_checked_relations_only(Node *node, void *context)
+{
+    if (node == NULL)
+        return false;
+    if (IsA(node, RangeTblEntry))
+    {
+        RangeTblEntry *rte = (RangeTblEntry *) node;
+
+        if (rte->rtekind == RTE_RELATION && rte->relid >= FirstNormalObjectId &&
+            rte->relid != dsr_shop_relids[0] && rte->relid != dsr_shop_relids[1] &&
+            rte->relid != dsr_shop_relids[2])
+            ereport(ERROR,
+                    (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                     errmsg("the shop's tables changed during the run: %s is not one of the tables checked",
+                            get_rel_name(rte->relid) ? get_rel_name(rte->relid) : "a relation"),
+                     errdetail("Schema \"%s\" now names other relations than at the start of the run.",
+                               dsr_shop_schema_name()),
+                     errhint("Run the report again; if it happens again, check who renames or replaces that schema.")));
+        return false;
+    }
+    if (IsA(node, Query))
+        return query_tree_walker((Query *) node, (bool (*)()) (void (*)(void)) reads_checked_relations_only, context, QTW_EXAMINE_RTES_BEFORE);
+    return expression_tree_walker(node, (bool (*)()) (void (*)(void)) reads_checked_relations_only, context);
+}
+
+static void
+guard_shop_statement(ParseState *pstate, Query *query, JumbleState *jstate)
+{
+    if (previous_post_parse_analyze_hook)
+        previous_post_parse_analyze_hook(pstate, query, jstate);
+    if (shop_guard_on)
+        (void) reads_checked_relations_only((Node *) query, NULL);
+}
+
+/* From here to dsr_shop_guard_off(), statements may read the checked tables and the catalogs only. */
+static void
+shop_guard_on_now(void)
+{
+    if (!shop_guard_installed)
+    {
+        previous_post_parse_analyze_hook = post_parse_analyze_hook;
+        post_parse_analyze_hook = guard_shop_statement;
+        shop_guard_installed = true;
+    }
+    shop_guard_on = true;
+}
+
 static void
 check_shop_tables_are_tables(void)
 {
-    Oid         types[1] = {TEXTOID};
-    Datum       values[1] = {CStringGetTextDatum(dsr_shop_schema_name())};
+    /* the columns read, in the order of "table.column" (the first wrong one is named) */
+    static const struct
+    {
+        int         table;
+        const char *column;
+    }           columns[] = {
+        {1, "order_id"}, {1, "price"}, {1, "product_id"}, {1, "quantity"},
+        {0, "created_at"}, {0, "id"}, {0, "is_open"}, {2, "id"}, {2, "name"},
+    };
+    static const char *const tables[3] = {"orders", "order_items", "products"};
 
-    if (SPI_execute_with_args(
-            "SELECT format('%s.%s', c.relname, a.attname) FROM pg_catalog.pg_class c"
-            "  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND NOT a.attisdropped AND a.attnum > 0"
-            "  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
-            " WHERE c.relnamespace = pg_catalog.to_regnamespace(pg_catalog.quote_ident($1))"
-            "   AND (c.relname, a.attname) IN (('orders', 'id'), ('orders', 'created_at'), ('orders', 'is_open'),"
-            "        ('order_items', 'order_id'), ('order_items', 'product_id'), ('order_items', 'quantity'),"
-            "        ('order_items', 'price'), ('products', 'id'), ('products', 'name'))"
-            "   AND (c.relkind NOT IN ('r', 'p') OR a.atttypid >= 16384 OR t.typtype <> 'b')"   /* FirstNormalObjectId */
-            " ORDER BY 1 LIMIT 1",
-            1, types, values, NULL, true, 1) != SPI_OK_SELECT)
-        elog(ERROR, "could not look up the shop's tables");
-    if (SPI_processed > 0)
-        ereport(ERROR,
-                (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-                 errmsg("%s.%s is not a table column of a built-in type", TextDatumGetCString(values[0]),
-                        dsr_spi_required_text(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, "column",
-                                              CurrentMemoryContext)),
-                 errdetail("The default source reads the shop's tables only, with built-in column types: a view, or a type's casts, run their functions as whoever runs the report."),
-                 errhint("Point daily_sales_report.source at a view you trust, or restore the table.")));
+    /*
+     * Locked first, then checked in the catalog as it is now (the syscache,
+     * which is what parsing sees; an SQL query on pg_class would see the
+     * transaction's snapshot, older than a swap committed meanwhile).
+     */
+    for (int i = 0; i < 3; i++)
+        dsr_shop_relids[i] = RangeVarGetRelid(makeRangeVar(pstrdup(dsr_shop_schema_name()), pstrdup(tables[i]), -1),
+                                              AccessShareLock, true);
+    for (size_t c = 0; c < lengthof(columns); c++)
+    {
+        Oid         relid = dsr_shop_relids[columns[c].table];
+        char        relkind;
+        AttrNumber  attnum;
+        Oid         type;
+
+        if (!OidIsValid(relid))
+            continue;           /* missing: the shape check says which */
+        relkind = get_rel_relkind(relid);
+        attnum = get_attnum(relid, columns[c].column);
+        if (attnum == InvalidAttrNumber && (relkind == RELKIND_RELATION || relkind == RELKIND_PARTITIONED_TABLE))
+            continue;
+        type = attnum == InvalidAttrNumber ? InvalidOid : get_atttype(relid, attnum);
+        if ((relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE) ||
+            type >= FirstNormalObjectId || get_typtype(type) != TYPTYPE_BASE)
+            ereport(ERROR,
+                    (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+                     errmsg("%s.%s.%s is not a table column of a built-in type", dsr_shop_schema_name(),
+                            tables[columns[c].table], columns[c].column),
+                     errdetail("The default source reads the shop's tables only, with built-in column types: a view, or a type's casts, run their functions as whoever runs the report."),
+                     errhint("Point daily_sales_report.source at a view you trust, or restore the table.")));
+    }
 }
 
 static Source
@@ -118,6 +206,7 @@ resolve_source(void)
         source.from_item = dsr_for_shop(FAKESHOP_SOURCE);
         name = "orders, order_items and products";
         check_shop_tables_are_tables();
+        shop_guard_on_now();
     }
     else
     {
@@ -466,22 +555,30 @@ query_view(const Source *source, const DayBounds *bounds, MemoryContext context,
 }
 
 void
-dsr_query_kpis(DateADT report_date, bool first_attempt, MemoryContext context, DsrReport *report)
+dsr_query_kpis(DateADT report_date, bool *notice_given, MemoryContext context, DsrReport *report)
 {
     Source      source;
     DayBounds   bounds;
 
     dsr_pin_search_path_in_transaction();
-    source = resolve_source();
-    bounds = day_bounds(report_date, &source);
+    PG_TRY();
+    {
+        source = resolve_source();
+        bounds = day_bounds(report_date, &source);
 
-    report->report_date = MemoryContextStrdup(context, dsr_date_iso(report_date));
-    report->timezone = MemoryContextStrdup(context, dsr_calendar_timezone());
-    report->day_hours = bounds.hours;
-    report->rows_read = 0;
-    report->top_count = 0;
-    if (dsr_source == NULL || dsr_source[0] == '\0')
-        dsr_query_shop(&source, &bounds, first_attempt, context, report);
-    else
-        query_view(&source, &bounds, context, report);
+        report->report_date = MemoryContextStrdup(context, dsr_date_iso(report_date));
+        report->timezone = MemoryContextStrdup(context, dsr_calendar_timezone());
+        report->day_hours = bounds.hours;
+        report->rows_read = 0;
+        report->top_count = 0;
+        if (dsr_source == NULL || dsr_source[0] == '\0')
+            dsr_query_shop(&source, &bounds, notice_given, context, report);
+        else
+            query_view(&source, &bounds, context, report);
+    }
+    PG_FINALLY();
+    {
+        shop_guard_on = false;
+    }
+    PG_END_TRY();
 }

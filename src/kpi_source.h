@@ -52,6 +52,9 @@ enum
     KPI_BAD_ORDER_ID    /* a view's unusable lines, three columns, on the totals row */
 };
 
+/* orders, order_items, products as checked and locked at the start of the attempt (InvalidOid: missing) */
+extern Oid dsr_shop_relids[3];
+
 /* `sql` with every {shop} replaced by the quoted schema of the shop's tables. */
 char *dsr_for_shop(const char *sql);
 
@@ -66,7 +69,7 @@ const char *dsr_local_hour(const Source *source, const char *column, const char 
 void dsr_read_kpi_rows(MemoryContext context, const char *source, const char *days, DsrReport *report);
 
 /* The shop's own tables (shop_query.cpp). */
-void dsr_query_shop(const Source *source, const DayBounds *bounds, bool first_attempt,
+void dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given,
                     MemoryContext context, DsrReport *report);
 
 #endif /* DSR_KPI_SOURCE_H */

@@ -167,10 +167,10 @@ typedef struct ShopAccess
  * names a missing index and the statement that creates it, once per run.
  */
 static ShopAccess
-shop_access(bool first_attempt)
+shop_access(bool *notice_given)
 {
-    Oid         types[1] = {TEXTOID};
-    Datum       values[1] = {CStringGetTextDatum(dsr_shop_schema_name())};
+    Oid         types[2] = {OIDOID, OIDOID};
+    Datum       values[2] = {ObjectIdGetDatum(dsr_shop_relids[0]), ObjectIdGetDatum(dsr_shop_relids[1])};
     HeapTuple   row;
     bool        orders_indexed;
     ShopAccess  access;
@@ -180,17 +180,17 @@ shop_access(bool first_attempt)
             "       (SELECT a.atttypid IN ('int2'::pg_catalog.regtype, 'int4'::pg_catalog.regtype,"
             "                              'int8'::pg_catalog.regtype)"
             "          FROM pg_catalog.pg_attribute a"
-            "         WHERE a.attrelid = pg_catalog.to_regclass(pg_catalog.quote_ident($1) || '.orders')"
+            "         WHERE a.attrelid = $1"
             "           AND a.attname = 'id' AND NOT a.attisdropped)"
             "  FROM pg_catalog.pg_index i"
             "  JOIN pg_catalog.pg_class c ON c.oid = i.indrelid"
             "  JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
             "  JOIN pg_catalog.pg_am am ON am.oid = ic.relam AND am.amname = 'btree'"
             "  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]"
-            " WHERE c.relnamespace = pg_catalog.to_regnamespace(pg_catalog.quote_ident($1))"
+            " WHERE c.oid IN ($1, $2)"
             "   AND i.indisvalid AND i.indpred IS NULL"
             "   AND (c.relname, a.attname) IN (('orders', 'created_at'), ('order_items', 'order_id'))",
-            1, types, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+            2, types, values, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
         elog(ERROR, "could not look up the shop's indexes");
     row = SPI_tuptable->vals[0];
     orders_indexed = DatumGetBool(dsr_spi_required(row, SPI_tuptable->tupdesc, 1, "an index"));
@@ -202,7 +202,9 @@ shop_access(bool first_attempt)
         access.integer_ids = !isnull && DatumGetBool(integer_ids);
     }
 
-    if (first_attempt && !(orders_indexed && access.indexed))
+    if (!*notice_given && !(orders_indexed && access.indexed))
+    {
+        *notice_given = true;
         ereport(NOTICE,
                 (errmsg("the shop's tables lack the recommended %s: each run reads %s whole",
                         orders_indexed ? "index on order_items (order_id)"
@@ -211,6 +213,7 @@ shop_access(bool first_attempt)
                         orders_indexed ? "order_items" : access.indexed ? "orders" : "both tables"),
                  errhint("Run SELECT daily_sales_report.create_recommended_indexes(); as a superuser, or the"
                          " CREATE INDEX CONCURRENTLY statements daily_sales_report.recommended_indexes() lists.")));
+    }
     return access;
 }
 
@@ -244,6 +247,21 @@ count_orders(const DayBounds *bounds, Oid type, bool integer_ids, DayOrders *day
 }
 
 /*
+ * `x` (an id computed in double) within [low, high]: a double at or beyond
+ * 2^63 (low + 4096 * width when the last bucket is the dense one) has no
+ * int64, and converting it is undefined behaviour.
+ */
+static int64
+id_within(double x, int64 low, int64 high)
+{
+    if (!(x > (double) low))
+        return low;
+    if (x >= (double) high)
+        return high;
+    return (int64) x;           /* (double) low < x < (double) high <= 2^63 */
+}
+
+/*
  * Statement 2, where a day's ids spread over more than twice its count: the
  * dense range is the run of id buckets with the largest excess of orders
  * over half the fullest bucket (Kadane's maximum subarray), so the day's
@@ -255,6 +273,9 @@ static void
 find_dense_range(const DayBounds *bounds, int d, Oid type, DayOrders *day)
 {
     int64       inside = day->closed;
+    char       *enable_sort = GetConfigOptionByName("enable_sort", NULL, false);
+    Oid         setting_types[1] = {TEXTOID};
+    Datum       setting_values[1] = {CStringGetTextDatum(enable_sort)};
 
     /* ids may span all of bigint: the arithmetic on them is in double, the bounds clamped to the day's */
     for (int pass = 0; pass < 3 && inside > 0 &&
@@ -287,7 +308,9 @@ find_dense_range(const DayBounds *bounds, int d, Oid type, DayOrders *day)
             counts[b] += dsr_spi_int64(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, 0);
             fullest = Max(fullest, counts[b]);
         }
-        if (SPI_execute("SELECT set_config('enable_sort', 'on', true)", false, 1) != SPI_OK_SELECT)
+        /* the caller's value again (it may have turned sorts off itself) */
+        if (SPI_execute_with_args("SELECT set_config('enable_sort', $1, true)", 1, setting_types, setting_values,
+                                  NULL, false, 1) != SPI_OK_SELECT)
             elog(ERROR, "could not reset the KPI query's plan settings");
 
         for (int b = 0; b < buckets; b++)
@@ -312,18 +335,22 @@ find_dense_range(const DayBounds *bounds, int d, Oid type, DayOrders *day)
         if (best_end < 0)
             break;
         /* only the speed depends on these bounds: outside them, the orders are fetched one by one */
-        day->dense_low = Max(day->dense_low, (int64) Max(low + best_start * width, -9.2e18));
-        day->dense_high = Min(day->dense_high, (int64) Min(low + (best_end + 1) * width - 1, 9.2e18));
+        {
+            int64       dense_low = id_within(low + best_start * width, day->dense_low, day->dense_high);
+
+            day->dense_high = id_within(low + (best_end + 1) * width - 1, day->dense_low, day->dense_high);
+            day->dense_low = dense_low;
+        }
     }
     day->outlying = day->dense_low > day->lowest_id || day->dense_high < day->highest_id;
 }
 
 void
-dsr_query_shop(const Source *source, const DayBounds *bounds, bool first_attempt,
+dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given,
                MemoryContext context, DsrReport *report)
 {
     Oid         t = source->ordered_at_type;
-    ShopAccess  access = shop_access(first_attempt);
+    ShopAccess  access = shop_access(notice_given);
     bool        indexed = access.indexed && access.integer_ids;
     DayOrders   days[DSR_READ_DAYS];
     const DayOrders *day = &days[DSR_DAY];
