@@ -204,6 +204,8 @@ shop_access(bool *notice_given)
 
     if (!*notice_given && !(orders_indexed && access.indexed))
     {
+        const char *schema = quote_identifier(dsr_shop_schema_name());
+
         *notice_given = true;
         ereport(NOTICE,
                 (errmsg("the shop's tables lack the recommended %s: each run reads %s whole",
@@ -211,8 +213,10 @@ shop_access(bool *notice_given)
                         : access.indexed ? "index on orders (created_at)"
                         : "indexes on orders (created_at) and order_items (order_id)",
                         orders_indexed ? "order_items" : access.indexed ? "orders" : "both tables"),
-                 errhint("Run SELECT daily_sales_report.create_recommended_indexes(); as a superuser, or the"
-                         " CREATE INDEX CONCURRENTLY statements daily_sales_report.recommended_indexes() lists.")));
+                 errhint("As the tables' owner, run %s%s(or SELECT daily_sales_report.create_recommended_indexes();"
+                         " which blocks writes while it builds).",
+                         orders_indexed ? "" : psprintf("CREATE INDEX CONCURRENTLY ON %s.orders (created_at); ", schema),
+                         access.indexed ? "" : psprintf("CREATE INDEX CONCURRENTLY ON %s.order_items (order_id); ", schema))));
     }
     return access;
 }

@@ -123,6 +123,8 @@ class ShopShapesTest(StackTestCase):
                 self.assertEqual(messages.count(NOTICE), 1, messages)
                 self.assertIn("indexes on orders (created_at) and order_items (order_id)", messages)
                 self.assertIn("SELECT daily_sales_report.create_recommended_indexes()", messages)
+                self.assertIn("CREATE INDEX CONCURRENTLY ON %s.orders (created_at); CREATE INDEX CONCURRENTLY ON"
+                              " %s.order_items (order_id);" % (schema, schema), messages)
             self.stack.psql("CREATE INDEX ON %s.orders (created_at)" % schema,
                             "CREATE INDEX ON %s.order_items (order_id)" % schema,
                             "ANALYZE %s.orders" % schema, "ANALYZE %s.order_items" % schema)
@@ -140,6 +142,7 @@ class ShopShapesTest(StackTestCase):
             row, messages = self.run_shape(schema)
             self.assert_exact(schema, row)
             self.assertRegex(messages, re.escape(NOTICE) + r" index on order_items \(order_id\)")
+            self.assertIn("run CREATE INDEX CONCURRENTLY ON %s.order_items (order_id); (or" % schema, messages)
         finally:
             self.stack.psql("DROP INDEX %s.orders_created_at_idx" % schema)
 
