@@ -2,7 +2,13 @@
 -- computes the report's KPIs for one day, straight from the shop's tables.
 -- bench/run runs it in psql, in the same session as the report:
 --
---   psql -v d0=YYYY-MM-DD -v d1=<d0 - 1> -v d7=<d0 - 7> -f bench/floor.sql
+--   psql -v d0=YYYY-MM-DD -v d1=<d0 - 1> -v d7=<d0 - 7> [-v defaults=on] -f bench/floor.sql
+--
+-- Two variants (bench/run measures both in every cell; the cell's floor is
+-- the faster): the plan settings below (defaults off, the plan chosen for an
+-- indexed shop whose ids follow time), and -v defaults=on, the same SQL
+-- under the planner's defaults (hash joins and parallel workers allowed:
+-- the better plan without the indexes, or when ids do not follow time).
 --
 -- Same figures as the report, to the cent (bench/run checks every run):
 -- orders (the day's closed orders), revenue = sum of
@@ -25,11 +31,15 @@
 --  * products are grouped by id (int), names are joined to 2000 rows at the end;
 --  * date_part() (float8) instead of extract() (numeric since PostgreSQL 14).
 \set ON_ERROR_STOP on
+\if :{?defaults} \else \set defaults off \endif
 BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+\if :defaults
+\else
 SET LOCAL enable_hashjoin = off;
 SET LOCAL enable_nestloop = off;
 SET LOCAL max_parallel_workers_per_gather = 0;
 SET LOCAL jit = off;   -- the disabled join methods inflate the cost past jit_above_cost
+\endif
 
 -- 1. the id range of each day's orders (an empty day gives the empty range 0..-1)
 SELECT coalesce(min(id) FILTER (WHERE k = 0), 0) AS lo0, coalesce(max(id) FILTER (WHERE k = 0), -1) AS hi0,

@@ -1,24 +1,41 @@
 -- bench/shop.sql — benchmark data in the shop's ("fakeshop") schema, as the
 -- extension reads it by default.  Run by bench/run in an empty database:
 --
---   psql -v closed=N -v day=YYYY-MM-DD [-v other=M -v first=-F] -f bench/shop.sql
+--   psql -v closed=N -v day=YYYY-MM-DD [-v shape=A|B] [-v other=M -v today=T -v first=-F] -f bench/shop.sql
 --
 -- The table holds 31 days, oldest first, in the order a shop writes them
--- (ids and heap order follow created_at, as in a real append-only table):
+-- (ids and heap order follow the order of writing, as in a real append-only table):
 --   report day   D           :closed closed orders
 --   previous day D-1         0.9 x :closed   (read by the report's comparison)
 --   week before  D-7         1.1 x :closed   (read by the report's comparison)
 --   D-29 .. D-2, the others  :other each (default 0.1 x :closed; D-:first with -v first)
---   D+1 ("today", partial)   0.1 x :closed
+--   D+1 ("today", partial)   :today (default :other)
 -- and, on top of each day's closed orders, open carts (is_open) worth 10% of
 -- them, which the report must ignore.  The first order of every day is at
 -- 00:00:00.000 and the last at 23:59:59.999 (boundary orders).  D-30 has no
 -- sales at all (the empty-day case).  Order lines: 1-3 per order (2 on
 -- average), quantity 1-3, 2000 products, the popular ones bought far more
--- often.  Deterministic (setseed).
+-- often.  Deterministic (setseed, and hashes of the order's number).
+--
+-- The "day-only" table of bench/run is -v other=0 -v today=<:closed/10>: only
+-- the days the report reads (D, D-1, D-7) and the partial D+1.
+--
+-- Data shapes (-v shape):
+--   A (default)  ids follow time: order k of a day of T orders is at the
+--                fraction t((k - 0.5) / T) of the day (see below)
+--   B            created_at shuffled within the day: ids still in the order
+--                of writing, but order k is at t(u) with u a hash of (day, k),
+--                uniform in (0, 1); and 0.1% late orders (k % 1000 = 500):
+--                created_at on their day, but written with the next day of
+--                the table that has orders, so their ids sit in that day's id
+--                range (spread over it).  The last day has no late orders.
 \set ON_ERROR_STOP on
 \if :{?other} \else \set other :closed/10 \endif
 \if :{?first} \else \set first -29 \endif
+\if :{?today} \else \set today :other \endif
+\if :{?shape} \else \set shape A \endif
+SELECT :'shape' IN ('A', 'B') AS shape_ok \gset
+\if :shape_ok \else \echo 'shape must be A or B' \quit \endif
 SET client_min_messages = warning;
 SET max_parallel_workers_per_gather = 0;   -- random() is drawn in row order
 SET work_mem = '256MB';
@@ -56,32 +73,43 @@ SELECT g,
        pg_temp.price_of(g)
   FROM generate_series(1, 2000) AS g;
 
--- the days: closed orders, all orders (carts: every 11th from the 5th), first id
+-- the days: closed orders, all orders (carts: every 11th from the 5th), and
+-- the next day that has orders (where shape B writes a day's late orders)
 CREATE TEMP TABLE bench_days AS
-SELECT day, closed, closed + closed / 10 AS total,
-       1 + coalesce(sum(closed + closed / 10) OVER (ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING
-                                                                     AND 1 PRECEDING), 0)::int AS first_id
+SELECT day, closed, closed + closed / 10 AS total, NULL::timestamp AS next_day
   FROM (SELECT (:'day'::date + o)::timestamp AS day,
                (CASE WHEN o = 0 THEN :closed
                      WHEN o = -1 THEN :closed * 9 / 10
                      WHEN o = -7 THEN :closed * 11 / 10
+                     WHEN o = 1 THEN :today
                      ELSE :other END) / 10 * 10 AS closed
           FROM generate_series(:first, 1) AS o) AS d;
 
--- Orders in time order.  Order k of a day of T orders is at the fraction
--- t(u) = u + 0.6/(2 pi) sin(2 pi u) of the day, u = (k - 0.5)/T: quiet nights,
--- busy afternoons; k = 1 and k = T are the boundary orders.
+-- Orders in the order of writing.  Order k of a day of T orders is at the
+-- fraction t(u) = u + 0.6/(2 pi) sin(2 pi u) of the day: quiet nights, busy
+-- afternoons; u = (k - 0.5)/T in shape A (ids follow time), a hash of (day, k)
+-- in shape B; k = 1 and k = T are the boundary orders.  Ids are given in the
+-- order of writing: by the day an order is written with (its own, or for a
+-- late order of shape B the next day with orders), then by (k - 0.5)/T.
+UPDATE bench_days AS d SET next_day = n.next_day
+  FROM (SELECT day, lead(day) OVER (ORDER BY day) AS next_day FROM bench_days WHERE total > 0) AS n
+ WHERE n.day = d.day;
 INSERT INTO orders (id, user_id, created_at, is_open)
-SELECT d.first_id + k - 1,
-       1 + (k::bigint * 7919) % 500000,
-       CASE WHEN k = 1 THEN d.day
-            WHEN k = d.total THEN d.day + interval '23:59:59.999'
-            ELSE d.day + interval '1 day' * (u + 0.6 / (2 * pi()) * sin(2 * pi() * u)) END,
-       k % 11 = 5
-  FROM bench_days AS d
- CROSS JOIN LATERAL generate_series(1, d.total) AS k
- CROSS JOIN LATERAL (SELECT (k - 0.5) / d.total AS u) AS f
- ORDER BY d.day, k;
+SELECT row_number() OVER (ORDER BY w.written, w.pos, w.late, w.k),
+       1 + (w.k::bigint * 7919) % 500000, w.created_at, w.k % 11 = 5
+  FROM (SELECT k,
+               CASE WHEN k = 1 THEN d.day
+                    WHEN k = d.total THEN d.day + interval '23:59:59.999'
+                    ELSE d.day + interval '1 day' * (u + 0.6 / (2 * pi()) * sin(2 * pi() * u)) END AS created_at,
+               late, CASE WHEN late THEN d.next_day ELSE d.day END AS written, (k - 0.5) / d.total AS pos
+          FROM bench_days AS d
+         CROSS JOIN LATERAL generate_series(1, d.total) AS k
+         CROSS JOIN LATERAL (
+               SELECT CASE WHEN :'shape' = 'A' THEN (k - 0.5) / d.total
+                           ELSE (hashint8(k::bigint * 100003 + (d.day::date - :'day'::date))::bigint
+                                 + 2147483648.5) / 4294967296.0 END AS u,
+                      :'shape' = 'B' AND k % 1000 = 500 AND d.next_day IS NOT NULL AS late) AS f) AS w
+ ORDER BY 1;
 
 -- the lines, in order id order; product ids skewed to the low ones (r1 * r2)
 INSERT INTO order_items (id, order_id, product_id, quantity, price)

@@ -12,6 +12,9 @@ PG_PORT=${DEMO_PG_PORT:-5432}
 PUSHGATEWAY_PORT=${DEMO_PUSHGATEWAY_PORT:-9091}
 PROMETHEUS_PORT=${DEMO_PROMETHEUS_PORT:-9090}
 EXPORTER_PORT=${DEMO_EXPORTER_PORT:-9187}
+ALERTMANAGER_PORT=${DEMO_ALERTMANAGER_PORT:-9093}
+# demo/alert-receiver: the webhook Alertmanager notifies
+RECEIVER_PORT=${DEMO_RECEIVER_PORT:-9095}
 
 # How often Prometheus scrapes and evaluates its rules, in seconds ("15" or
 # "15s"); the stack tests use 1.
@@ -19,7 +22,10 @@ SCRAPE_INTERVAL=${DEMO_SCRAPE_INTERVAL:-15s}
 
 # Debian's PostgreSQL 15 binaries, not the pg_wrapper ones in /usr/bin: those
 # pick a cluster from /etc/postgresql, which the demo does not use.
-PG_BIN=/usr/lib/postgresql/15/bin
+# DEMO_PG_BIN picks another PostgreSQL 15 (its pg_config is used to build and
+# install the extension there), e.g. a private copy that leaves the system's
+# installed extension alone.
+PG_BIN=${DEMO_PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_CONFIG=$PG_BIN/pg_config
 
 PGDATA_DIR=$STATE/pg/data
@@ -30,6 +36,12 @@ PID_DIR=$STATE/pids
 
 PUSHGATEWAY_URL=http://127.0.0.1:$PUSHGATEWAY_PORT
 PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT
+ALERTMANAGER_URL=http://127.0.0.1:$ALERTMANAGER_PORT
+
+# What demo/alert-receiver writes: one JSON line per notification
+NOTIFICATIONS=$STATE/alerts/notifications.jsonl
+# the interpreter it runs on, as /proc/PID/exe names it (to find it by PID)
+PYTHON_EXE=$(readlink -f /usr/bin/python3)
 
 # The demo's service users: the ones Debian's packages create and run them as.
 PG_USER=postgres

@@ -12,6 +12,15 @@
 #include <math.h>
 
 #include "kpi_query.h"
+#include "kpi_source.h"
+extern "C" {
+#include "access/transam.h"
+#include "catalog/pg_class.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "parser/analyze.h"
+#include "utils/lsyscache.h"
+}
 #include "report_date.h"
 #include "server_text.h"
 #include "settings.h"
@@ -49,8 +58,8 @@ static const char *const FAKESHOP_SOURCE =
  * search_path, or in a schema the database owner controls, takes part.
  * `sql` names them as {shop}.orders, {shop}.order_items, {shop}.products.
  */
-static char *
-for_shop(const char *sql)
+char *
+dsr_for_shop(const char *sql)
 {
     const char *schema = quote_identifier(dsr_shop_schema_name());
     StringInfoData out;
@@ -77,40 +86,113 @@ for_shop(const char *sql)
  * tables whose columns are built-in base types only (casts between those
  * only a superuser can create).
  */
+/*
+ * The checked tables (orders, order_items, products), locked by OID: what
+ * the checks saw is what the statements read.  Their schema is still looked
+ * up by name at each statement, and renaming a schema locks none of its
+ * tables: its owner could rename it during a run and put views of its own
+ * in a new schema of that name.  So while the KPI statements are parsed,
+ * any user relation other than these is refused before anything runs.
+ */
+Oid         dsr_shop_relids[3];
+static bool shop_guard_on = false;
+static bool shop_guard_installed = false;
+static post_parse_analyze_hook_type previous_post_parse_analyze_hook = NULL;
+
+static bool
+reads_checked_relations_only(Node *node, void *context)
+{
+    if (node == NULL)
+        return false;
+    if (IsA(node, RangeTblEntry))
+    {
+        RangeTblEntry *rte = (RangeTblEntry *) node;
+
+        if (rte->rtekind == RTE_RELATION && rte->relid >= FirstNormalObjectId &&
+            rte->relid != dsr_shop_relids[0] && rte->relid != dsr_shop_relids[1] &&
+            rte->relid != dsr_shop_relids[2])
+            ereport(ERROR,
+                    (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                     errmsg("the shop's tables changed during the run: %s is not one of the tables checked",
+                            get_rel_name(rte->relid) ? get_rel_name(rte->relid) : "a relation"),
+                     errdetail("Schema \"%s\" now names other relations than at the start of the run.",
+                               dsr_shop_schema_name()),
+                     errhint("Run the report again; if it happens again, check who renames or replaces that schema.")));
+        return false;
+    }
+    if (IsA(node, Query))
+        return query_tree_walker((Query *) node, (bool (*)()) (void (*)(void)) reads_checked_relations_only, context, QTW_EXAMINE_RTES_BEFORE);
+    return expression_tree_walker(node, (bool (*)()) (void (*)(void)) reads_checked_relations_only, context);
+}
+
+static void
+guard_shop_statement(ParseState *pstate, Query *query, JumbleState *jstate)
+{
+    if (previous_post_parse_analyze_hook)
+        previous_post_parse_analyze_hook(pstate, query, jstate);
+    if (shop_guard_on)
+        (void) reads_checked_relations_only((Node *) query, NULL);
+}
+
+/* From here to dsr_shop_guard_off(), statements may read the checked tables and the catalogs only. */
+static void
+shop_guard_on_now(void)
+{
+    if (!shop_guard_installed)
+    {
+        previous_post_parse_analyze_hook = post_parse_analyze_hook;
+        post_parse_analyze_hook = guard_shop_statement;
+        shop_guard_installed = true;
+    }
+    shop_guard_on = true;
+}
+
 static void
 check_shop_tables_are_tables(void)
 {
-    Oid         types[1] = {TEXTOID};
-    Datum       values[1] = {CStringGetTextDatum(dsr_shop_schema_name())};
+    /* the columns read, in the order of "table.column" (the first wrong one is named) */
+    static const struct
+    {
+        int         table;
+        const char *column;
+    }           columns[] = {
+        {1, "order_id"}, {1, "price"}, {1, "product_id"}, {1, "quantity"},
+        {0, "created_at"}, {0, "id"}, {0, "is_open"}, {2, "id"}, {2, "name"},
+    };
+    static const char *const tables[3] = {"orders", "order_items", "products"};
 
-    if (SPI_execute_with_args(
-            "SELECT format('%s.%s', c.relname, a.attname) FROM pg_catalog.pg_class c"
-            "  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND NOT a.attisdropped AND a.attnum > 0"
-            "  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
-            " WHERE c.relnamespace = pg_catalog.to_regnamespace(pg_catalog.quote_ident($1))"
-            "   AND (c.relname, a.attname) IN (('orders', 'id'), ('orders', 'created_at'), ('orders', 'is_open'),"
-            "        ('order_items', 'order_id'), ('order_items', 'product_id'), ('order_items', 'quantity'),"
-            "        ('order_items', 'price'), ('products', 'id'), ('products', 'name'))"
-            "   AND (c.relkind NOT IN ('r', 'p') OR a.atttypid >= 16384 OR t.typtype <> 'b')"   /* FirstNormalObjectId */
-            " ORDER BY 1 LIMIT 1",
-            1, types, values, NULL, true, 1) != SPI_OK_SELECT)
-        elog(ERROR, "could not look up the shop's tables");
-    if (SPI_processed > 0)
-        ereport(ERROR,
-                (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-                 errmsg("%s.%s is not a table column of a built-in type", TextDatumGetCString(values[0]),
-                        dsr_spi_required_text(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, "column",
-                                              CurrentMemoryContext)),
-                 errdetail("The default source reads the shop's tables only, with built-in column types: a view, or a type's casts, run their functions as whoever runs the report."),
-                 errhint("Point daily_sales_report.source at a view you trust, or restore the table.")));
+    /*
+     * Locked first, then checked in the catalog as it is now (the syscache,
+     * which is what parsing sees; an SQL query on pg_class would see the
+     * transaction's snapshot, older than a swap committed meanwhile).
+     */
+    for (int i = 0; i < 3; i++)
+        dsr_shop_relids[i] = RangeVarGetRelid(makeRangeVar(pstrdup(dsr_shop_schema_name()), pstrdup(tables[i]), -1),
+                                              AccessShareLock, true);
+    for (size_t c = 0; c < lengthof(columns); c++)
+    {
+        Oid         relid = dsr_shop_relids[columns[c].table];
+        char        relkind;
+        AttrNumber  attnum;
+        Oid         type;
+
+        if (!OidIsValid(relid))
+            continue;           /* missing: the shape check says which */
+        relkind = get_rel_relkind(relid);
+        attnum = get_attnum(relid, columns[c].column);
+        if (attnum == InvalidAttrNumber && (relkind == RELKIND_RELATION || relkind == RELKIND_PARTITIONED_TABLE))
+            continue;
+        type = attnum == InvalidAttrNumber ? InvalidOid : get_atttype(relid, attnum);
+        if ((relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE) ||
+            type >= FirstNormalObjectId || get_typtype(type) != TYPTYPE_BASE)
+            ereport(ERROR,
+                    (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+                     errmsg("%s.%s.%s is not a table column of a built-in type", dsr_shop_schema_name(),
+                            tables[columns[c].table], columns[c].column),
+                     errdetail("The default source reads the shop's tables only, with built-in column types: a view, or a type's casts, run their functions as whoever runs the report."),
+                     errhint("Point daily_sales_report.source at a view you trust, or restore the table.")));
+    }
 }
-
-/* The FROM item for the source, and the type of its ordered_at column. */
-typedef struct Source
-{
-    const char *from_item;
-    Oid         ordered_at_type;
-} Source;
 
 static Source
 resolve_source(void)
@@ -121,9 +203,10 @@ resolve_source(void)
 
     if (name == NULL || name[0] == '\0')
     {
-        source.from_item = for_shop(FAKESHOP_SOURCE);
+        source.from_item = dsr_for_shop(FAKESHOP_SOURCE);
         name = "orders, order_items and products";
         check_shop_tables_are_tables();
+        shop_guard_on_now();
     }
     else
     {
@@ -184,21 +267,10 @@ resolve_source(void)
     return source;
 }
 
-/*
- * Bounds of three days (the day, the day before, a week before) as values of
- * ordered_at's own type, so the comparisons are plain index range scans.
- */
-typedef struct DayBounds
-{
-    Datum       from[3];
-    Datum       to[3];
-    int         hours;
-} DayBounds;
-
 static DayBounds
 day_bounds(DateADT date, const Source *source)
 {
-    static const int offsets[3] = {0, 1, 7};
+    static const int offsets[DSR_READ_DAYS] = {0, 1, 7};
     DayBounds   bounds;
     const char *to_source_type = source->ordered_at_type == TIMESTAMPOID
         ? " AT TIME ZONE $3" : "";
@@ -210,7 +282,7 @@ day_bounds(DateADT date, const Source *source)
         to_source_type, to_source_type);
     Oid         types[4] = {DATEOID, TEXTOID, TEXTOID, INT4OID};
 
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < DSR_READ_DAYS; i++)
     {
         Datum       values[4] = {
             DateADTGetDatum(date),
@@ -295,7 +367,7 @@ get_money(HeapTuple tuple, TupleDesc desc, int column, MemoryContext context, do
  * A view's counts of unusable lines (columns first.. first+2: order_id NULL,
  * quantity and line_total NULL/NaN/infinite/beyond the bound): an ERROR that
  * names the column, the rows and the fix.  Guessing would publish wrong
- * figures; a NULL product name is only a label (see read_day_rows).
+ * figures; a NULL product name is only a label (see dsr_read_kpi_rows).
  */
 static void
 check_bad_lines(HeapTuple row, TupleDesc desc, int first, const char *source, const char *days)
@@ -322,36 +394,36 @@ check_bad_lines(HeapTuple row, TupleDesc desc, int first, const char *source, co
 }
 
 /*
- * The day's rows, (kind, key, orders, revenue, items, rows read, average
- * [, unusable lines x3 for a view]): kind 0 the totals, 1 a product of the
- * top N (key = name), 2 an hour.
+ * The KPI rows (columns KPI_*): the totals (kind 0) first, then the top N
+ * products (kind 1), the hours (kind 2) and, from the shop's tables, the
+ * comparison days (kind 3).
  */
-static void
-read_day_rows(MemoryContext context, const char *source, const char *date, DsrReport *report)
+void
+dsr_read_kpi_rows(MemoryContext context, const char *source, const char *days, DsrReport *report)
 {
     TupleDesc   desc = SPI_tuptable->tupdesc;
 
     /* the totals row first: an unusable line fails the run before any figure is taken */
-    for (uint64 i = 0; i < SPI_processed && desc->natts >= 10; i++)
-        if (dsr_spi_int64(SPI_tuptable->vals[i], desc, 1, -1) == 0)
-            check_bad_lines(SPI_tuptable->vals[i], desc, 8, source, date);
+    for (uint64 i = 0; i < SPI_processed && desc->natts >= KPI_BAD_ORDER_ID + 2; i++)
+        if (dsr_spi_int64(SPI_tuptable->vals[i], desc, KPI_KIND, -1) == 0)
+            check_bad_lines(SPI_tuptable->vals[i], desc, KPI_BAD_ORDER_ID, source, days);
 
     for (uint64 i = 0; i < SPI_processed; i++)
     {
         HeapTuple   row = SPI_tuptable->vals[i];
-        int64       kind = dsr_spi_int64(row, desc, 1, -1);
+        int64       kind = dsr_spi_int64(row, desc, KPI_KIND, -1);
         double      revenue;
-        const char *revenue_text = get_money(row, desc, 4, context, &revenue);
-        char       *key = SPI_getvalue(row, desc, 2);     /* NULL for a NULL */
+        const char *revenue_text = get_money(row, desc, KPI_REVENUE, context, &revenue);
+        char       *key = SPI_getvalue(row, desc, KPI_KEY);     /* NULL for a NULL */
 
         if (kind == 0)
         {
-            report->orders = get_int64(row, desc, 3);
+            report->orders = get_int64(row, desc, KPI_ORDERS);
             report->revenue = revenue;
             report->revenue_text = revenue_text;
-            report->items_sold = get_items(row, desc, 5);
-            report->rows_read += get_int64(row, desc, 6);
-            report->avg_ticket_text = get_money(row, desc, 7, context, &report->avg_ticket);
+            report->items_sold = get_items(row, desc, KPI_ITEMS);
+            report->rows_read += get_int64(row, desc, KPI_ROWS_READ);
+            report->avg_ticket_text = get_money(row, desc, KPI_AVERAGE, context, &report->avg_ticket);
         }
         else if (kind == 1 && report->top_count < DSR_MAX_TOP_N)
         {
@@ -359,7 +431,7 @@ read_day_rows(MemoryContext context, const char *source, const char *date, DsrRe
             const char *stored = key != NULL ? key : UNNAMED_PRODUCT;
 
             p->name = dsr_server_to_utf8(stored, context);
-            p->quantity = get_items(row, desc, 5);
+            p->quantity = get_items(row, desc, KPI_ITEMS);
             p->revenue = revenue;
             p->revenue_text = revenue_text;
             if (report->top_count == 1)
@@ -371,6 +443,16 @@ read_day_rows(MemoryContext context, const char *source, const char *date, DsrRe
 
             if (hour >= 0 && hour < DSR_HOURS)
                 report->hourly_revenue[hour] = revenue;
+        }
+        else if (kind == 3 && key != NULL)
+        {
+            DsrTotals  *day = strcmp(key, "1") == 0 ? &report->previous_day : &report->week_before;
+
+            day->orders = get_int64(row, desc, KPI_ORDERS);
+            day->revenue = revenue;
+            day->revenue_text = revenue_text;
+            day->items_sold = get_items(row, desc, KPI_ITEMS);
+            report->rows_read += get_int64(row, desc, KPI_ROWS_READ);
         }
     }
 }
@@ -397,12 +479,12 @@ read_comparison_row(MemoryContext context, const char *source, const char *days,
 }
 
 /* Local hour of a timestamp column: date_part() is float8 (extract() is numeric, slower). */
-static const char *
-local_hour(const Source *source, const char *column)
+const char *
+dsr_local_hour(const Source *source, const char *column, const char *source_zone, const char *calendar_zone)
 {
     return source->ordered_at_type == TIMESTAMPOID
-        ? psprintf("date_part('hour', (%s AT TIME ZONE $3) AT TIME ZONE $4)::int", column)
-        : psprintf("date_part('hour', %s AT TIME ZONE $4)::int", column);
+        ? psprintf("date_part('hour', (%s AT TIME ZONE %s) AT TIME ZONE %s)::int", column, source_zone, calendar_zone)
+        : psprintf("date_part('hour', %s AT TIME ZONE %s)::int", column, calendar_zone);
 }
 
 /*
@@ -441,7 +523,7 @@ query_view(const Source *source, const DayBounds *bounds, MemoryContext context,
         "             WHERE by_total = 0 ORDER BY revenue DESC NULLS LAST, product LIMIT $5)"
         " UNION ALL SELECT 2, hour::text, orders, revenue, items, rows_read, NULL, NULL, NULL, NULL"
         "   FROM g WHERE by_product = 0",
-        local_hour(source, "ordered_at"), source->from_item);
+        dsr_local_hour(source, "ordered_at", "$3", "$4"), source->from_item);
     char       *comparison_sql = psprintf(
         "SELECT count(DISTINCT order_id) FILTER (WHERE ordered_at >= $1 AND ordered_at < $2),"
         "       sum(line_total) FILTER (WHERE ordered_at >= $1 AND ordered_at < $2),"
@@ -465,151 +547,38 @@ query_view(const Source *source, const DayBounds *bounds, MemoryContext context,
 
     if (SPI_execute_with_args(day_sql, 5, day_types, day_values, NULL, true, 0) != SPI_OK_SELECT)
         elog(ERROR, "the KPI query failed");
-    read_day_rows(context, source->from_item, report->report_date, report);
+    dsr_read_kpi_rows(context, source->from_item, report->report_date, report);
     if (SPI_execute_with_args(comparison_sql, 4, comparison_types, comparison_values, NULL, true, 1) != SPI_OK_SELECT)
         elog(ERROR, "the comparison query failed");
     read_comparison_row(context, source->from_item,
                         psprintf("the day before or the week before %s", report->report_date), report);
 }
 
-/*
- * The shop's own tables, read the fast way (bench/ measures it against the
- * best hand-written SQL):
- *  - orders get their ids in time order, so a day's orders and their lines
- *    lie in one id range: the lines are read by a range scan of
- *    order_items(order_id), merge-joined with the orders (exact for any
- *    data: the range is computed from the day's own rows; only the speed
- *    depends on the ids following time, which the planner cannot know,
- *    hence the transaction-local plan settings);
- *  - orders are the day's closed orders (a sale is an order with is_open =
- *    false), counted on orders alone, not with count(DISTINCT) over the
- *    lines;
- *  - float8 -> numeric (exact cents) is cast once per distinct line amount:
- *    sum((q*p)::numeric) = sum(n * (q*p)::numeric) over the n lines of
- *    equal q*p, per product (the totals are the sum of those); revenue per
- *    hour only draws the chart, so it is summed in float8 — grouping hours
- *    by amount too would hold tens of thousands of groups in memory;
- *  - products are grouped by id and named at the end.
- */
-static const char SHOP_ID_RANGES_SQL[] =
-    "SELECT coalesce(min(id) FILTER (WHERE k = 0), 0)::bigint, coalesce(max(id) FILTER (WHERE k = 0), -1)::bigint,"
-    "       coalesce(min(id) FILTER (WHERE k = 1), 0)::bigint, coalesce(max(id) FILTER (WHERE k = 1), -1)::bigint,"
-    "       coalesce(min(id) FILTER (WHERE k = 7), 0)::bigint, coalesce(max(id) FILTER (WHERE k = 7), -1)::bigint"
-    "  FROM (VALUES (0, $1, $2), (1, $3, $4), (7, $5, $6)) AS v(k, f, t)"
-    " CROSS JOIN LATERAL (SELECT id FROM {shop}.orders WHERE created_at >= v.f AND created_at < v.t OFFSET 0) AS s";
-
-/* A day's lines. */
-#define SHOP_LINES(from, to, low, high) \
-    "SELECT i.quantity * i.price AS x, i.quantity AS q" \
-    "  FROM {shop}.orders o JOIN {shop}.order_items i ON i.order_id = o.id" \
-    " WHERE NOT o.is_open AND o.created_at >= " from " AND o.created_at < " to \
-    "   AND o.id BETWEEN " low " AND " high " AND i.order_id BETWEEN " low " AND " high
-
-static const char SHOP_COMPARISON_SQL[] =
-    "SELECT (SELECT count(*) FROM {shop}.orders WHERE NOT is_open AND created_at >= $1 AND created_at < $2),"
-    "       sum(n * x::numeric) FILTER (WHERE k = 1),"
-    "       (SELECT count(*) FROM {shop}.orders WHERE NOT is_open AND created_at >= $3 AND created_at < $4),"
-    "       sum(n * x::numeric) FILTER (WHERE k = 7),"
-    "       sum(q) FILTER (WHERE k = 1)::bigint, sum(q) FILTER (WHERE k = 7)::bigint, coalesce(sum(n), 0)::bigint"
-    "  FROM (SELECT k, x, count(*) AS n, sum(q) AS q"
-    "          FROM (SELECT 1 AS k, * FROM (" SHOP_LINES("$1", "$2", "$5", "$6") ") AS d1"
-    "                UNION ALL"
-    "                SELECT 7, * FROM (" SHOP_LINES("$3", "$4", "$7", "$8") ") AS d7) AS l"
-    "         GROUP BY k, x) AS s";
-
-static void
-query_shop(const Source *source, const DayBounds *bounds, MemoryContext context, DsrReport *report)
-{
-    char       *day_sql = psprintf(
-        "WITH lines AS ("
-        "    SELECT %s AS h, i.product_id, i.quantity * i.price AS x, i.quantity AS q"
-        "      FROM {shop}.orders o JOIN {shop}.order_items i ON i.order_id = o.id"
-        "     WHERE NOT o.is_open AND o.created_at >= $1 AND o.created_at < $2"
-        "       AND o.id BETWEEN $6 AND $7 AND i.order_id BETWEEN $6 AND $7),"
-        " g AS MATERIALIZED ("
-        "    SELECT GROUPING(product_id) AS by_hour, h, product_id, x, count(*) AS n, sum(q) AS q,"
-        "           sum(x) AS amount"
-        "      FROM lines GROUP BY GROUPING SETS ((h), (product_id, x))),"
-        " totals AS ("
-        "    SELECT sum(n * x::numeric) AS revenue, sum(q) AS items, sum(n) AS lines FROM g WHERE by_hour = 0),"
-        " order_count AS ("
-        "    SELECT count(*) AS orders FROM {shop}.orders WHERE NOT is_open AND created_at >= $1 AND created_at < $2)"
-        " SELECT 0 AS kind, NULL::text AS key, o.orders, coalesce(t.revenue, 0), t.items::bigint,"
-        "        t.lines::bigint, t.revenue / nullif(o.orders, 0)"
-        "   FROM totals t, order_count o"
-        " UNION ALL"
-        " (SELECT 1, coalesce(p.name, 'product #' || g.product_id), NULL, sum(n * x::numeric), sum(q)::bigint,"
-        "         NULL, NULL"
-        "    FROM g LEFT JOIN {shop}.products p ON p.id = g.product_id"
-        "   WHERE by_hour = 0"
-        "   GROUP BY 2 ORDER BY 4 DESC, 2 LIMIT $5)"
-        " UNION ALL"
-        " SELECT 2, h::text, NULL, amount::numeric, NULL, NULL, NULL FROM g WHERE by_hour = 1",
-        local_hour(source, "o.created_at"));
-    Oid         t = source->ordered_at_type;
-    Oid         range_types[6] = {t, t, t, t, t, t};
-    Datum       range_values[6] = {bounds->from[0], bounds->to[0], bounds->from[1], bounds->to[1],
-                                   bounds->from[2], bounds->to[2]};
-    Datum       ids[6];
-
-    /*
-     * Plan settings for this transaction only (the run's own).  jit is off
-     * because a join method turned off still costs disable_cost (1e10) when
-     * the planner must use it, which would make PostgreSQL JIT-compile these
-     * short range scans at full optimization: ~0.4 s for an empty day.
-     */
-    if (SPI_execute("SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_nestloop', 'off', true),"
-                    "       set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)",
-                    false, 1) != SPI_OK_SELECT)
-        elog(ERROR, "could not set the KPI query's plan settings");
-
-    if (SPI_execute_with_args(for_shop(SHOP_ID_RANGES_SQL), 6, range_types, range_values, NULL, true, 1) != SPI_OK_SELECT)
-        elog(ERROR, "the order id range query failed");
-    for (int i = 0; i < 6; i++)
-        ids[i] = Int64GetDatum(dsr_spi_int64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, i % 2 == 0 ? 0 : -1));
-
-    {
-        Oid         types[7] = {t, t, TEXTOID, TEXTOID, INT4OID, INT8OID, INT8OID};
-        Datum       values[7] = {
-            bounds->from[0], bounds->to[0],
-            CStringGetTextDatum(dsr_source_timezone),
-            CStringGetTextDatum(dsr_calendar_timezone()),
-            Int32GetDatum(dsr_top_n),
-            ids[0], ids[1],
-        };
-
-        if (SPI_execute_with_args(for_shop(day_sql), 7, types, values, NULL, true, 0) != SPI_OK_SELECT)
-            elog(ERROR, "the KPI query failed");
-        read_day_rows(context, "orders", report->report_date, report);
-    }
-    {
-        Oid         types[8] = {t, t, t, t, INT8OID, INT8OID, INT8OID, INT8OID};
-        Datum       values[8] = {bounds->from[1], bounds->to[1], bounds->from[2], bounds->to[2],
-                                 ids[2], ids[3], ids[4], ids[5]};
-
-        if (SPI_execute_with_args(for_shop(SHOP_COMPARISON_SQL), 8, types, values, NULL, true, 1) != SPI_OK_SELECT)
-            elog(ERROR, "the comparison query failed");
-        read_comparison_row(context, "orders", NULL, report);
-    }
-}
-
 void
-dsr_query_kpis(DateADT report_date, MemoryContext context, DsrReport *report)
+dsr_query_kpis(DateADT report_date, bool *notice_given, MemoryContext context, DsrReport *report)
 {
     Source      source;
     DayBounds   bounds;
 
     dsr_pin_search_path_in_transaction();
-    source = resolve_source();
-    bounds = day_bounds(report_date, &source);
+    PG_TRY();
+    {
+        source = resolve_source();
+        bounds = day_bounds(report_date, &source);
 
-    report->report_date = MemoryContextStrdup(context, dsr_date_iso(report_date));
-    report->timezone = MemoryContextStrdup(context, dsr_calendar_timezone());
-    report->day_hours = bounds.hours;
-    report->rows_read = 0;
-    report->top_count = 0;
-    if (dsr_source == NULL || dsr_source[0] == '\0')
-        query_shop(&source, &bounds, context, report);
-    else
-        query_view(&source, &bounds, context, report);
+        report->report_date = MemoryContextStrdup(context, dsr_date_iso(report_date));
+        report->timezone = MemoryContextStrdup(context, dsr_calendar_timezone());
+        report->day_hours = bounds.hours;
+        report->rows_read = 0;
+        report->top_count = 0;
+        if (dsr_source == NULL || dsr_source[0] == '\0')
+            dsr_query_shop(&source, &bounds, notice_given, context, report);
+        else
+            query_view(&source, &bounds, context, report);
+    }
+    PG_FINALLY();
+    {
+        shop_guard_on = false;
+    }
+    PG_END_TRY();
 }

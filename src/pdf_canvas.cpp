@@ -104,17 +104,7 @@ TtfCmap::u32(size_t off) const
 uint32_t
 TtfCmap::lookup(uint32_t cp) const
 {
-    uint32_t ntables = u16(4);
-    size_t cmap = 0;
-    for (uint32_t t = 0; t < ntables; t++)
-    {
-        size_t rec = 12 + 16 * static_cast<size_t>(t);
-        if (u32(rec) == 0x636D6170)   /* 'cmap' */
-            cmap = u32(rec + 8);
-    }
-    if (cmap == 0)
-        return 0;
-
+    const size_t cmap = 0;   /* d_ is the table itself */
     uint32_t nsub = u16(cmap + 2);
     size_t fmt4 = 0, fmt12 = 0;
     for (uint32_t k = 0; k < nsub; k++)
@@ -167,33 +157,68 @@ TtfCmap::lookup(uint32_t cp) const
     return 0;
 }
 
-std::vector<unsigned char>
-read_font_file(const char *path)
+TtfCmap
+read_font_cmap(const char *path)
 {
     if (!path || !*path)
         throw PdfError("no font file given");
     int fd = ::open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         fail_errno(strprintf("could not open font file \"%s\"", path), errno);
-    std::vector<unsigned char> data;
-    unsigned char buf[65536];
-    for (;;)
+    struct Closer
     {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0)
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+
+    /* `len` bytes at `off`, fewer at the end of the file */
+    auto read_at = [&](size_t off, size_t len) {
+        std::vector<unsigned char> buf(len);
+        size_t got = 0;
+        while (got < len)
         {
-            if (errno == EINTR)
+            ssize_t n = ::pread(fd, buf.data() + got, len - got, static_cast<off_t>(off + got));
+            if (n < 0 && errno == EINTR)
                 continue;
-            int err = errno;
-            ::close(fd);
-            fail_errno(strprintf("could not read font file \"%s\"", path), err);
+            if (n < 0)
+                fail_errno(strprintf("could not read font file \"%s\"", path), errno);
+            if (n == 0)
+                break;
+            got += static_cast<size_t>(n);
         }
-        if (n == 0)
-            break;
-        data.insert(data.end(), buf, buf + n);
-    }
-    ::close(fd);
-    return data;
+        buf.resize(got);
+        return buf;
+    };
+    auto be = [](const std::vector<unsigned char> &b, size_t off, int bytes) {
+        uint32_t v = 0;
+        for (int k = 0; k < bytes; k++)
+            v = v << 8 | b[off + k];
+        return v;
+    };
+    auto not_a_font = [&] {
+        return PdfError(strprintf("could not load font file \"%s\": not a TrueType font", path));
+    };
+
+    /* the offset table, its table records, then the 'cmap' table alone */
+    std::vector<unsigned char> head = read_at(0, 12);
+    if (head.size() < 12)
+        throw not_a_font();
+    size_t ntables = be(head, 4, 2);
+    std::vector<unsigned char> dir = read_at(12, 16 * ntables);
+    if (ntables == 0 || dir.size() < 16 * ntables)
+        throw not_a_font();
+    for (size_t t = 0; t < ntables; t++)
+        if (be(dir, 16 * t, 4) == 0x636D6170)   /* 'cmap' */
+        {
+            size_t off = be(dir, 16 * t + 8, 4), len = be(dir, 16 * t + 12, 4);
+            if (len < 4 || len > (16u << 20))
+                throw not_a_font();
+            std::vector<unsigned char> table = read_at(off, len);
+            if (table.size() < len)
+                throw not_a_font();
+            return TtfCmap(std::move(table));
+        }
+    throw not_a_font();
 }
 
 /* ------------------------------------------------------------------------ */
@@ -208,8 +233,6 @@ HaruDoc::HaruDoc()
     try
     {
         check(HPDF_SetCompressionMode(doc_, HPDF_COMP_ALL), "enabling compression");
-        check(HPDF_UseUTFEncodings(doc_), "enabling UTF-8");
-        check(HPDF_SetCurrentEncoder(doc_, "UTF-8"), "selecting the UTF-8 encoder");
     }
     catch (...)
     {
@@ -239,6 +262,12 @@ HaruDoc::check(HPDF_STATUS st, const char *what) const
 Font
 HaruDoc::load_font(const char *path, const TtfCmap &cmap)
 {
+    if (!utf8_)
+    {
+        check(HPDF_UseUTFEncodings(doc_), "enabling UTF-8");
+        check(HPDF_SetCurrentEncoder(doc_, "UTF-8"), "selecting the UTF-8 encoder");
+        utf8_ = true;
+    }
     const char *name = HPDF_LoadTTFontFromFile(doc_, path, HPDF_TRUE);
     if (!name || has_error())
         throw PdfError(strprintf("could not load font file \"%s\": ", path) +
@@ -249,6 +278,20 @@ HaruDoc::load_font(const char *path, const TtfCmap &cmap)
         throw PdfError(strprintf("could not use font file \"%s\" with UTF-8: ", path) +
                        describe(HPDF_INVALID_FONT));
     f.repl = cmap.has(0xFFFD) ? "\xEF\xBF\xBD" : "?";
+    return f;
+}
+
+Font
+HaruDoc::standard_font(const char *name)
+{
+    Font f;
+    f.h = HPDF_GetFont(doc_, name, HPDF_ENCODING_WIN_ANSI);
+    if (!f.h || has_error())
+        throw PdfError(strprintf("could not use the standard font %s: ", name) +
+                       describe(HPDF_INVALID_FONT));
+    /* not in WinAnsiEncoding: a string needing it goes to a TrueType font */
+    f.repl = "\xEF\xBF\xBD";
+    f.win_ansi = true;
     return f;
 }
 
@@ -315,14 +358,26 @@ Canvas::Canvas(const HaruDoc &doc, HPDF_Page page)
 {
 }
 
+std::string
+Canvas::encode(const Font &f, const std::string &s) const
+{
+    if (!f.win_ansi)
+        return s;
+    std::string out;
+    if (!encode_win_ansi(s, out))
+        throw OutsideFontEncoding("text outside WinAnsiEncoding");
+    return out;
+}
+
 float
 Canvas::text_width(const Font &f, float size, const std::string &s) const
 {
     if (s.empty())
         return 0.0f;
+    std::string bytes = encode(f, s);
     HPDF_TextWidth tw = HPDF_Font_TextWidth(
-        f.h, reinterpret_cast<const HPDF_BYTE *>(s.data()),
-        static_cast<HPDF_UINT>(s.size()));
+        f.h, reinterpret_cast<const HPDF_BYTE *>(bytes.data()),
+        static_cast<HPDF_UINT>(bytes.size()));
     doc_.check(HPDF_OK, "measuring text");
     return static_cast<float>(tw.width) * size / 1000.0f;
 }
@@ -369,10 +424,11 @@ Canvas::text(float x, float top, const Font &f, float size, const std::string &r
     std::string s = sanitize_utf8(raw, f.repl);
     if (s.empty())
         return;
+    std::string bytes = encode(f, s);
     fill_color(c);
     doc_.check(HPDF_Page_BeginText(page_), "beginning text");
     doc_.check(HPDF_Page_SetFontAndSize(page_, f.h, size), "selecting the font");
-    doc_.check(HPDF_Page_TextOut(page_, x, y(top), s.c_str()), "drawing text");
+    doc_.check(HPDF_Page_TextOut(page_, x, y(top), bytes.c_str()), "drawing text");
     doc_.check(HPDF_Page_EndText(page_), "ending text");
 }
 
@@ -417,6 +473,18 @@ Canvas::line(float x1, float top1, float x2, float top2, const Rgb &stroke, floa
     doc_.check(HPDF_Page_MoveTo(page_, x1, y(top1)), "drawing a line");
     doc_.check(HPDF_Page_LineTo(page_, x2, y(top2)), "drawing a line");
     doc_.check(HPDF_Page_Stroke(page_), "stroking a line");
+}
+
+void
+Canvas::triangle(float x1, float top1, float x2, float top2, float x3, float top3,
+                 const Rgb &fill)
+{
+    fill_color(fill);
+    doc_.check(HPDF_Page_MoveTo(page_, x1, y(top1)), "drawing a triangle");
+    doc_.check(HPDF_Page_LineTo(page_, x2, y(top2)), "drawing a triangle");
+    doc_.check(HPDF_Page_LineTo(page_, x3, y(top3)), "drawing a triangle");
+    doc_.check(HPDF_Page_ClosePath(page_), "drawing a triangle");
+    doc_.check(HPDF_Page_Fill(page_), "filling a triangle");
 }
 
 void

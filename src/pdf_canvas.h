@@ -1,7 +1,7 @@
 /*
  * pdf_canvas.h — libharu with every call checked and errors turned into
- * PdfError: the document, TrueType fonts, and drawing primitives in top-down
- * page coordinates.
+ * PdfError: the document, fonts (the standard ones, or embedded TrueType for
+ * UTF-8 text), and drawing primitives in top-down page coordinates.
  */
 #ifndef DSR_PDF_CANVAS_H
 #define DSR_PDF_CANVAS_H
@@ -23,11 +23,19 @@ struct PdfError : std::runtime_error
     using std::runtime_error::runtime_error;
 };
 
-/* A TrueType 'cmap' reader, only to know which characters a font has. */
+/* Thrown when text has a character that a standard font's WinAnsiEncoding
+ * cannot show: the caller starts again with embedded TrueType fonts. */
+struct OutsideFontEncoding : std::runtime_error
+{
+    using std::runtime_error::runtime_error;
+};
+
+/* A TrueType 'cmap' table reader, only to know which characters a font has. */
 class TtfCmap
 {
 public:
-    explicit TtfCmap(std::vector<unsigned char> data) : d_(std::move(data)) {}
+    /* `table`: the font file's 'cmap' table */
+    explicit TtfCmap(std::vector<unsigned char> table) : d_(std::move(table)) {}
 
     /* false for a malformed font: be conservative */
     bool has(uint32_t cp) const;
@@ -40,9 +48,10 @@ private:
     uint32_t lookup(uint32_t cp) const;
 };
 
-/* Read the font file ourselves first: the error then names the path and the
- * OS reason, which libharu would not tell us. */
-std::vector<unsigned char> read_font_file(const char *path);
+/* Read the font file's character map ourselves first (its table directory
+ * and 'cmap' table, a few kB): the error then names the path and the OS
+ * reason, which libharu would not tell us. */
+TtfCmap read_font_cmap(const char *path);
 
 struct Rgb
 {
@@ -53,6 +62,7 @@ struct Font
 {
     HPDF_Font h = nullptr;
     std::string repl;   /* replacement for unsupported characters */
+    bool win_ansi = false;   /* a standard font: text goes out in WinAnsiEncoding */
 };
 
 /* libharu's first error of a document, recorded by its error callback. */
@@ -63,7 +73,7 @@ struct HaruErrorState
     unsigned count = 0;
 };
 
-/* A compressed PDF document with UTF-8 text. */
+/* A compressed PDF document; its text is given in UTF-8. */
 class HaruDoc
 {
 public:
@@ -77,6 +87,11 @@ public:
 
     /* Embed a TrueType font for UTF-8 text; `cmap` is the same file's. */
     Font load_font(const char *path, const TtfCmap &cmap);
+
+    /* One of the standard fonts every PDF reader has ("Helvetica"), in
+     * WinAnsiEncoding: nothing embedded.  Text it cannot show throws
+     * OutsideFontEncoding when measured or drawn. */
+    Font standard_font(const char *name);
 
     /* Non-ASCII bytes become '?': libharu's info strings are not UTF-8. */
     void set_info(const std::string &title, const std::string &author,
@@ -94,6 +109,7 @@ private:
 
     HaruErrorState err_;   /* must outlive doc_: declared first */
     HPDF_Doc doc_ = nullptr;
+    bool utf8_ = false;    /* UTF-8 encoder enabled (costly: only for TrueType) */
 };
 
 /* Page drawing with every libharu call checked; `top` coordinates grow
@@ -112,7 +128,8 @@ public:
      * ("" if not even the ellipsis fits). */
     std::string fit_text(const Font &f, float size, const std::string &raw, float max_w) const;
 
-    /* Text is sanitised for libharu (see sanitize_utf8). */
+    /* Text is sanitised for libharu (see sanitize_utf8); for a standard
+     * font, a character outside WinAnsiEncoding throws OutsideFontEncoding. */
     void text(float x, float top, const Font &f, float size, const std::string &raw,
               const Rgb &c);
     void text_right(float right, float top, const Font &f, float size,
@@ -123,9 +140,13 @@ public:
     void rect(float x, float top, float w, float h, const Rgb &fill);
     void frame(float x, float top, float w, float h, const Rgb &stroke, float lw);
     void line(float x1, float top1, float x2, float top2, const Rgb &stroke, float lw);
+    void triangle(float x1, float top1, float x2, float top2, float x3, float top3,
+                  const Rgb &fill);
 
 private:
     float y(float top) const { return height_ - top; }
+    /* sanitised UTF-8 -> the bytes libharu takes for `f` */
+    std::string encode(const Font &f, const std::string &s) const;
     void fill_color(const Rgb &c);
     void stroke_color(const Rgb &c);
 

@@ -48,6 +48,7 @@ struct Change
 {
     std::string text;
     Rgb color;
+    int arrow = 0;   /* +1: drawn up triangle before the text, -1: down, 0: none */
 };
 
 std::string
@@ -56,7 +57,8 @@ str_or(const char *s, const char *dflt)
     return (s && *s) ? std::string(s) : std::string(dflt);
 }
 
-/* Day-over-day style change: "▲ +12.3%", "▼ -4.1%", "n/a" when prev is 0. */
+/* Day-over-day style change: "+12.3%" after an up arrow, "-4.1%" after a
+ * down arrow, "n/a" when prev is 0. */
 Change
 change(double cur, double prev)
 {
@@ -69,8 +71,8 @@ change(double cur, double prev)
         return {"= 0.0%", kMuted};
     std::string num = strprintf("%.1f%%", std::fabs(pct));
     if (pct > 0)
-        return {"\xE2\x96\xB2 +" + num, kUp};       /* ▲ */
-    return {"\xE2\x96\xBC -" + num, kDown};          /* ▼ */
+        return {"+" + num, kUp, +1};
+    return {"-" + num, kDown, -1};
 }
 
 double
@@ -126,6 +128,22 @@ private:
     std::string date_text_, tz_, shop_;
     int top_count_ = 0;
     bool no_sales_ = false;
+
+    /* Room an arrow takes before the text, in font sizes (DejaVu's ▲). */
+    static constexpr float kArrowAdvance = 0.77f;
+
+    /* A filled triangle where a ▲ (dir > 0) or ▼ glyph of `size` would be
+     * drawn at (x, baseline). */
+    void arrow(float x, float baseline, float size, int dir, const Rgb &c)
+    {
+        const float left = x + 0.007f * size, right = x + 0.747f * size;
+        const float mid = (left + right) / 2;
+        const float top = baseline - 0.64f * size, bottom = baseline + 0.10f * size;
+        if (dir > 0)
+            cv_.triangle(left, bottom, right, bottom, mid, top, c);
+        else
+            cv_.triangle(left, top, right, top, mid, bottom, c);
+    }
 
     std::string weekday_short(const Date &d) const
     {
@@ -219,10 +237,18 @@ private:
 
             const float small = 7.5f;
             auto detail = [&](float ltop, const std::string &label, const Change &c) {
+                float right = x + w - pad;
                 float vw = cv_.text_width(bold_, small, sanitize_utf8(c.text, bold_.repl));
+                if (c.arrow != 0)
+                {
+                    /* where a ▲ glyph and a space would be: the font may have no ▲ */
+                    vw += cv_.text_width(bold_, small, " ");
+                    arrow(right - vw - kArrowAdvance * small, ltop, small, c.arrow, c.color);
+                    vw += kArrowAdvance * small;
+                }
                 std::string lab = cv_.fit_text(reg_, small, label, inner - vw - 4);
                 cv_.text(x + pad, ltop, reg_, small, lab, kMuted);
-                cv_.text_right(x + w - pad, ltop, bold_, small, c.text, c.color);
+                cv_.text_right(right, ltop, bold_, small, c.text, c.color);
             };
             detail(top + 57, t.line1_label, t.line1);
             detail(top + 69, t.line2_label, t.line2);
@@ -441,20 +467,44 @@ private:
 /* Building the document                                                    */
 /* ------------------------------------------------------------------------ */
 
-std::vector<unsigned char>
-render(const DsrReport &r, const char *font_path, const char *bold_font_path)
+/* The TrueType fonts of the settings, read and checked. */
+struct FontFiles
 {
-    /* fonts are checked before libharu sees them, for errors with a reason */
-    TtfCmap reg_cmap(read_font_file(font_path));
-    TtfCmap bold_cmap(read_font_file(bold_font_path));
+    const char *regular_path, *bold_path;
+    TtfCmap regular, bold;
+};
 
+TtfCmap
+checked_font(const char *path)
+{
+    TtfCmap cmap = read_font_cmap(path);
+    if (!cmap.has('A'))
+        throw PdfError(strprintf("could not load font file \"%s\": ", path) +
+                       "not a TrueType font with a Unicode character map");
+    return cmap;
+}
+
+/* The document with the standard fonts (`ttf` null: nothing embedded, and
+ * OutsideFontEncoding for text they cannot show) or with `ttf` embedded. */
+std::vector<unsigned char>
+render_with(const DsrReport &r, const FontFiles *ttf)
+{
     HaruDoc doc;
-    Font regular = doc.load_font(font_path, reg_cmap);
-    Font bold = std::strcmp(font_path, bold_font_path) == 0
-        ? regular
-        : doc.load_font(bold_font_path, bold_cmap);
-    if (regular.repl != bold.repl)   /* one replacement everywhere */
-        regular.repl = bold.repl = "?";
+    Font regular, bold;
+    if (!ttf)
+    {
+        regular = doc.standard_font("Helvetica");
+        bold = doc.standard_font("Helvetica-Bold");
+    }
+    else
+    {
+        regular = doc.load_font(ttf->regular_path, ttf->regular);
+        bold = std::strcmp(ttf->regular_path, ttf->bold_path) == 0
+            ? regular
+            : doc.load_font(ttf->bold_path, ttf->bold);
+        if (regular.repl != bold.repl)   /* one replacement everywhere */
+            regular.repl = bold.repl = "?";
+    }
 
     doc.set_info("Daily sales report " + sanitize_utf8(str_or(r.report_date, ""), "?"),
                  sanitize_utf8(str_or(r.shop_name, ""), "?"), "daily_sales_report");
@@ -462,6 +512,29 @@ render(const DsrReport &r, const char *font_path, const char *bold_font_path)
     Canvas cv(doc, doc.add_a4_page());
     ReportPage(cv, regular, bold, r).draw();
     return doc.save_to_memory();
+}
+
+/*
+ * Helvetica when every string of the page is in WinAnsiEncoding: built into
+ * every PDF reader, nothing embedded, small and fast.  Otherwise the page is
+ * made again with the TrueType fonts embedded for UTF-8 (libharu builds a
+ * 65,536-entry glyph map per font and embeds them whole: ~10 ms and ~90 kB
+ * each).
+ */
+std::vector<unsigned char>
+render(const DsrReport &r, const char *font_path, const char *bold_font_path)
+{
+    /* fonts are checked on every run, for errors with a reason whatever the text */
+    FontFiles ttf{font_path, bold_font_path, checked_font(font_path),
+                  checked_font(bold_font_path)};
+    try
+    {
+        return render_with(r, nullptr);
+    }
+    catch (const OutsideFontEncoding &)
+    {
+    }
+    return render_with(r, &ttf);
 }
 
 /* Copy "prefix" + msg into the fixed buffer, cutting on a UTF-8 character

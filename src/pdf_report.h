@@ -24,8 +24,10 @@ typedef struct DsrPdfResult
 
 /*
  * Write `report` as a PDF to `final_path` (its directory is created if
- * missing).  `font_path` / `bold_font_path` are TrueType fonts embedded for
- * UTF-8 text (DejaVu Sans from fonts-dejavu-core).
+ * missing).  The page uses the standard Helvetica fonts, nothing embedded,
+ * when all its text is in WinAnsiEncoding; otherwise `font_path` /
+ * `bold_font_path`, TrueType fonts embedded for UTF-8 text (DejaVu Sans from
+ * fonts-dejavu-core).  Both files are checked on every call.
  */
 DsrPdfResult dsr_pdf_write(const DsrReport *report,
                            const char *font_path,

@@ -120,7 +120,7 @@ query_with_retries(DateADT report_date, MemoryContext run_context, DsrReport *re
         PG_TRY();
         {
             dsr_begin_transaction();
-            dsr_query_kpis(report_date, run_context, report);
+            dsr_query_kpis(report_date, &figures->index_notice_given, run_context, report);
             /* here: converting it may look up the catalog, which needs a transaction */
             report->shop_name = dsr_server_to_utf8(dsr_shop_name, run_context);
             if (SPI_execute("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = current_database()",

@@ -22,6 +22,7 @@ typedef struct DsrRunFigures
     double      memory_mb;
     int64       database_connections;
     int         query_retries;
+    bool        index_notice_given;     /* the missing-index NOTICE was given in this run */
     const char *pdf_path;
     int64       pdf_bytes;
 } DsrRunFigures;

@@ -1,5 +1,6 @@
 /*
- * utf8_text.cpp — strict UTF-8 decoding/encoding and sanitising for libharu.
+ * utf8_text.cpp — strict UTF-8 decoding/encoding, sanitising for libharu,
+ * and WinAnsiEncoding.
  */
 #include "utf8_text.h"
 
@@ -107,6 +108,49 @@ sanitize_utf8(const std::string &in, const std::string &repl)
             append_utf8(out, cp);
     }
     return out;
+}
+
+namespace {
+
+/* The code points of WinAnsiEncoding's bytes 0x80..0x9F (0 = no character):
+ * what Windows-1252 puts where Latin-1 has control characters. */
+const uint16_t kWinAnsi80[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
+};
+
+} /* namespace */
+
+bool
+encode_win_ansi(const std::string &in, std::string &out)
+{
+    out.clear();
+    out.reserve(in.size());
+    size_t i = 0;
+    while (i < in.size())
+    {
+        uint32_t cp = 0;
+        size_t len = decode_utf8(in, i, cp);
+        if (len == 0)
+            return false;
+        i += len;
+        /* U+00AD (soft hyphen) has a code, but a PDF reader shows and copies
+         * it as a plain hyphen: left to a TrueType font, which keeps it */
+        if ((cp >= 0x20 && cp < 0x7F) || (cp >= 0xA0 && cp <= 0xFF && cp != 0xAD))
+        {
+            out += static_cast<char>(cp);
+            continue;
+        }
+        unsigned k = 0;
+        while (k < 32 && kWinAnsi80[k] != cp)
+            k++;
+        if (cp == 0 || k == 32)
+            return false;
+        out += static_cast<char>(0x80 + k);
+    }
+    return true;
 }
 
 } /* namespace dsr */

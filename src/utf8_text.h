@@ -1,6 +1,7 @@
 /*
- * utf8_text.h — strict UTF-8 decoding and encoding, and making text safe for
- * libharu's UTF-8 encoder (which only knows the Basic Multilingual Plane).
+ * utf8_text.h — strict UTF-8 decoding and encoding, making text safe for
+ * libharu's UTF-8 encoder (which only knows the Basic Multilingual Plane),
+ * and WinAnsiEncoding, the standard PDF fonts' single-byte encoding.
  */
 #ifndef DSR_UTF8_TEXT_H
 #define DSR_UTF8_TEXT_H
@@ -28,6 +29,14 @@ size_t decode_utf8(const std::string &s, size_t i, uint32_t &cp);
  * control characters become spaces.
  */
 std::string sanitize_utf8(const std::string &in, const std::string &repl);
+
+/*
+ * `in` (valid UTF-8, as sanitize_utf8 leaves it) in WinAnsiEncoding, the
+ * encoding of the standard PDF fonts (Windows code page 1252: Latin-1 plus
+ * the euro sign, typographic quotes, dashes, the ellipsis...).  False, with
+ * `out` unspecified, if a character has no code there.
+ */
+bool encode_win_ansi(const std::string &in, std::string &out);
 
 /* True for a byte that starts a character (not a continuation byte). */
 inline bool

@@ -21,8 +21,11 @@ DAY_GROUP = "/metrics/job/%s/date/%s" % (JOB, DAY)
 
 
 def hint_line(stderr):
-    lines = [line for line in stderr.splitlines() if line.startswith("HINT:")]
-    return lines[0] if lines else ""
+    """The HINT of the push WARNING (a NOTICE before it may have its own)."""
+    lines = stderr.splitlines()
+    warnings = [n for n, line in enumerate(lines) if line.startswith("WARNING:")]
+    hints = [line for line in lines[warnings[0]:] if line.startswith("HINT:")] if warnings else []
+    return hints[0] if hints else ""
 
 
 class OutboxCase(FaultCase):

@@ -1,8 +1,9 @@
 """
 test/stack/test_stack.py — `make demo` end to end, as a user gets it: demo/up
 brings up PostgreSQL + pg_cron, the Pushgateway, Prometheus (with the rules
-of monitoring/rules) and postgres_exporter on free loopback ports in a
-temporary DEMO_DIR, and these tests check what it promises, then demo/down.
+of monitoring/rules), postgres_exporter, Alertmanager and its webhook
+receiver on free loopback ports in a temporary DEMO_DIR, and these tests
+check what it promises, then demo/down.
 Python standard library only; run as root (demo/up installs packages and runs
 services as postgres/prometheus).
 
@@ -12,6 +13,9 @@ Environment:
   DSR_STACK_WORKDIR  directory to work in (test/run_all passes one, and keeps
                      it on failure); default: a new directory under /tmp,
                      removed after a green run unless DSR_STACK_KEEP=1.
+  DSR_PG_BIN         the PostgreSQL 15 binaries the demo uses and installs the
+                     extension into (demo/up's DEMO_PG_BIN); default Debian's,
+                     /usr/lib/postgresql/15/bin.
 
 The tests run in the order of their names and share one stack; each says
 what it needs.  Whatever happens (a failure, Ctrl-C, SIGTERM), the stack is
@@ -40,16 +44,19 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 DEMO = os.path.join(REPO, "demo")
 RULES = os.path.join(REPO, "monitoring", "rules", "daily-sales.yml")
 RULE_TESTS = os.path.join(REPO, "monitoring", "rules", "daily-sales.test.yml")
+DASHBOARD = os.path.join(REPO, "monitoring", "grafana", "daily-sales-report.json")
 README = os.path.join(REPO, "README.md")
-PG_BIN = "/usr/lib/postgresql/15/bin"
+PG_BIN = os.environ.get("DSR_PG_BIN") or "/usr/lib/postgresql/15/bin"
 JOB = "daily-sales-report"
 # the usual ports of these services, and the dev servers of other people
-AVOID_PORTS = {5432, 9090, 9091, 9187, 5499, 19091}
+AVOID_PORTS = {5432, 9090, 9091, 9093, 9094, 9095, 9187, 5499, 19091}
 SERVICES = {
     "postgres": PG_BIN + "/postgres",
     "pushgateway": "/usr/bin/prometheus-pushgateway",
     "prometheus": "/usr/bin/prometheus",
     "exporter": "/usr/bin/prometheus-postgres-exporter",
+    "alertmanager": "/usr/bin/prometheus-alertmanager",
+    "receiver": os.path.realpath("/usr/bin/python3"),      # demo/alert-receiver
 }
 
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -150,10 +157,12 @@ class Demo:
         os.chmod(root, 0o755)       # the services' users must reach the state dir
         self.root = root
         self.state = os.path.join(root, "demo")
-        pg, pgw, prom, exporter = free_ports(4)
+        pg, pgw, prom, exporter, alertmanager, receiver = free_ports(6)
         self.pg_port = pg
         self.pgw_url = "http://127.0.0.1:%d" % pgw
         self.prom_url = "http://127.0.0.1:%d" % prom
+        self.am_url = "http://127.0.0.1:%d" % alertmanager
+        self.notifications_file = os.path.join(self.state, "alerts", "notifications.jsonl")
         self.env = {k: v for k, v in os.environ.items()
                     if not k.lower().endswith("_proxy") and not k.startswith("PG")}
         self.env.update({
@@ -162,6 +171,9 @@ class Demo:
             "DEMO_PUSHGATEWAY_PORT": str(pgw),
             "DEMO_PROMETHEUS_PORT": str(prom),
             "DEMO_EXPORTER_PORT": str(exporter),
+            "DEMO_ALERTMANAGER_PORT": str(alertmanager),
+            "DEMO_RECEIVER_PORT": str(receiver),
+            "DEMO_PG_BIN": PG_BIN,
             "DEMO_SCRAPE_INTERVAL": "1",
             "NO_PROXY": "127.0.0.1,localhost",
             "no_proxy": "127.0.0.1,localhost",
@@ -178,9 +190,11 @@ class Demo:
                               text=True, timeout=timeout)
 
     def up(self):
-        log("demo/up in %s (ports: postgres %s, pushgateway %s, prometheus %s, exporter %s)" % (
-            self.state, self.env["DEMO_PG_PORT"], self.env["DEMO_PUSHGATEWAY_PORT"],
-            self.env["DEMO_PROMETHEUS_PORT"], self.env["DEMO_EXPORTER_PORT"]))
+        log("demo/up in %s (ports: postgres %s, pushgateway %s, prometheus %s, exporter %s, alertmanager %s,"
+            " receiver %s; PostgreSQL in %s)" % (
+                self.state, self.env["DEMO_PG_PORT"], self.env["DEMO_PUSHGATEWAY_PORT"],
+                self.env["DEMO_PROMETHEUS_PORT"], self.env["DEMO_EXPORTER_PORT"],
+                self.env["DEMO_ALERTMANAGER_PORT"], self.env["DEMO_RECEIVER_PORT"], PG_BIN))
         self.started = True
         started = time.monotonic()
         self.up_result = self.run("up")
@@ -286,6 +300,28 @@ class Demo:
     def query(self, promql):
         url = self.prom_url + "/api/v1/query?" + urllib.parse.urlencode({"query": promql})
         return http_json(url)["data"]["result"]
+
+    def push(self, path, text):
+        """POST text-format metrics to the Pushgateway group PATH (same-name metrics replaced)."""
+        request = urllib.request.Request(self.pgw_url + path, data=text.encode(), method="POST",
+                                         headers={"Content-Type": "text/plain; version=0.0.4"})
+        with _OPENER.open(request, timeout=10) as response:
+            return response.status
+
+    def notifications(self):
+        """What demo/alert-receiver wrote: [{received_at, path, notification}], oldest first."""
+        try:
+            with open(self.notifications_file, encoding="utf-8") as f:
+                return [json.loads(line) for line in f if line.strip()]
+        except FileNotFoundError:
+            return []
+
+    def reload(self, name):
+        """SIGHUP a service (Prometheus and Alertmanager reread their config)."""
+        pid = self.service_pid(name)
+        if pid is None:
+            raise AssertionError("%s is not running" % name)
+        os.kill(pid, signal.SIGHUP)
 
 
 DEMO_STACK = None
@@ -531,6 +567,227 @@ class DemoStackTest(unittest.TestCase):
         result = self.promtool("check", "config", config)
         self.assertEqual(result.returncode, 0, result.stdout)
         self.assertIn("SUCCESS: 1 rule files found", result.stdout)
+
+    # ---------------------------------------------------------- alertmanager
+    # The shipped for: clauses and Alertmanager timers (minutes) are shortened
+    # in the demo's generated copies only, once, by fast_alerting; the shipped
+    # values are the ones promtool test rules covers (test_11).
+    fast = False
+    AM_CONFIG = property(lambda self: os.path.join(self.demo.state, "alertmanager", "alertmanager.yml"))
+
+    def amtool_routes(self, config, *labels):
+        result = subprocess.run(["amtool", "config", "routes", "test", "--config.file=" + config] + list(labels),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, timeout=60)
+        # the receiver's name is the last line (amtool may warn before it)
+        return (result.stdout.strip().splitlines() or [""])[-1]
+
+    def fast_alerting(self):
+        if type(self).fast:
+            return
+        rules = os.path.join(self.demo.state, "prometheus", "rules", "daily-sales.yml")
+        with open(rules, encoding="utf-8") as f:
+            text, count = re.subn(r"(?m)^(\s+for:) \S+$", r"\1 2s", f.read())
+        self.assertGreaterEqual(count, 3, "for: clauses in the demo's copy of the rules")
+        with open(rules, "w", encoding="utf-8") as f:
+            f.write(text)
+        with open(self.AM_CONFIG, encoding="utf-8") as f:
+            text = f.read()
+        text, waits = re.subn(r"(?m)^(\s+group_wait:) \S+", r"\1 1s", text)
+        text, intervals = re.subn(r"(?m)^(\s+group_interval:) \S+", r"\1 2s", text)
+        self.assertEqual((waits, intervals), (1, 1), "group_wait and group_interval in the demo's alertmanager.yml")
+        with open(self.AM_CONFIG, "w", encoding="utf-8") as f:
+            f.write(text)
+        self.demo.reload("prometheus")
+        self.demo.reload("alertmanager")
+
+        def rules_reloaded():
+            groups = http_json(self.demo.prom_url + "/api/v1/rules")["data"]["groups"]
+            return all(rule.get("duration", 0) in (0, 2) for g in groups for rule in g["rules"]
+                       if rule["type"] == "alerting")
+        wait_for("Prometheus to load the rules with for: 2s", rules_reloaded, 30)
+        wait_for("Alertmanager to load group_wait: 1s",
+                 lambda: "group_wait: 1s" in http_json(self.demo.am_url + "/api/v2/status")["config"]["original"],
+                 30)
+        type(self).fast = True
+
+    def wait_notification(self, receiver, status, alertname, timeout=120, **labels):
+        """The first notification to RECEIVER with STATUS holding ALERTNAME (its labels as given)."""
+        def probe():
+            for entry in self.demo.notifications():
+                n = entry["notification"]
+                if n.get("receiver") != receiver or n.get("status") != status:
+                    continue
+                for alert in n.get("alerts", []):
+                    if alert["labels"].get("alertname") == alertname and alert.get("status") == status and \
+                            all(alert["labels"].get(k) == v for k, v in labels.items()):
+                        return entry
+            return None
+        try:
+            return wait_for("a %s notification of %s to the %s receiver" % (status, alertname, receiver), probe,
+                            timeout)
+        except AssertionError:
+            alerts = http_json(self.demo.prom_url + "/api/v1/alerts")["data"]["alerts"]
+            self.fail("no %s notification of %s %s to %s within %d s; Prometheus alerts: %s; received: %s" % (
+                status, alertname, labels, receiver, timeout,
+                json.dumps([(a["labels"], a["state"]) for a in alerts]),
+                json.dumps([(e["notification"]["receiver"], e["notification"]["status"],
+                             [a["labels"].get("alertname") for a in e["notification"]["alerts"]])
+                            for e in self.demo.notifications()])))
+
+    def receivers_of(self, alertname):
+        return sorted({e["notification"]["receiver"] for e in self.demo.notifications()
+                       for a in e["notification"]["alerts"] if a["labels"].get("alertname") == alertname})
+
+    def hide_orders(self, day, hide):
+        """Make most closed orders of DAY (shop calendar) carts, or put them back."""
+        if hide:
+            self.demo.psql("""
+                CREATE TABLE stack_hidden_orders AS
+                SELECT id FROM orders
+                 WHERE NOT is_open AND id %% 25 <> 0
+                   AND created_at >= ('%(day)s'::date::timestamp
+                                      AT TIME ZONE current_setting('daily_sales_report.timezone')) AT TIME ZONE 'UTC'
+                   AND created_at < (('%(day)s'::date + 1)::timestamp
+                                     AT TIME ZONE current_setting('daily_sales_report.timezone')) AT TIME ZONE 'UTC';
+                UPDATE orders SET is_open = true WHERE id IN (SELECT id FROM stack_hidden_orders);""" % {"day": day})
+        else:
+            self.demo.psql("UPDATE orders SET is_open = false WHERE id IN (SELECT id FROM stack_hidden_orders);"
+                           " DROP TABLE stack_hidden_orders;")
+
+    def report(self, day):
+        row = self.demo.psql("SELECT revenue, pushed FROM daily_sales_report('%s')" % day).stdout.strip().split("|")
+        self.assertEqual(row[1], "t", "the run for %s pushed" % day)
+        return float(row[0])
+
+    def test_20_alertmanager_wired(self):
+        """Prometheus sends to the demo's Alertmanager; the routes send each category to its receiver."""
+        self.require_up()
+        self.assertRegex(self.demo.up_result.stdout, r"alertmanager +started .* config checked by amtool")
+        self.assertIn("Notifications: Alertmanager", self.demo.up_result.stdout)
+        self.assertIn("none yet", self.demo.up_result.stdout)
+
+        def discovered():
+            active = http_json(self.demo.prom_url + "/api/v1/alertmanagers")["data"]["activeAlertmanagers"]
+            return [a["url"] for a in active]
+        self.assertEqual(wait_for("Prometheus to use the Alertmanager", discovered, 20),
+                         [self.demo.am_url + "/api/v2/alerts"])
+        status = http_json(self.demo.am_url + "/api/v2/status")
+        self.assertEqual(status["cluster"]["status"], "disabled", "a single Alertmanager, no gossip port")
+        result = subprocess.run(["amtool", "check-config", self.AM_CONFIG], stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stdout)
+        alerts, _ = rule_names()
+        for alert in alerts:
+            expected = "business" if alert == "DailySalesRevenueDrop" else "technical"
+            self.assertEqual(self.amtool_routes(self.AM_CONFIG, "alertname=" + alert, "job=" + JOB,
+                                                "category=" + expected), expected, alert)
+        self.assertEqual(self.amtool_routes(self.AM_CONFIG, "alertname=Other"), "technical")
+        self.assertEqual(self.demo.notifications(), [], "no alert fired yet")
+
+    def test_21_revenue_drop_reaches_business(self):
+        """A day far below the days before it: DailySalesRevenueDrop reaches the business receiver, then resolves."""
+        self.require_up()
+        self.fast_alerting()
+        day = self.day()
+        # the 7 days before it, reported for real (the earlier days the rule compares with)
+        days = self.demo.psql("SELECT string_agg(d::date::text, ' ' ORDER BY d) FROM generate_series("
+                              "'%s'::date - 8, '%s'::date - 2, '1 day') d" % (day, day)).stdout.split()
+        self.assertEqual(len(days), 7)
+        normal = [self.report(d) for d in days]
+        self.hide_orders(day, True)
+        try:
+            low = self.report(day)
+            log("revenue of %s: %.2f, the 7 days before: %s" % (day, low, normal))
+            self.assertLess(low, 0.2 * sum(normal) / len(normal), "the day is far below the days before")
+            entry = self.wait_notification("business", "firing", "DailySalesRevenueDrop", date=day)
+        finally:
+            self.hide_orders(day, False)
+        self.assertEqual(entry["path"], "/business")
+        notification = entry["notification"]
+        self.assertEqual(notification["groupLabels"], {"alertname": "DailySalesRevenueDrop", "job": JOB})
+        alert = [a for a in notification["alerts"] if a["labels"]["alertname"] == "DailySalesRevenueDrop"][0]
+        self.assertEqual(alert["labels"]["category"], "business")
+        self.assertEqual(alert["labels"]["severity"], "warning")
+        self.assertIn("Revenue of %s is " % day, alert["annotations"]["summary"])
+        self.assertNotIn("technical", self.receivers_of("DailySalesRevenueDrop"))
+
+        # the day corrected by a rerun: the alert resolves and the receiver is told
+        self.assertGreater(self.report(day), 0.5 * sum(normal) / len(normal))
+        entry = self.wait_notification("business", "resolved", "DailySalesRevenueDrop", date=day)
+        self.assertEqual(entry["notification"]["status"], "resolved")
+        self.assertEqual(self.receivers_of("DailySalesRevenueDrop"), ["business"])
+
+    def test_22_job_not_succeeded_reaches_technical(self):
+        """No success for 25 h (a pushed timestamp): DailySalesReportNotSucceeded reaches the technical receiver."""
+        self.require_up()
+        self.fast_alerting()
+        stale = time.time() - 25 * 3600 - 300
+        self.demo.push("/metrics/job/%s" % JOB,
+                       "# TYPE batch_job_last_success_timestamp gauge\n"
+                       "batch_job_last_success_timestamp %.3f\n" % stale)
+        entry = self.wait_notification("technical", "firing", "DailySalesReportNotSucceeded", job=JOB)
+        self.assertEqual(entry["path"], "/technical")
+        notification = entry["notification"]
+        self.assertEqual(notification["groupLabels"], {"alertname": "DailySalesReportNotSucceeded", "job": JOB})
+        alert = notification["alerts"][0]
+        self.assertEqual((alert["labels"]["category"], alert["labels"]["severity"]), ("technical", "critical"))
+        self.assertIn("has not succeeded for 1d 1h", alert["annotations"]["summary"])
+        self.assertEqual(self.receivers_of("DailySalesReportNotSucceeded"), ["technical"])
+
+        # a successful run pushes a fresh timestamp: resolved, and the receiver is told
+        self.report(self.day())
+        self.wait_notification("technical", "resolved", "DailySalesReportNotSucceeded", job=JOB)
+
+    def test_23_notifications_printed(self):
+        """demo/notifications prints what the receivers got, firing and resolved, for a person."""
+        self.require_up()
+        result = self.demo.run("notifications", "0", timeout=60)
+        self.assertEqual(result.returncode, 0, result.stdout)
+        log("demo/notifications:\n" + result.stdout)
+        self.assertRegex(result.stdout, r"to business: FIRING, 1 alert\(s\) of group "
+                                        r"\{alertname=\"DailySalesRevenueDrop\", job=\"daily-sales-report\"\}")
+        self.assertRegex(result.stdout, r"to business: RESOLVED")
+        self.assertRegex(result.stdout, r"to technical: FIRING, 1 alert\(s\) of group "
+                                        r"\{alertname=\"DailySalesReportNotSucceeded\", job=\"daily-sales-report\"\}")
+        self.assertRegex(result.stdout, r"to technical: RESOLVED")
+        self.assertRegex(result.stdout, r"FIRING +DailySalesRevenueDrop +category=business date=%s severity=warning"
+                         % re.escape(self.day()))
+        self.assertRegex(result.stdout, r"RESOLVED DailySalesReportNotSucceeded +category=technical severity=critical")
+        with open(os.path.join(self.demo.root, "notifications.txt"), "w") as f:
+            f.write(result.stdout)
+
+    # ------------------------------------------------------------- dashboard
+    def test_24_dashboard_queries_return_data(self):
+        """Every query of every panel of the Grafana dashboard returns data from the demo's Prometheus."""
+        self.require_up()
+        with open(DASHBOARD, encoding="utf-8") as f:
+            dashboard = json.load(f)
+        variables = {"$job": JOB, "${job}": JOB}
+        queries = []
+        for panel in dashboard["panels"]:
+            for target in panel.get("targets", []):
+                expr = target["expr"]
+                for name, value in variables.items():
+                    expr = expr.replace(name, value)
+                self.assertNotIn("$", expr, "a variable the test does not know, panel %r" % panel["title"])
+                queries.append((panel["title"], target["refId"], expr))
+        self.assertGreaterEqual(len(queries), 20)
+        empty = []
+        for title, ref, expr in queries:
+            def probe():
+                return [r for r in self.demo.query(expr) if r["value"][1] not in ("NaN", "+Inf", "-Inf")]
+            try:
+                result = wait_for("%s (%s)" % (title, ref), probe, 20)
+                log("dashboard: %-45s %s: %d series, e.g. %s" % (title[:45], ref, len(result), result[0]["value"][1]))
+            except AssertionError:
+                empty.append("%s (%s): %s -> %s" % (title, ref, expr, self.demo.query(expr)))
+        self.assertEqual(empty, [], "panels without data")
+        # the revenue per day panel shows the days the report pushed, with their figures
+        per_day = {r["metric"]["date"]: float(r["value"][1])
+                   for r in self.demo.query('daily_sales_revenue_total{job="%s"}' % JOB)}
+        self.assertIn(self.day(), per_day)
+        self.assertGreaterEqual(len(per_day), 8, "the day and the 7 before it (test_21)")
 
     # ---------------------------------------------------------------- down
     def test_99_demo_down(self):

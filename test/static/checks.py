@@ -7,11 +7,16 @@
     checks.py dockerfile ROOT              docker/Dockerfile: stages, images, apt hygiene
     checks.py prometheus-compose ROOT DIR  lay out the compose Prometheus config + rules in DIR
     checks.py prometheus-k8s RENDERED DIR  lay out the k8s Prometheus ConfigMaps in DIR
+    checks.py grafana-configmap ROOT       print k8s/monitoring/grafana-dashboard.yaml as it must be
+    checks.py alerting ROOT RENDERED DIR   the rules' categories and the three Alertmanager configs
+                                           (demo, compose, k8s), laid out in DIR as demo.yml,
+                                           compose.yml, k8s.yml for amtool
 
 Every check prints one line, "ok - NAME" or "not ok - NAME: why"; the exit
 status is 1 if any failed.  test/static/run counts the lines.
 """
 
+import json
 import os
 import re
 import shutil
@@ -86,12 +91,13 @@ def check_image(where, image):
 
 def compose_config(root, env=None):
     argv = ["docker-compose", "--project-directory", root, "-f", os.path.join(root, "compose.yaml"),
-            "--profile", "batch", "config"]
+            "--profile", "batch", "--profile", "dashboard", "config"]
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("COMPOSE_", "DOCKER_"))}
     # the shell's REPORT_DATE etc. would change what is checked
     for key in ("REPORT_DATE", "DSR_IMAGE", "POSTGRES_PORT", "PUSHGATEWAY_PORT", "PROMETHEUS_PORT",
                 "DSR_CRON_SCHEDULE", "DSR_TIMEZONE", "DSR_DEMO_SHOP", "PUSHGATEWAY_IMAGE",
-                "PROMETHEUS_IMAGE", "POSTGRES_EXPORTER_IMAGE"):
+                "PROMETHEUS_IMAGE", "POSTGRES_EXPORTER_IMAGE", "ALERTMANAGER_IMAGE", "ALERTMANAGER_PORT",
+                "GRAFANA_IMAGE", "GRAFANA_PORT"):
         environment.pop(key, None)
     environment.update(env or {})
     result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment,
@@ -239,6 +245,37 @@ def cmd_compose(root):
     check("compose prometheus: scrapes itself",
           any(_static_targets(job) & {"localhost:9090", "127.0.0.1:9090"} for job in jobs.values()))
     check("compose prometheus: healthcheck", bool((prom.get("healthcheck") or {}).get("test")))
+
+    # prometheus -> alertmanager
+    targets = set()
+    for block in ((prom_config or {}).get("alerting") or {}).get("alertmanagers", []) or []:
+        targets |= _static_targets(block)
+    check("compose prometheus: sends its alerts to alertmanager:9093", targets == {"alertmanager:9093"},
+          str(sorted(targets)))
+
+    # alertmanager
+    am = services.get("alertmanager")
+    check("compose: service alertmanager exists", am is not None)
+    if am is not None:
+        check("compose alertmanager: image prom/alertmanager",
+              (image_parts(am.get("image"))[0] or "").endswith("prom/alertmanager"))
+        am_args = command_list(am.get("command"))
+        am_config = arg_value(am_args, "--config.file") or "/etc/alertmanager/alertmanager.yml"
+        check("compose alertmanager: config is docker/alertmanager/alertmanager.yml",
+              mount_source(am, am_config) == os.path.join(root, "docker", "alertmanager", "alertmanager.yml"),
+              str(mount_source(am, am_config)))
+        storage = arg_value(am_args, "--storage.path") or "/alertmanager"
+        check("compose alertmanager: --storage.path in .docker_volumes/alertmanager_data",
+              mount_source(am, storage) == os.path.join(volumes_dir, "alertmanager_data"), str(mount_source(am, storage)))
+        check("compose alertmanager: no cluster gossip (--cluster.listen-address=)",
+              arg_value(am_args, "--cluster.listen-address") == "")
+        check("compose alertmanager: healthcheck", bool((am.get("healthcheck") or {}).get("test")))
+        check("compose alertmanager: the receivers' secrets mounted at /run/secrets/alertmanager",
+              "/run/secrets/alertmanager" in secret_targets(am))
+        check("compose alertmanager: without the database password",
+              not any(under(t, "/run/secrets/dsr") for t in secret_targets(am)), str(secret_targets(am)))
+
+    check_grafana_compose(root, services, volumes_dir)
 
     # postgres-exporter
     exporter_env = env_of(exporter)
@@ -440,6 +477,36 @@ def cmd_k8s(root, rendered):
               rules_map.get("daily-sales.yml") == wanted,
               "cp monitoring/rules/daily-sales.yml k8s/monitoring/daily-sales.yml")
 
+    # Alertmanager
+    for kind in ("Deployment", "Service"):
+        check("k8s: %s alertmanager in monitoring" % kind, find(objects, kind, "alertmanager", "monitoring") is not None)
+    targets = set()
+    for block in ((config or {}).get("alerting") or {}).get("alertmanagers", []) or []:
+        targets |= _static_targets(block)
+    check("k8s prometheus: sends its alerts to the Service alertmanager:9093 of its namespace",
+          targets == {"alertmanager:9093"} and find(objects, "Service", "alertmanager", "monitoring") is not None,
+          str(sorted(targets)))
+    am_files = alertmanager_k8s_files(objects)
+    source = os.path.join(root, "docker", "alertmanager", "alertmanager.yml")
+    if os.path.exists(source):
+        with open(source, encoding="utf-8") as f:
+            wanted = f.read()
+        check("k8s alertmanager: the config ConfigMap holds docker/alertmanager/alertmanager.yml as it is",
+              am_files.get("/etc/alertmanager/alertmanager.yml") == wanted,
+              "cp docker/alertmanager/alertmanager.yml k8s/monitoring/alertmanager.yml")
+    am = find(objects, "Deployment", "alertmanager", "monitoring")
+    if am:
+        c = pod_spec(am)["containers"][0]
+        check("k8s alertmanager: the Secret alertmanager-secrets mounted at /run/secrets/alertmanager",
+              secret_at(am, c, "/run/secrets/alertmanager/x") == "alertmanager-secrets")
+        storage = arg_value(c.get("args", []), "--storage.path")
+        claim = volume_claim_at(am, c, storage) if storage else None
+        check("k8s alertmanager: --storage.path on a PVC",
+              claim is not None and find(objects, "PersistentVolumeClaim", claim, "monitoring") is not None,
+              "storage.path %r, claim %r" % (storage, claim))
+
+    check_grafana_k8s(root, objects)
+
     # Pushgateway persistence
     pgw = find(objects, "Deployment", "pushgateway", "monitoring")
     if pgw:
@@ -581,6 +648,219 @@ def prometheus_k8s_files(objects):
         for key, text in (cm.get("data") or {}).items():
             files[os.path.join(mount["mountPath"], key)] = text
     return files
+
+
+def configmap_files(objects, deployment, namespace):
+    """{path in the Deployment's first container: content} of its ConfigMap volumes."""
+    obj = find(objects, "Deployment", deployment, namespace)
+    if not obj:
+        return {}
+    container = pod_spec(obj)["containers"][0]
+    volumes = volumes_by_name(obj)
+    files = {}
+    for mount in container.get("volumeMounts", []) or []:
+        cm_name = ((volumes.get(mount["name"]) or {}).get("configMap") or {}).get("name")
+        cm = find(objects, "ConfigMap", cm_name, namespace) if cm_name else None
+        for key, text in ((cm or {}).get("data") or {}).items():
+            files[os.path.join(mount["mountPath"], key)] = text
+    return files
+
+
+def alertmanager_k8s_files(objects):
+    return configmap_files(objects, "alertmanager", "monitoring")
+
+
+# --------------------------------------------------------------------------- alerting
+
+CATEGORIES = ("business", "technical")
+# settings that hold a secret inline; each has a *_file form
+INLINE_SECRETS = ("auth_password", "auth_secret", "api_url", "api_key", "routing_key", "service_key",
+                  "bot_token", "credentials", "password", "smtp_auth_password", "slack_api_url")
+
+
+def _walk(node, path=""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield path + "." + str(key), key, value
+            yield from _walk(value, path + "." + str(key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _walk(value, "%s[%d]" % (path, i))
+
+
+def check_alertmanager(where, config, secret_dir):
+    route = (config or {}).get("route") or {}
+    check("%s: group_by alertname and job" % where, sorted(route.get("group_by") or []) == ["alertname", "job"],
+          str(route.get("group_by")))
+    check("%s: the default receiver is technical" % where, route.get("receiver") == "technical",
+          str(route.get("receiver")))
+    routes = {}
+    for sub in route.get("routes") or []:
+        for matcher in sub.get("matchers") or []:
+            match = re.match(r'^\s*category\s*=\s*"?(\w+)"?\s*$', matcher)
+            if match:
+                routes[match.group(1)] = sub.get("receiver")
+    check("%s: category=business and category=technical each routed to its receiver" % where,
+          routes == {c: c for c in CATEGORIES}, str(routes))
+    receivers = {r.get("name"): r for r in (config or {}).get("receivers") or []}
+    check("%s: receivers business and technical" % where, set(CATEGORIES) <= set(receivers), str(sorted(receivers)))
+    resolved = [name for name in CATEGORIES for kind, configs in (receivers.get(name) or {}).items()
+                if kind.endswith("_configs") for c in configs if not c.get("send_resolved", kind == "webhook_configs")]
+    check("%s: every receiver is told when an alert resolves (send_resolved)" % where, not resolved, str(resolved))
+    inline = [path for path, key, value in _walk(config) if key in INLINE_SECRETS and value]
+    check("%s: no secret inline (the *_file settings)" % where, not inline, str(inline))
+    if secret_dir:
+        files = [value for path, key, value in _walk(config) if str(key).endswith("_file")]
+        check("%s: the secret files are under %s" % (where, secret_dir),
+              files and all(under(f, secret_dir) for f in files), str(files))
+
+
+def cmd_alerting(root, rendered, out):
+    root = os.path.abspath(root)
+    os.makedirs(out, exist_ok=True)
+    # every alert of the rules has a category the routes know
+    with open(os.path.join(root, "monitoring", "rules", "daily-sales.yml"), encoding="utf-8") as f:
+        rules = yaml.safe_load(f)
+    alerts = {r["alert"]: (r.get("labels") or {}).get("category") for g in rules.get("groups", [])
+              for r in g.get("rules", []) if "alert" in r}
+    bad = {a: c for a, c in alerts.items() if c not in CATEGORIES}
+    check("rules: every alert has category business or technical", alerts and not bad, str(bad))
+    check("rules: both categories are used", set(alerts.values()) == set(CATEGORIES), str(alerts))
+
+    with open(os.path.join(root, "demo", "alertmanager.yml.in"), encoding="utf-8") as f:
+        demo = f.read().replace("@RECEIVER_PORT@", "9095")
+    check("demo alertmanager: no @...@ left once generated", "@" not in re.sub(r"#.*", "", demo))
+    configs = {"demo": (demo, None)}
+    with open(os.path.join(root, "docker", "alertmanager", "alertmanager.yml"), encoding="utf-8") as f:
+        configs["compose"] = (f.read(), "/run/secrets/alertmanager")
+    if os.path.exists(rendered):
+        text = alertmanager_k8s_files(load_all(rendered)).get("/etc/alertmanager/alertmanager.yml")
+        check("k8s alertmanager: config found in the rendered ConfigMap", text is not None)
+        if text is not None:
+            configs["k8s"] = (text, "/run/secrets/alertmanager")
+    for name, (text, secret_dir) in configs.items():
+        with open(os.path.join(out, name + ".yml"), "w", encoding="utf-8") as f:
+            f.write(text)
+        check_alertmanager("%s alertmanager" % name, yaml.safe_load(text), secret_dir)
+    demo_receivers = [c.get("url") for r in yaml.safe_load(demo).get("receivers", [])
+                      for c in r.get("webhook_configs") or []]
+    check("demo alertmanager: both receivers are webhooks of demo/alert-receiver on loopback",
+          sorted(demo_receivers) == ["http://127.0.0.1:9095/business", "http://127.0.0.1:9095/technical"],
+          str(demo_receivers))
+    return finish()
+
+
+# --------------------------------------------------------------------------- Grafana
+
+GRAFANA_DASHBOARD = os.path.join("monitoring", "grafana", "daily-sales-report.json")
+
+
+def grafana_configmap_text(root):
+    """k8s/monitoring/grafana-dashboard.yaml: the dashboard and a datasource as ConfigMaps for Grafana's sidecar."""
+    with open(os.path.join(root, GRAFANA_DASHBOARD), encoding="utf-8") as f:
+        dashboard = f.read().rstrip("\n")
+    indented = "\n".join(("    " + line) if line else "" for line in dashboard.split("\n"))
+    return """# k8s/monitoring/grafana-dashboard.yaml — the Grafana dashboard of
+# monitoring/grafana/daily-sales-report.json and a Prometheus datasource, as
+# ConfigMaps labelled for the sidecar of Grafana's Helm chart (or
+# kube-prometheus-stack), which loads every ConfigMap labelled
+# grafana_dashboard / grafana_datasource.  The JSON is a copy: after changing
+# it,  python3 test/static/checks.py grafana-configmap . > k8s/monitoring/grafana-dashboard.yaml
+# (test/static fails while they differ).
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: grafana-dashboard-daily-sales-report
+  namespace: monitoring
+  labels:
+    app.kubernetes.io/part-of: daily-sales-report
+    grafana_dashboard: "1"
+data:
+  daily-sales-report.json: |
+%s
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: grafana-datasource-prometheus
+  namespace: monitoring
+  labels:
+    app.kubernetes.io/part-of: daily-sales-report
+    grafana_datasource: "1"
+data:
+  prometheus.yaml: |
+    apiVersion: 1
+    datasources:
+      - name: Prometheus
+        uid: prometheus
+        type: prometheus
+        access: proxy
+        url: http://prometheus.monitoring.svc:9090
+        isDefault: false
+        jsonData:
+          timeInterval: 30s
+""" % indented
+
+
+def cmd_grafana_configmap(root):
+    sys.stdout.write(grafana_configmap_text(os.path.abspath(root)))
+    return 0
+
+
+def check_grafana_k8s(root, objects):
+    cm = find(objects, "ConfigMap", "grafana-dashboard-daily-sales-report", "monitoring")
+    check("k8s grafana: ConfigMap grafana-dashboard-daily-sales-report labelled grafana_dashboard",
+          cm is not None and (cm["metadata"].get("labels") or {}).get("grafana_dashboard") == "1")
+    with open(os.path.join(root, GRAFANA_DASHBOARD), encoding="utf-8") as f:
+        wanted = json.load(f)
+    try:
+        got = json.loads(((cm or {}).get("data") or {}).get("daily-sales-report.json", "null"))
+    except ValueError as error:
+        got = str(error)
+    check("k8s grafana: the ConfigMap holds %s as it is" % GRAFANA_DASHBOARD, got == wanted,
+          "python3 test/static/checks.py grafana-configmap . > k8s/monitoring/grafana-dashboard.yaml")
+    ds = find(objects, "ConfigMap", "grafana-datasource-prometheus", "monitoring")
+    url = None
+    if ds is not None:
+        document = yaml.safe_load((ds.get("data") or {}).get("prometheus.yaml", "")) or {}
+        url = ((document.get("datasources") or [{}])[0]).get("url")
+    check("k8s grafana: a datasource ConfigMap for the Service prometheus:9090",
+          ds is not None and (ds["metadata"].get("labels") or {}).get("grafana_datasource") == "1" and
+          url == "http://prometheus.monitoring.svc:9090", str(url))
+
+
+def check_grafana_compose(root, services, volumes_dir):
+    grafana = services.get("grafana")
+    check("compose: service grafana exists", grafana is not None)
+    if grafana is None:
+        return
+    check("compose grafana: only in the dashboard profile", grafana.get("profiles") == ["dashboard"],
+          str(grafana.get("profiles")))
+    check("compose grafana: image grafana/grafana", (image_parts(grafana.get("image"))[0] or "").endswith(
+        "grafana/grafana"))
+    check("compose grafana: data in .docker_volumes/grafana_data",
+          mount_source(grafana, "/var/lib/grafana") == os.path.join(volumes_dir, "grafana_data"),
+          str(mount_source(grafana, "/var/lib/grafana")))
+    provider_dir = mount_source(grafana, "/etc/grafana/provisioning/dashboards")
+    paths = []
+    if provider_dir and os.path.isdir(provider_dir):
+        for name in sorted(os.listdir(provider_dir)):
+            with open(os.path.join(provider_dir, name), encoding="utf-8") as f:
+                paths += [((p.get("options") or {}).get("path")) for p in (yaml.safe_load(f) or {}).get("providers", [])]
+    dashboards = [mount_source(grafana, os.path.join(p, "daily-sales-report.json")) for p in paths if p]
+    check("compose grafana: a dashboard provider loads %s" % GRAFANA_DASHBOARD,
+          os.path.join(root, GRAFANA_DASHBOARD) in dashboards, str(dashboards))
+    ds_dir = mount_source(grafana, "/etc/grafana/provisioning/datasources")
+    urls = []
+    if ds_dir and os.path.isdir(ds_dir):
+        for name in sorted(os.listdir(ds_dir)):
+            with open(os.path.join(ds_dir, name), encoding="utf-8") as f:
+                urls += [d.get("url") for d in (yaml.safe_load(f) or {}).get("datasources", [])
+                         if d.get("type") == "prometheus"]
+    check("compose grafana: a Prometheus datasource for the prometheus service", urls == ["http://prometheus:9090"],
+          str(urls))
+    check("compose grafana: waits for a healthy prometheus", depends_condition(grafana, "prometheus") == "service_healthy")
+    check("compose grafana: healthcheck", bool((grafana.get("healthcheck") or {}).get("test")))
 
 
 def cmd_job(root, rendered):
@@ -784,6 +1064,7 @@ def main(argv):
     commands = {
         "compose": (cmd_compose, 1), "k8s": (cmd_k8s, 2), "job": (cmd_job, 2), "dockerfile": (cmd_dockerfile, 1),
         "prometheus-compose": (cmd_prometheus_compose, 2), "prometheus-k8s": (cmd_prometheus_k8s, 2),
+        "alerting": (cmd_alerting, 3), "grafana-configmap": (cmd_grafana_configmap, 1),
     }
     if len(argv) < 2 or argv[1] not in commands or len(argv) - 2 != commands[argv[1]][1]:
         print(__doc__, file=sys.stderr)

@@ -1,7 +1,8 @@
 /*
  * test_pdf_report.cpp — the daily sales PDF, checked the way a user would:
  * write it, extract the text with pdftotext, count pages with pdfinfo, look
- * at the directory.  Needs poppler-utils and fonts-dejavu-core.
+ * at the page with pdftoppm, look at the directory.  Needs poppler-utils and
+ * fonts-dejavu-core.
  */
 #include "pdf_report.h"
 
@@ -10,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -94,6 +97,17 @@ sample_report()
     return r;
 }
 
+/* The same day with every string in WinAnsiEncoding (the emoji name
+ * changed): the standard fonts, nothing embedded. */
+DsrReport
+latin_report()
+{
+    DsrReport r = sample_report();
+    r.shop_name = "Loja S\xC3\xA3o Jo\xC3\xA3o \xE2\x80\x93 Caf\xC3\xA9 & Cia";   /* – é */
+    r.top[6].name = "Caixa Surpresa \xE2\x80\x9CGamer\xE2\x80\x9D \xE2\x82\xAC 5";      /* “ ” € */
+    return r;
+}
+
 DsrReport
 empty_report()
 {
@@ -159,6 +173,94 @@ read_file(const std::string &path)
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
+}
+
+bool
+embeds_a_font(const std::string &path)
+{
+    return read_file(path).find("/FontFile") != std::string::npos;
+}
+
+/* A word of `pdftotext -bbox`: its box in points from the top left. */
+struct Word
+{
+    std::string text;
+    double x_min = 0, y_min = 0, x_max = 0, y_max = 0;
+};
+
+std::vector<Word>
+pdf_words(const std::string &path)
+{
+    std::string html = run("pdftotext -bbox -enc UTF-8 " + quote(path) + " - 2>/dev/null");
+    std::vector<Word> words;
+    for (size_t pos = 0; (pos = html.find("<word ", pos)) != std::string::npos;)
+    {
+        Word w;
+        size_t gt = html.find('>', pos), end = html.find("</word>", pos);
+        if (gt == std::string::npos || end == std::string::npos)
+            break;
+        std::string attrs = html.substr(pos, gt - pos);
+        auto attr = [&](const char *name) {
+            size_t a = attrs.find(std::string(name) + "=\"");
+            return a == std::string::npos ? -1.0 : std::atof(attrs.c_str() + a + std::strlen(name) + 2);
+        };
+        w.x_min = attr("xMin");
+        w.y_min = attr("yMin");
+        w.x_max = attr("xMax");
+        w.y_max = attr("yMax");
+        w.text = html.substr(gt + 1, end - gt - 1);
+        words.push_back(w);
+        pos = end;
+    }
+    return words;
+}
+
+/* The first word equal to `text` (text empty if none). */
+Word
+find_word(const std::vector<Word> &words, const std::string &text)
+{
+    for (const Word &w : words)
+        if (w.text == text)
+            return w;
+    return Word{};
+}
+
+/* Pixels of a box of the page (points from the top left) rendered at
+ * 288 dpi: how many are mostly green and how many mostly red. */
+struct Colours
+{
+    int green = 0, red = 0;
+};
+
+Colours
+colours_in(const std::string &pdf, const std::string &dir, double x, double y, double w,
+           double h)
+{
+    const double px = 4.0;   /* 288 dpi */
+    std::string root = dir + "/crop";
+    run("pdftoppm -r 288 -singlefile" + std::string(" -x ") + std::to_string(int(x * px)) +
+        " -y " + std::to_string(int(y * px)) + " -W " + std::to_string(int(w * px)) +
+        " -H " + std::to_string(int(h * px)) + " " + quote(pdf) + " " + quote(root) +
+        " 2>/dev/null");
+    std::string ppm = read_file(root + ".ppm");
+    Colours c;
+    std::istringstream in(ppm);
+    std::string magic;
+    int width = 0, height = 0, maxval = 0;
+    in >> magic >> width >> height >> maxval;
+    if (magic != "P6" || maxval != 255)
+        return c;
+    size_t off = static_cast<size_t>(in.tellg()) + 1;
+    for (size_t p = off; p + 2 < ppm.size(); p += 3)
+    {
+        int r = static_cast<unsigned char>(ppm[p]), g = static_cast<unsigned char>(ppm[p + 1]),
+            b = static_cast<unsigned char>(ppm[p + 2]);
+        if (g > r + 60 && g > b + 40)
+            c.green++;
+        else if (r > g + 80 && r > b + 80)
+            c.red++;
+    }
+    return c;
 }
 
 /* The text line of `text` containing `needle` ("" if none). */
@@ -312,9 +414,10 @@ TEST_F(PdfReport, ChangesAgainstPreviousDayAndWeekBefore)
     std::string path = dir_ + "/r.pdf";
     ASSERT_TRUE(dsr_pdf_write(&r, kFont, kBoldFont, path.c_str()).ok);
     std::string text = pdf_text(path);
-    /* revenue 15420.50 vs 13210.40 = +16.7%, vs 16022.75 = -3.8% */
-    EXPECT_NE(text.find("\xE2\x96\xB2 +16.7%"), std::string::npos) << text;
-    EXPECT_NE(text.find("\xE2\x96\xBC -3.8%"), std::string::npos) << text;
+    /* revenue 15420.50 vs 13210.40 = +16.7%, vs 16022.75 = -3.8% (the arrows
+     * are shapes: see ArrowsAreDrawnBeforeTheChanges) */
+    EXPECT_NE(text.find("+16.7%"), std::string::npos) << text;
+    EXPECT_NE(text.find("-3.8%"), std::string::npos) << text;
     /* orders 187 vs 164 = +14.0% */
     EXPECT_NE(text.find("+14.0%"), std::string::npos) << text;
 
@@ -538,18 +641,34 @@ TEST_F(PdfReport, MissingFontFailsNamingTheFont)
     EXPECT_FALSE(res.ok);
     EXPECT_NE(std::string(res.error).find(font), std::string::npos) << res.error;
     EXPECT_TRUE(dir_entries(dir_).empty());
+
+    /* also when the text needs no TrueType font */
+    r = latin_report();
+    res = dsr_pdf_write(&r, font.c_str(), kBoldFont, path.c_str());
+    EXPECT_FALSE(res.ok);
+    EXPECT_NE(std::string(res.error).find(font), std::string::npos) << res.error;
+    EXPECT_TRUE(dir_entries(dir_).empty());
 }
 
 TEST_F(PdfReport, FileThatIsNotAFontFails)
 {
-    std::string font = dir_ + "/fake.ttf";
-    std::ofstream(font) << "this is not a TrueType font, just some text\n";
+    std::string fake = dir_ + "/fake.ttf", cut = dir_ + "/cut.ttf";
+    std::ofstream(fake) << "this is not a TrueType font, just some text\n";
+    std::ofstream(cut) << read_file(kFont).substr(0, 4000);   /* its cmap beyond the end */
     std::string path = dir_ + "/r.pdf";
-    DsrReport r = sample_report();
-    DsrPdfResult res = dsr_pdf_write(&r, font.c_str(), kBoldFont, path.c_str());
-    EXPECT_FALSE(res.ok);
-    EXPECT_NE(std::string(res.error).find(font), std::string::npos) << res.error;
-    EXPECT_FALSE(fs::exists(path));
+    /* also when the text needs no TrueType font: a broken setting shows at once */
+    for (const std::string &font : {fake, cut})
+        for (const DsrReport &r : {sample_report(), latin_report()})
+        {
+            DsrPdfResult res = dsr_pdf_write(&r, font.c_str(), kBoldFont, path.c_str());
+            EXPECT_FALSE(res.ok);
+            EXPECT_NE(std::string(res.error).find(font), std::string::npos) << res.error;
+            EXPECT_FALSE(fs::exists(path));
+            res = dsr_pdf_write(&r, kFont, font.c_str(), path.c_str());
+            EXPECT_FALSE(res.ok);
+            EXPECT_NE(std::string(res.error).find(font), std::string::npos) << res.error;
+            EXPECT_FALSE(fs::exists(path));
+        }
 }
 
 TEST_F(PdfReport, FailedRewriteKeepsThePreviousFile)
@@ -594,6 +713,212 @@ TEST_F(PdfReport, NullTextFieldsStillGiveAPage)
     std::string text = pdf_text(path);
     EXPECT_NE(text.find("15,420.50"), std::string::npos) << text;
     EXPECT_NE(text.find("3,449.70"), std::string::npos) << text;
+}
+
+TEST_F(PdfReport, StandardFontsWhenEveryStringFitsWinAnsi)
+{
+    DsrReport r = latin_report();
+    std::string path = dir_ + "/r.pdf";
+    DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
+    ASSERT_TRUE(res.ok) << res.error;
+    EXPECT_EQ(pdf_pages(path), 1);
+
+    /* Helvetica, built into every reader: no font file in the document */
+    std::string bytes = read_file(path);
+    EXPECT_EQ(bytes.find("/FontFile"), std::string::npos);
+    EXPECT_NE(bytes.find("/BaseFont /Helvetica"), std::string::npos);
+    EXPECT_LT(res.bytes, 50 * 1024);
+
+    std::string text = pdf_text(path);
+    for (const char *s : {"Daily sales report", "Monday, 2025-09-22", "America/Sao_Paulo",
+                          "15,420.50", "187", "82.46", "412", "+16.7%", "-3.8%", "3,449.70",
+                          "1,196.00", "peak 19:00\xE2\x80\x93" "20:00: 1,320.75",
+                          "Generated by daily_sales_report", "2025-09-23 06:00:03", "#42",
+                          "Teclado Mec\xC3\xA2nico ABNT2", "\xC2\xB7"})
+        EXPECT_NE(text.find(s), std::string::npos) << s << "\n" << text;
+    for (const char *s : {r.shop_name, kCamera, kMonitor, kPao, r.top[6].name})
+        EXPECT_NE(text.find(s), std::string::npos) << s << "\n" << text;
+    EXPECT_EQ(text.find(kReplacement), std::string::npos) << text;
+
+    std::string line = line_with(text, "Kit Completo de Ferramentas");
+    EXPECT_NE(line.find(kEllipsis), std::string::npos) << line;
+    EXPECT_NE(line.find("1,196.00"), std::string::npos) << line;
+}
+
+TEST_F(PdfReport, NoSalesDayFitsWinAnsi)
+{
+    DsrReport r = empty_report();
+    std::string path = dir_ + "/r.pdf";
+    DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
+    ASSERT_TRUE(res.ok) << res.error;
+    EXPECT_FALSE(embeds_a_font(path));
+    EXPECT_LT(res.bytes, 50 * 1024);
+    EXPECT_NE(pdf_text(path).find("No sales on this day"), std::string::npos);
+}
+
+TEST_F(PdfReport, EveryWinAnsiCharacterReadsBack)
+{
+    /* Latin-1 and Windows-1252's extras, a row each of 16 */
+    std::vector<std::string> rows;
+    std::string all;
+    for (uint32_t cp = 0xA1; cp <= 0xFF; cp++)
+        if (cp != 0xAD)
+        {
+            all += static_cast<char>(0xC0 | (cp >> 6));
+            all += static_cast<char>(0x80 | (cp & 0x3F));
+        }
+    all += "\xE2\x82\xAC\xE2\x80\x9A\xC6\x92\xE2\x80\x9E\xE2\x80\xA6\xE2\x80\xA0\xE2\x80\xA1"
+           "\xCB\x86\xE2\x80\xB0\xC5\xA0\xE2\x80\xB9\xC5\x92\xC5\xBD\xE2\x80\x98\xE2\x80\x99"
+           "\xE2\x80\x9C\xE2\x80\x9D\xE2\x80\xA2\xE2\x80\x93\xE2\x80\x94\xCB\x9C\xE2\x84\xA2"
+           "\xC5\xA1\xE2\x80\xBA\xC5\x93\xC5\xBE\xC5\xB8";   /* the 27 of 0x80..0x9F */
+    std::string row;
+    int n = 0;
+    for (size_t i = 0; i < all.size(); i++)
+    {
+        row += all[i];
+        if (i + 1 == all.size() || (static_cast<unsigned char>(all[i + 1]) & 0xC0) != 0x80)
+            if (++n % 16 == 0 || i + 1 == all.size())
+            {
+                rows.push_back(row);
+                row.clear();
+            }
+    }
+    ASSERT_EQ(n, 94 + 27);
+    ASSERT_LE(rows.size(), static_cast<size_t>(DSR_MAX_TOP_N));
+
+    DsrReport r = latin_report();
+    r.top_count = static_cast<int>(rows.size());
+    for (size_t k = 0; k < rows.size(); k++)
+        r.top[k].name = rows[k].c_str();
+    std::string path = dir_ + "/r.pdf";
+    DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
+    ASSERT_TRUE(res.ok) << res.error;
+    EXPECT_FALSE(embeds_a_font(path));
+    std::string text = pdf_text(path);
+    for (const std::string &s : rows)
+        EXPECT_NE(text.find(s), std::string::npos) << s << "\n" << text;
+}
+
+TEST_F(PdfReport, TextOutsideWinAnsiEmbedsDejaVu)
+{
+    struct Case
+    {
+        const char *what, *shop, *name, *expected;   /* expected: nullptr = not checked */
+    } cases[] = {
+        {"Cyrillic shop name", "\xD0\x9C\xD0\xB0\xD0\xB3\xD0\xB0\xD0\xB7\xD0\xB8\xD0\xBD \xE2\x84\x96" "1",
+         "Cabo USB-C 2m", "\xD0\x9C\xD0\xB0\xD0\xB3\xD0\xB0\xD0\xB7\xD0\xB8\xD0\xBD \xE2\x84\x96" "1"},
+        {"arrow in a product name", "Shop", "Seta \xE2\x96\xB2 para cima",
+         "Seta \xE2\x96\xB2 para cima"},
+        {"Greek", "Shop", "\xCE\x9A\xCE\xB1\xCF\x86\xCE\xAD\xCF\x82 \xCE\xB5\xCE\xBB\xCE\xBB\xCE\xB7\xCE\xBD\xCE\xB9\xCE\xBA\xCF\x8C\xCF\x82",
+         "\xCE\x9A\xCE\xB1\xCF\x86\xCE\xAD\xCF\x82 \xCE\xB5\xCE\xBB\xCE\xBB\xCE\xB7\xCE\xBD\xCE\xB9\xCE\xBA\xCF\x8C\xCF\x82"},
+        {"Latin Extended", "Shop", "\xC5\x81\xC3\xB3\xC5\xBC" "ko dla dziecka \xC4\x9E",
+         "\xC5\x81\xC3\xB3\xC5\xBC" "ko dla dziecka \xC4\x9E"},
+        {"soft hyphen", "Shop", "Ge\xC2\xADschirr", "Ge\xC2\xADschirr"},
+        {"emoji, outside the BMP", "Shop", "Caixa \xF0\x9F\x93\xA6 Gamer", "Caixa \xEF\xBF\xBD Gamer"},
+        {"CJK (no glyphs in DejaVu)", "Shop", "\xE6\x97\xA5\xE6\x9C\xAC\xE8\x8C\xB6", nullptr},
+        {"invalid UTF-8", "Shop", "Bad \xFF bytes", "Bad \xEF\xBF\xBD bytes"},
+    };
+    for (const Case &c : cases)
+    {
+        SCOPED_TRACE(c.what);
+        DsrReport r = latin_report();
+        r.shop_name = c.shop;
+        r.top[5].name = c.name;
+        std::string path = dir_ + "/r.pdf";
+        DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
+        ASSERT_TRUE(res.ok) << res.error;
+        EXPECT_EQ(pdf_pages(path), 1);
+        EXPECT_NE(read_file(path).find("/FontFile2"), std::string::npos);
+        std::string text = pdf_text(path);
+        if (c.expected)
+        {
+            EXPECT_NE(text.find(c.expected), std::string::npos) << text;
+        }
+        /* the rest of the page as with the standard fonts */
+        EXPECT_NE(text.find(kCamera), std::string::npos) << text;
+        EXPECT_NE(text.find("15,420.50"), std::string::npos) << text;
+        EXPECT_NE(text.find("+16.7%"), std::string::npos) << text;
+    }
+}
+
+TEST_F(PdfReport, ArrowsAreDrawnBeforeTheChanges)
+{
+    for (bool latin : {true, false})
+    {
+        SCOPED_TRACE(latin ? "standard fonts" : "DejaVu");
+        DsrReport r = latin ? latin_report() : sample_report();
+        std::string path = dir_ + "/r.pdf";
+        DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
+        ASSERT_TRUE(res.ok) << res.error;
+        ASSERT_EQ(embeds_a_font(path), !latin);
+
+        std::string text = pdf_text(path);
+        EXPECT_EQ(text.find("\xE2\x96\xB2"), std::string::npos) << "an arrow is a shape";
+        EXPECT_EQ(text.find("\xE2\x96\xBC"), std::string::npos) << "an arrow is a shape";
+
+        /* just left of "+16.7%" a green arrow, left of "-3.8%" a red one, and
+         * nothing left of "n/a" */
+        std::vector<Word> words = pdf_words(path);
+        for (const char *change : {"+16.7%", "-3.8%"})
+        {
+            Word w = find_word(words, change);
+            ASSERT_EQ(w.text, change);
+            Colours left = colours_in(path, dir_, w.x_min - 9, w.y_min, 8, w.y_max - w.y_min);
+            Colours right = colours_in(path, dir_, w.x_max + 1, w.y_min, 8, w.y_max - w.y_min);
+            if (change[0] == '+')
+            {
+                EXPECT_GT(left.green, 100) << change;
+                EXPECT_EQ(left.red, 0) << change;
+            }
+            else
+            {
+                EXPECT_GT(left.red, 100) << change;
+                EXPECT_EQ(left.green, 0) << change;
+            }
+            EXPECT_EQ(right.green + right.red, 0) << change;
+        }
+    }
+
+    DsrReport r = latin_report();
+    r.previous_day = DsrTotals{0, 0, 0.0, "0.00"};
+    std::string path = dir_ + "/na.pdf";
+    ASSERT_TRUE(dsr_pdf_write(&r, kFont, kBoldFont, path.c_str()).ok);
+    Word na = find_word(pdf_words(path), "n/a");
+    ASSERT_EQ(na.text, "n/a");
+    Colours left = colours_in(path, dir_, na.x_min - 9, na.y_min, 8, na.y_max - na.y_min);
+    EXPECT_EQ(left.green + left.red, 0);
+}
+
+TEST_F(PdfReport, TruncationUsesTheMetricsOfTheFontUsed)
+{
+    /* the long name is cut just before the quantity column whichever font
+     * draws it: too wide would overlap, too narrow would cut early */
+    for (bool latin : {true, false})
+    {
+        SCOPED_TRACE(latin ? "standard fonts" : "DejaVu");
+        DsrReport r = latin ? latin_report() : sample_report();
+        std::string path = dir_ + "/r.pdf";
+        ASSERT_TRUE(dsr_pdf_write(&r, kFont, kBoldFont, path.c_str()).ok);
+        ASSERT_EQ(embeds_a_font(path), !latin);
+
+        std::vector<Word> words = pdf_words(path);
+        Word kit = find_word(words, "Kit");
+        ASSERT_EQ(kit.text, "Kit");
+        double name_end = 0, qty_start = -1;
+        for (const Word &w : words)
+            if (std::abs(w.y_min - kit.y_min) < 0.5)
+            {
+                if (w.text == "4")
+                    qty_start = w.x_min;
+                else if (qty_start < 0)
+                    name_end = std::max(name_end, w.x_max);
+            }
+        ASSERT_GT(qty_start, 0);
+        /* the layout keeps 14 pt, and the 30 pt of a quantity, before it */
+        double gap = qty_start - name_end;
+        EXPECT_GE(gap, 36.0) << "name overlaps the column";
+        EXPECT_LE(gap, 50.0) << "name cut too early";
+    }
 }
 
 }   // namespace

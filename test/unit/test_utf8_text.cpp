@@ -13,6 +13,7 @@ namespace {
 
 using dsr::append_utf8;
 using dsr::decode_utf8;
+using dsr::encode_win_ansi;
 using dsr::is_utf8_char_start;
 using dsr::sanitize_utf8;
 
@@ -106,6 +107,52 @@ TEST(Utf8Text, CharacterStartsAreNotContinuationBytes)
     EXPECT_TRUE(is_utf8_char_start('\xF0'));
     EXPECT_FALSE(is_utf8_char_start('\xA3'));
     EXPECT_FALSE(is_utf8_char_start('\x80'));
+}
+
+/* WinAnsiEncoding of `s`, or "<none>" when it has no code for a character. */
+std::string
+win_ansi(const std::string &s)
+{
+    std::string out;
+    return encode_win_ansi(s, out) ? out : std::string("<none>");
+}
+
+TEST(Utf8Text, WinAnsiKeepsAsciiAndLatin1)
+{
+    EXPECT_EQ(win_ansi(""), "");
+    EXPECT_EQ(win_ansi("Monitor 27\" ~{}"), "Monitor 27\" ~{}");
+    EXPECT_EQ(win_ansi("P\xC3\xA3o \xC3\x81gua \xC3\xBF \xC2\xA0"), "P\xE3o \xC1gua \xFF \xA0");
+    for (uint32_t cp = 0xA0; cp <= 0xFF; cp++)
+    {
+        std::string s;
+        append_utf8(s, cp);
+        EXPECT_EQ(win_ansi(s), cp == 0xAD ? "<none>" : std::string(1, static_cast<char>(cp)))
+            << std::hex << cp;
+    }
+}
+
+TEST(Utf8Text, WinAnsiHasWindows1252Punctuation)
+{
+    EXPECT_EQ(win_ansi("\xE2\x82\xAC"), "\x80");                 /* € */
+    EXPECT_EQ(win_ansi("\xE2\x80\xA6"), "\x85");                 /* … */
+    EXPECT_EQ(win_ansi("\xE2\x80\x93\xE2\x80\x94"), "\x96\x97");  /* – — */
+    EXPECT_EQ(win_ansi("\xE2\x80\x9C" "a\xE2\x80\x9D"), "\x93" "a\x94");
+    EXPECT_EQ(win_ansi("\xC5\xB8"), "\x9F");                     /* Ÿ */
+    EXPECT_EQ(win_ansi("\xC2\xB7"), "\xB7");                     /* · */
+}
+
+TEST(Utf8Text, WinAnsiRefusesWhatItCannotShow)
+{
+    EXPECT_EQ(win_ansi("\xE2\x96\xB2"), "<none>");                /* ▲ */
+    EXPECT_EQ(win_ansi("\xD0\x9C"), "<none>");                    /* Cyrillic */
+    EXPECT_EQ(win_ansi("\xC4\x9E"), "<none>");                    /* Ğ */
+    EXPECT_EQ(win_ansi("\xEF\xBF\xBD"), "<none>");                /* U+FFFD */
+    EXPECT_EQ(win_ansi("\xF0\x9F\x93\xA6"), "<none>");            /* emoji */
+    EXPECT_EQ(win_ansi("\xC2\xAD"), "<none>");                    /* soft hyphen */
+    EXPECT_EQ(win_ansi("\xC2\x81"), "<none>");                    /* C1 control */
+    EXPECT_EQ(win_ansi("tab\t"), "<none>");
+    EXPECT_EQ(win_ansi("bad \xFF"), "<none>");
+    EXPECT_EQ(win_ansi("caf\xC3\xA9 \xE2\x96\xB2"), "<none>");    /* one is enough */
 }
 
 }   // namespace

@@ -1,0 +1,75 @@
+/*
+ * kpi_source.h — what the two ways of reading a day share: the resolved
+ * source, the day bounds, and the reading of the KPI rows.
+ *
+ * kpi_query.cpp resolves the source and reads a view; shop_query.cpp reads
+ * the shop's own tables.  Both return rows of the same shape (see
+ * dsr_read_kpi_rows).
+ */
+#ifndef DSR_KPI_SOURCE_H
+#define DSR_KPI_SOURCE_H
+
+#include "pg_headers.h"
+#include "report.h"
+
+/* The FROM item for the source, and the type of its ordered_at column. */
+typedef struct Source
+{
+    const char *from_item;
+    Oid         ordered_at_type;
+} Source;
+
+/* The days a report reads: the day, the day before, the same weekday a week before. */
+enum
+{
+    DSR_DAY = 0,
+    DSR_DAY_BEFORE = 1,
+    DSR_WEEK_BEFORE = 2,
+    DSR_READ_DAYS = 3
+};
+
+/*
+ * Bounds of those days as values of ordered_at's own type, so the
+ * comparisons are plain index range scans.
+ */
+typedef struct DayBounds
+{
+    Datum       from[DSR_READ_DAYS];
+    Datum       to[DSR_READ_DAYS];
+    int         hours;
+} DayBounds;
+
+/* Positions of the KPI rows' columns (1-based, as SPI counts). */
+enum
+{
+    KPI_KIND = 1,       /* 0 totals, 1 a top product, 2 an hour, 3 a comparison day */
+    KPI_KEY,            /* product name, hour, or comparison day ("1", "7") */
+    KPI_ORDERS,
+    KPI_REVENUE,
+    KPI_ITEMS,
+    KPI_ROWS_READ,
+    KPI_AVERAGE,
+    KPI_BAD_ORDER_ID    /* a view's unusable lines, three columns, on the totals row */
+};
+
+/* orders, order_items, products as checked and locked at the start of the attempt (InvalidOid: missing) */
+extern Oid dsr_shop_relids[3];
+
+/* `sql` with every {shop} replaced by the quoted schema of the shop's tables. */
+char *dsr_for_shop(const char *sql);
+
+/*
+ * SQL for the local hour of a timestamp column; `source_zone` and
+ * `calendar_zone` are the parameters holding the two time zones.
+ */
+const char *dsr_local_hour(const Source *source, const char *column, const char *source_zone,
+                           const char *calendar_zone);
+
+/* Read the KPI rows of the last SPI query into `report`; `source` and `days` name them in errors. */
+void dsr_read_kpi_rows(MemoryContext context, const char *source, const char *days, DsrReport *report);
+
+/* The shop's own tables (shop_query.cpp). */
+void dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given,
+                    MemoryContext context, DsrReport *report);
+
+#endif /* DSR_KPI_SOURCE_H */

@@ -1,0 +1,134 @@
+"""
+Hostile shapes and timings for the shop's own tables (src/shop_query.cpp):
+
+- the owner of the shop's schema renames it while a run waits on its table
+  lock, and puts views of its own under the old name: the run must refuse
+  them, and no function of theirs may run as the caller (a superuser here,
+  as under pg_cron);
+- a run whose first attempt fails before it looks at the indexes (a lock
+  timeout) still says once that they are missing;
+- order ids at both ends of bigint in one day, most of them at the top (the
+  dense range is the last histogram bucket): exact figures.
+"""
+
+import subprocess
+import time
+from decimal import Decimal
+
+import harness
+from shop import StackTestCase
+from test_shop_shapes import DAY, DAY_BEFORE, NOTICE, WEEK_BEFORE, hand_figures
+
+OWNER = "shop_schema_owner"
+SCHEMA = "swapped_shop"
+
+
+class ShopAttacksTest(StackTestCase):
+
+    def settings(self, schema, **extra):
+        settings = {"daily_sales_report.shop_schema": schema, "daily_sales_report.timezone": "UTC",
+                    "client_min_messages": "notice"}
+        settings.update(extra)
+        return settings
+
+    def test_a_schema_swapped_during_a_run_is_refused(self):
+        stack = self.stack
+        stack.psql("DROP SCHEMA IF EXISTS %s CASCADE" % SCHEMA, "DROP SCHEMA IF EXISTS %s_real CASCADE" % SCHEMA,
+                   "DROP ROLE IF EXISTS %s" % OWNER, "CREATE ROLE %s LOGIN" % OWNER,
+                   "GRANT CREATE ON DATABASE %s TO %s" % (harness.DB, OWNER))
+        try:
+            statements = [
+                "CREATE SCHEMA {s}",
+                "CREATE TABLE {s}.products (id integer PRIMARY KEY, name text)",
+                "CREATE TABLE {s}.orders (id integer PRIMARY KEY, created_at timestamp, is_open boolean)",
+                "CREATE TABLE {s}.order_items (order_id integer, product_id integer, quantity integer,"
+                " price double precision)",
+                "INSERT INTO {s}.products VALUES (1, 'A')",
+                "INSERT INTO {s}.orders VALUES (1, '{d} 10:00', false)",
+                "INSERT INTO {s}.order_items VALUES (1, 1, 1, 10)",
+                "CREATE TABLE {s}.calls (who name)",
+                "GRANT USAGE ON SCHEMA {s} TO PUBLIC",
+                "GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO PUBLIC",
+                "GRANT INSERT ON {s}.calls TO PUBLIC",
+                "CREATE FUNCTION {s}.trap() RETURNS boolean LANGUAGE plpgsql AS $t$ BEGIN"
+                " BEGIN EXECUTE 'ALTER ROLE {o} SUPERUSER'; EXCEPTION WHEN OTHERS THEN NULL; END;"
+                " INSERT INTO {s}_real.calls VALUES (current_user); RETURN true; END $t$",
+                "GRANT EXECUTE ON FUNCTION {s}.trap() TO PUBLIC",
+            ]
+            stack.psql(*[x.format(s=SCHEMA, d=DAY, o=OWNER) for x in statements], user=OWNER)
+            # the owner holds its table while the run starts, swaps the schema, then lets the run go on
+            swap = stack.psql_popen(*[x.format(s=SCHEMA) for x in [
+                "BEGIN",
+                "LOCK {s}.orders IN ACCESS EXCLUSIVE MODE",
+                "SELECT pg_sleep(2)",
+                "ALTER SCHEMA {s} RENAME TO {s}_real",
+                "CREATE SCHEMA {s}",
+                "GRANT USAGE ON SCHEMA {s} TO PUBLIC",
+                "CREATE VIEW {s}.orders AS SELECT id, created_at, is_open FROM {s}_real.orders WHERE {s}_real.trap()",
+                "CREATE VIEW {s}.order_items AS SELECT * FROM {s}_real.order_items",
+                "CREATE VIEW {s}.products AS SELECT * FROM {s}_real.products",
+                "GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO PUBLIC",
+                "COMMIT"]], user=OWNER)
+            time.sleep(0.5)
+            row, result = stack.run_report(DAY, settings=self.settings(SCHEMA), check=False)
+            swap.communicate(timeout=60)
+            self.assertFalse(result.ok, result)
+            self.assertIn("is not a table column of a built-in type", result.stderr)
+            self.assertEqual(stack.psql("SELECT count(*) FROM %s_real.calls" % SCHEMA).value, "0")
+            self.assertEqual(stack.psql("SELECT rolsuper FROM pg_roles WHERE rolname = '%s'" % OWNER).value, "f")
+        finally:
+            stack.psql("ALTER ROLE %s NOSUPERUSER" % OWNER,
+                       "DROP SCHEMA IF EXISTS %s CASCADE" % SCHEMA, "DROP SCHEMA IF EXISTS %s_real CASCADE" % SCHEMA,
+                       "REVOKE CREATE ON DATABASE %s FROM %s" % (harness.DB, OWNER), "DROP ROLE %s" % OWNER)
+
+    def test_index_notice_when_the_first_attempt_fails_early(self):
+        schema = "shop_no_index"
+        self.stack.psql(
+            "DROP SCHEMA IF EXISTS %s CASCADE" % schema, "CREATE SCHEMA %s" % schema,
+            "CREATE TABLE %s.products (id integer PRIMARY KEY, name text)" % schema,
+            "CREATE TABLE %s.orders (id integer PRIMARY KEY, created_at timestamp, is_open boolean)" % schema,
+            "CREATE TABLE %s.order_items (order_id integer, product_id integer, quantity integer,"
+            " price double precision)" % schema,
+            "INSERT INTO %s.products VALUES (1, 'A')" % schema,
+            "INSERT INTO %s.orders VALUES (1, '%s 10:00', false)" % (schema, DAY),
+            "INSERT INTO %s.order_items VALUES (1, 1, 1, 10)" % schema)
+        holder = self.stack.psql_popen("BEGIN", "LOCK %s.orders IN ACCESS EXCLUSIVE MODE" % schema,
+                                       "SELECT pg_sleep(1.5)", "COMMIT")
+        time.sleep(0.3)
+        try:
+            row, result = self.report(DAY, settings=self.settings(schema, lock_timeout="1s"))
+        finally:
+            holder.communicate(timeout=30)
+        self.assertIn("retry 1 of", result.stderr)
+        self.assertEqual(result.stderr.count(NOTICE), 1, result.stderr)
+
+    def test_ids_at_both_ends_of_bigint(self):
+        schema = "shop_bigint_ends"
+        self.stack.psql(
+            "DROP SCHEMA IF EXISTS %s CASCADE" % schema, "CREATE SCHEMA %s" % schema,
+            "CREATE TABLE %s.products (id integer PRIMARY KEY, name text)" % schema,
+            "CREATE TABLE %s.orders (id bigint PRIMARY KEY, created_at timestamp, is_open boolean)" % schema,
+            "CREATE TABLE %s.order_items (order_id bigint, product_id integer, quantity integer,"
+            " price double precision)" % schema,
+            "CREATE INDEX ON %s.orders (created_at)" % schema, "CREATE INDEX ON %s.order_items (order_id)" % schema,
+            "INSERT INTO %s.products VALUES (1, 'A'), (2, 'B')" % schema,
+            "INSERT INTO %s.orders VALUES (-9223372036854775808, '%s 01:00', false)" % (schema, DAY),
+            "INSERT INTO %s.orders SELECT 9223372036854775807 - g, '%s 02:00', g %% 9 = 0"
+            " FROM generate_series(0, 99) g" % (schema, DAY),
+            "INSERT INTO %s.orders VALUES (-9223372036854775807, '%s 01:00', false)" % (schema, DAY_BEFORE),
+            "INSERT INTO %s.orders SELECT 9223372036854775807 - 1000 - g, '%s 02:00', false"
+            " FROM generate_series(0, 99) g" % (schema, DAY_BEFORE),
+            "INSERT INTO %s.orders SELECT -9223372036854775807 + 10 + g * 3, '%s 03:00', false"
+            " FROM generate_series(0, 49) g" % (schema, WEEK_BEFORE),
+            "INSERT INTO %s.orders VALUES (0, '%s 04:00', false)" % (schema, WEEK_BEFORE),
+            "INSERT INTO %s.order_items SELECT id, 1 + (id %% 2)::int, 1 + (abs(id %% 3))::int, 1.25 FROM %s.orders"
+            % (schema, schema),
+            "ANALYZE %s.orders" % schema, "ANALYZE %s.order_items" % schema)
+        row, _ = self.report(DAY, settings=self.settings(schema))
+        orders, revenue, items = hand_figures(self.stack, schema, DAY)
+        self.assertEqual((int(row["orders"]), Decimal(row["revenue"]), int(row["items_sold"])),
+                         (orders, revenue, items))
+        for compared_to, day in (("previous_day", DAY_BEFORE), ("week_before", WEEK_BEFORE)):
+            other = hand_figures(self.stack, schema, day)[1]
+            ratio = self.day_value("daily_sales_revenue_change_ratio", day=DAY, compared_to=compared_to)
+            self.assertAlmostEqual(ratio, float((revenue - other) / other), places=9, msg=compared_to)
