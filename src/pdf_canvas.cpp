@@ -299,15 +299,25 @@ void
 HaruDoc::set_info(const std::string &title, const std::string &author,
                   const std::string &creator)
 {
-    auto ascii = [](std::string s) {
-        for (char &c : s)
+    /* libharu writes an info string as UTF-16BE with a byte order mark
+     * (<FEFF...>) when the current encoder is UTF-8, and byte for byte
+     * otherwise: plain ASCII stays as it was, anything else goes through
+     * the UTF-8 encoder (invalid UTF-8 is replaced first). */
+    bool ascii = true;
+    for (const std::string *s : {&title, &author, &creator})
+        for (char c : *s)
             if (static_cast<unsigned char>(c) >= 0x80)
-                c = '?';
-        return s;
-    };
-    check(HPDF_SetInfoAttr(doc_, HPDF_INFO_TITLE, ascii(title).c_str()), "setting the title");
-    check(HPDF_SetInfoAttr(doc_, HPDF_INFO_AUTHOR, ascii(author).c_str()), "setting the author");
-    check(HPDF_SetInfoAttr(doc_, HPDF_INFO_CREATOR, ascii(creator).c_str()),
+                ascii = false;
+    if (!ascii && !utf8_)
+    {
+        check(HPDF_UseUTFEncodings(doc_), "enabling UTF-8");
+        check(HPDF_SetCurrentEncoder(doc_, "UTF-8"), "selecting the UTF-8 encoder");
+        utf8_ = true;
+    }
+    auto text = [&](const std::string &s) { return ascii ? s : sanitize_utf8(s, "?"); };
+    check(HPDF_SetInfoAttr(doc_, HPDF_INFO_TITLE, text(title).c_str()), "setting the title");
+    check(HPDF_SetInfoAttr(doc_, HPDF_INFO_AUTHOR, text(author).c_str()), "setting the author");
+    check(HPDF_SetInfoAttr(doc_, HPDF_INFO_CREATOR, text(creator).c_str()),
           "setting the creator");
 }
 

@@ -68,6 +68,12 @@ typedef struct DsrReport
 
     /* top[0].name as stored, in the database's encoding: the run row and the result carry it */
     const char *top_product_stored;
+
+    /* presentation: daily_sales_report.locale ("en", "pt-BR"; NULL or empty
+     * is "en") and .currency (ISO 4217 code, e.g. "BRL"; NULL or empty: no
+     * currency sign, amounts as plain grouped numbers) */
+    const char *locale;
+    const char *currency;
 } DsrReport;
 
 #ifdef __cplusplus

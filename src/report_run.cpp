@@ -123,6 +123,8 @@ query_with_retries(DateADT report_date, MemoryContext run_context, DsrReport *re
             dsr_query_kpis(report_date, &figures->index_notice_given, run_context, report);
             /* here: converting it may look up the catalog, which needs a transaction */
             report->shop_name = dsr_server_to_utf8(dsr_shop_name, run_context);
+            report->locale = MemoryContextStrdup(run_context, dsr_locale ? dsr_locale : "en");
+            report->currency = MemoryContextStrdup(run_context, dsr_currency ? dsr_currency : "");
             if (SPI_execute("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = current_database()",
                             true, 1) == SPI_OK_SELECT)
                 figures->database_connections = dsr_spi_int64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, 0);

@@ -11,6 +11,8 @@ extern char *dsr_source;
 extern char *dsr_shop_schema;
 extern char *dsr_shop_name;
 extern char *dsr_timezone;
+extern char *dsr_locale;
+extern char *dsr_currency;
 extern char *dsr_source_timezone;
 extern int   dsr_top_n;
 extern int   dsr_query_retries;
