@@ -74,6 +74,10 @@ typedef struct DsrReport
      * currency sign, amounts as plain grouped numbers) */
     const char *locale;
     const char *currency;
+
+    /* TrueType font (or .ttc, its first font) for the characters DejaVu
+     * lacks: NULL is fonts-wqy-zenhei's, "" none; a missing file is skipped */
+    const char *fallback_font_path;
 } DsrReport;
 
 #ifdef __cplusplus

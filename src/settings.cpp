@@ -17,6 +17,7 @@
 char *dsr_output_dir = NULL;
 char *dsr_font_path = NULL;
 char *dsr_bold_font_path = NULL;
+char *dsr_fallback_font_path = NULL;
 char *dsr_source = NULL;
 char *dsr_shop_schema = NULL;
 char *dsr_shop_name = NULL;
@@ -140,6 +141,12 @@ dsr_define_settings(void)
                                "Bold TrueType font embedded in the PDF.",
                                NULL, &dsr_bold_font_path,
                                "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+                               PGC_SUSET, 0, NULL, NULL, NULL);
+    DefineCustomStringVariable("daily_sales_report.fallback_font_path",
+                               "TrueType font (.ttf, or the first font of a .ttc) for characters the embedded font lacks, e.g. CJK.",
+                               "Used only when the page embeds its fonts; a missing file is skipped. Empty means none.",
+                               &dsr_fallback_font_path,
+                               "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
                                PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.source",
                                "Relation the sales are read from; empty means the shop's orders, order_items and products tables.",

@@ -7,6 +7,7 @@
 extern char *dsr_output_dir;
 extern char *dsr_font_path;
 extern char *dsr_bold_font_path;
+extern char *dsr_fallback_font_path;
 extern char *dsr_source;
 extern char *dsr_shop_schema;
 extern char *dsr_shop_name;

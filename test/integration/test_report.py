@@ -118,6 +118,14 @@ class LocaleTest(StackTestCase):
         # the result row keeps plain numbers
         self.assertEqual(Decimal(row["revenue"]), Decimal("4920.90"))
 
+    def test_unshaped_script_notice(self):
+        # an Arabic shop name: the page says so in a footnote, the run in a NOTICE
+        row, result = self.report(DAY, settings={"daily_sales_report.shop_name": "\u0643\u062a\u0627\u0628"})
+        self.assertIn("NOTICE:  the PDF prints names in Arabic script without shaping", result.stderr)
+        self.assertIn("without shaping", self.pdf_text(row["pdf_path"]))
+        _, result = self.report(DAY)
+        self.assertNotIn("without shaping", result.stderr)
+
     def test_settings_are_superuser_only(self):
         rows = self.stack.psql(
             "LOAD 'daily_sales_report'",
@@ -125,6 +133,9 @@ class LocaleTest(StackTestCase):
             "('daily_sales_report.locale', 'daily_sales_report.currency') ORDER BY name").rows
         self.assertEqual(rows, [["daily_sales_report.currency", "superuser", ""],
                                 ["daily_sales_report.locale", "superuser", "en"]])
+        context = self.stack.psql("LOAD 'daily_sales_report'",
+                                  "SELECT context FROM pg_settings WHERE name = 'daily_sales_report.fallback_font_path'").rows
+        self.assertEqual(context, [["superuser"]])
         self.stack.psql("DROP ROLE IF EXISTS %s" % self.ROLE, "CREATE ROLE %s LOGIN" % self.ROLE)
         try:
             for name, value in (("locale", "pt-BR"), ("currency", "BRL")):

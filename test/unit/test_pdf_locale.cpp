@@ -7,6 +7,7 @@
  */
 #include "pdf_report.h"
 #include "report_format.h"
+#include "utf8_text.h"
 
 #include <gtest/gtest.h>
 
@@ -209,6 +210,87 @@ TEST(ReportFormat, LargeChanges)
     EXPECT_EQ(format_change_magnitude(1e12, en), ">99,999\xC3\x97");
     EXPECT_EQ(format_currency("-3", 0, pt), "-R$ 3,00");
     EXPECT_EQ(format_long_date_pt(parse_date("2025-03-01")), "s\xC3\xA1" "bado, 1 de mar\xC3\xA7o de 2025");
+}
+
+} /* namespace */
+
+namespace {
+
+const char *const kCjkName = "\xE4\xB8\xAD\xE6\x96\x87\xE5\x95\x86\xE5\x93\x81";   /* 中文商品 */
+const char *const kHebrewName = "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D 123";           /* שלום 123 */
+const char *const kArabicName = "\xD9\x83\xD8\xAA\xD8\xA7\xD8\xA8";                /* كتاب */
+const char *const kDevanagariName = "\xE0\xA4\xA8\xE0\xA4\xAE\xE0\xA4\xB8\xE0\xA5\x8D\xE0\xA4\xA4\xE0\xA5\x87"; /* नमस्ते */
+const char *const kFallback = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc";
+
+TEST_F(PdfLocale, CjkNameFromTheFallbackFont)
+{
+    if (access(kFallback, R_OK) != 0)
+        GTEST_SKIP() << "fonts-wqy-zenhei not installed";
+    DsrReport r = big_day("pt-BR", "BRL");
+    r.top[1].name = kCjkName;
+    std::string path;
+    std::string t = text_of(r, path);
+    EXPECT_HAS(t, kCjkName);
+    std::string fonts = run("pdffonts '" + path + "' 2>/dev/null");
+    EXPECT_HAS(fonts, "WenQuanYiZenHei");
+    DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
+    EXPECT_EQ(res.unshaped_scripts, 0u);
+}
+
+TEST_F(PdfLocale, HebrewNameInReadingOrder)
+{
+    DsrReport r = big_day("en", "");
+    r.top[1].name = kHebrewName;
+    std::string path;
+    text_of(r, path);
+    /* the glyphs from left to right, as drawn: the word reversed, the number kept */
+    std::string raw = run("pdftotext -raw -nodiag -enc UTF-8 '" + path + "' - 2>/dev/null");
+    std::string visual = run("pdftotext -layout -enc UTF-8 '" + path + "' - 2>/dev/null");
+    EXPECT_EQ(dsr::visual_order(kHebrewName), "123 \xD7\x9D\xD7\x95\xD7\x9C\xD7\xA9");
+    /* poppler reads the drawn right-to-left word back in logical order
+     * (drawn in logical order, as before, it read back mirrored) */
+    EXPECT_HAS(visual, "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D");        /* שלום */
+    EXPECT_EQ(visual.find("\xD7\x9D\xD7\x95\xD7\x9C\xD7\xA9"), std::string::npos) << visual;
+    EXPECT_HAS(raw, "123");
+}
+
+TEST_F(PdfLocale, ScriptsNeedingShapingAreSaid)
+{
+    DsrReport r = big_day("en", "");
+    r.top[0].name = kArabicName;
+    r.top[1].name = kDevanagariName;
+    std::string path = dir_ + "/shaping.pdf";
+    DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
+    ASSERT_TRUE(res.ok) << res.error;
+    EXPECT_EQ(res.unshaped_scripts, DSR_SCRIPT_ARABIC | DSR_SCRIPT_INDIC);
+    std::string t = run("pdftotext -layout -enc UTF-8 '" + path + "' - 2>/dev/null");
+    EXPECT_HAS(t, "Names in Arabic and Devanagari (Indic) script are printed without shaping");
+
+    r = big_day("pt-BR", "BRL");
+    r.top[0].name = kArabicName;
+    res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
+    EXPECT_EQ(res.unshaped_scripts, DSR_SCRIPT_ARABIC);
+    t = run("pdftotext -layout -enc UTF-8 '" + path + "' - 2>/dev/null");
+    EXPECT_HAS(t, "Nomes em escrita \xC3\xA1rabe aparecem sem forma\xC3\xA7\xC3\xA3o");
+
+    r = big_day("en", "");   /* Latin only: no footnote */
+    res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
+    EXPECT_EQ(res.unshaped_scripts, 0u);
+    t = run("pdftotext -layout -enc UTF-8 '" + path + "' - 2>/dev/null");
+    EXPECT_EQ(t.find("shaping"), std::string::npos);
+}
+
+TEST(Utf8Text, VisualOrder)
+{
+    using dsr::visual_order;
+    EXPECT_EQ(visual_order("Camera 4K"), "Camera 4K");
+    /* Latin base: only the Hebrew word turns */
+    EXPECT_EQ(visual_order("Kit \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D (2)"),
+              "Kit \xD7\x9D\xD7\x95\xD7\x9C\xD7\xA9 (2)");
+    /* Hebrew base: words right to left, the Latin word and the number left to right */
+    EXPECT_EQ(visual_order("\xD7\x90\xD7\x91 USB 30"), "USB 30 \xD7\x91\xD7\x90");
+    EXPECT_EQ(dsr::scripts_needing_shaping(kDevanagariName), unsigned(dsr::kScriptIndic));
+    EXPECT_EQ(dsr::scripts_needing_shaping(kHebrewName), 0u);
 }
 
 } /* namespace */
