@@ -87,7 +87,7 @@ const Words kEnglish{
 const Words kPortuguese{
     "Relat\xC3\xB3rio di\xC3\xA1rio de vendas", "Fuso hor\xC3\xA1rio: ",
     "dia de %d horas (mudan\xC3\xA7" "a de hor\xC3\xA1rio)", "Faturamento", "Pedidos",
-    "Ticket m\xC3\xA9" "dio", "Itens vendidos", "vs dia anterior", "vs sem. anterior",
+    "Ticket m\xC3\xA9" "dio", "Itens vendidos", "vs dia ant.", "vs sem. ant.",
     "Varia\xC3\xA7\xC3\xB5" "es em rela\xC3\xA7\xC3\xA3o ao dia anterior (%s) e ao mesmo dia da semana anterior (%s).",
     "Varia\xC3\xA7\xC3\xB5" "es em rela\xC3\xA7\xC3\xA3o ao dia anterior e ao mesmo dia da semana anterior.",
     "Faturamento por hora", "pico", "sem faturamento por hora",

@@ -125,7 +125,8 @@ TEST_F(PdfLocale, BrazilianPortugueseWithReais)
     EXPECT_HAS(t, "Pedidos");
     EXPECT_HAS(t, "Ticket m\xC3\xA9" "dio");
     EXPECT_HAS(t, "Itens vendidos");
-    EXPECT_HAS(t, "vs dia anterior");
+    EXPECT_HAS(t, "vs dia ant.");
+    EXPECT_HAS(t, "vs sem. ant.");
     EXPECT_HAS(t, "dom 21/09/2025");          /* the legend's days */
     EXPECT_HAS(t, "seg 15/09/2025");
     EXPECT_HAS(t, "R$ 1.234.567,50");         /* a product's revenue */
