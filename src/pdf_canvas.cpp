@@ -399,7 +399,7 @@ std::vector<std::pair<const Font *, std::string>>
 Canvas::runs(const Font &f, const std::string &s) const
 {
     std::vector<std::pair<const Font *, std::string>> out;
-    if (!f.fallback || !f.cmap || !f.fallback->cmap)
+    if (!f.fallback || !f.cmap)
     {
         out.emplace_back(&f, s);
         return out;
@@ -408,7 +408,14 @@ Canvas::runs(const Font &f, const std::string &s) const
     {
         uint32_t cp = 0;
         size_t n = std::max<size_t>(1, decode_utf8(s, i, cp));
-        const Font *use = !f.cmap->has(cp) && f.fallback->cmap->has(cp) ? f.fallback : &f;
+        const Font *use = &f;
+        if (!f.cmap->has(cp))
+            for (const Font *c = f.fallback; c; c = c->fallback)
+                if (c->cmap && c->cmap->has(cp))
+                {
+                    use = c;
+                    break;
+                }
         if (out.empty() || out.back().first != use)
             out.emplace_back(use, std::string());
         out.back().second.append(s, i, n);

@@ -64,7 +64,7 @@ struct Font
     std::string repl;   /* replacement for unsupported characters */
     bool win_ansi = false;   /* a standard font: text goes out in WinAnsiEncoding */
     const TtfCmap *cmap = nullptr;     /* a TrueType font's characters */
-    const Font *fallback = nullptr;    /* draws the characters `cmap` lacks (CJK) */
+    const Font *fallback = nullptr;    /* draws the characters `cmap` lacks (CJK); may have its own */
 };
 
 /* libharu's first error of a document, recorded by its error callback. */

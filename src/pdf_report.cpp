@@ -573,12 +573,15 @@ struct FontFiles
 {
     const char *regular_path, *bold_path;
     TtfCmap regular, bold;
-    std::string fallback_path;      /* empty: none */
-    TtfCmap fallback{{}};
+    /* fallback fonts a name needs, in the order they are tried */
+    std::vector<std::pair<std::string, TtfCmap>> fallbacks;
 };
 
-/* fonts-wqy-zenhei: CJK, TrueType outlines (libharu cannot load CFF ones) */
-const char *const kDefaultFallbackFont = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc";
+/* fonts-wqy-zenhei (CJK) and fonts-lohit-deva (Devanagari): TrueType
+ * outlines (libharu cannot load CFF ones) */
+const char *const kDefaultFallbackFonts =
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc:"
+    "/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf";
 
 TtfCmap
 checked_font(const char *path)
@@ -596,7 +599,8 @@ std::vector<unsigned char>
 render_with(const DsrReport &r, const FontFiles *ttf, unsigned &unshaped)
 {
     HaruDoc doc;
-    Font regular, bold, fallback;
+    Font regular, bold;
+    std::vector<Font> fallbacks(ttf ? ttf->fallbacks.size() : 0);   /* not resized: pointers */
     if (!ttf)
     {
         regular = doc.standard_font("Helvetica");
@@ -610,13 +614,15 @@ render_with(const DsrReport &r, const FontFiles *ttf, unsigned &unshaped)
             : doc.load_font(ttf->bold_path, ttf->bold);
         if (regular.repl != bold.repl)   /* one replacement everywhere */
             regular.repl = bold.repl = "?";
-        if (!ttf->fallback_path.empty())
+        for (size_t k = 0; k < fallbacks.size(); k++)
         {
-            fallback = doc.load_font(ttf->fallback_path.c_str(), ttf->fallback);
-            fallback.repl = regular.repl;
-            regular.fallback = &fallback;
-            bold.fallback = &fallback;
+            fallbacks[k] = doc.load_font(ttf->fallbacks[k].first.c_str(), ttf->fallbacks[k].second);
+            fallbacks[k].repl = regular.repl;
+            if (k > 0)
+                fallbacks[k - 1].fallback = &fallbacks[k];
         }
+        if (!fallbacks.empty())
+            regular.fallback = bold.fallback = &fallbacks[0];
     }
 
     doc.set_info(std::string(is_pt_br(r.locale) ? kPortuguese.title : kEnglish.title) + " " +
@@ -668,8 +674,7 @@ render(const DsrReport &r, const char *font_path, const char *bold_font_path, un
 {
     /* fonts are checked on every run, for errors with a reason whatever the text */
     FontFiles ttf{font_path, bold_font_path, checked_font(font_path),
-                  checked_font(bold_font_path), std::string(),
-                  TtfCmap(std::vector<unsigned char>())};
+                  checked_font(bold_font_path), {}};
     try
     {
         return render_with(r, nullptr, unshaped);
@@ -678,20 +683,26 @@ render(const DsrReport &r, const char *font_path, const char *bold_font_path, un
     {
     }
     /* the fallback is optional: without its file, DejaVu's missing glyphs stay empty */
-    const char *fb = r.fallback_font_path ? r.fallback_font_path : kDefaultFallbackFont;
-    if (*fb)
+    std::string list = r.fallback_font_path ? r.fallback_font_path : kDefaultFallbackFonts;
+    for (size_t b = 0; b < list.size();)
+    {
+        size_t e = list.find(':', b);
+        if (e == std::string::npos)
+            e = list.size();
+        std::string fb = list.substr(b, e - b);
+        b = e + 1;
+        if (fb.empty())
+            continue;
         try
         {
-            TtfCmap cmap = read_font_cmap(fb);
+            TtfCmap cmap = read_font_cmap(fb.c_str());
             if (needs_fallback(r, ttf.regular, ttf.bold, cmap))   /* else it is not embedded */
-            {
-                ttf.fallback = std::move(cmap);
-                ttf.fallback_path = fb;
-            }
+                ttf.fallbacks.emplace_back(fb, std::move(cmap));
         }
         catch (const PdfError &)
         {
         }
+    }
     return render_with(r, &ttf, unshaped);
 }
 

@@ -75,8 +75,9 @@ typedef struct DsrReport
     const char *locale;
     const char *currency;
 
-    /* TrueType font (or .ttc, its first font) for the characters DejaVu
-     * lacks: NULL is fonts-wqy-zenhei's, "" none; a missing file is skipped */
+    /* TrueType fonts (a .ttc: its first font), colon-separated, for the
+     * characters DejaVu lacks: NULL is fonts-wqy-zenhei's then
+     * fonts-lohit-deva's, "" none; a missing file is skipped */
     const char *fallback_font_path;
 } DsrReport;
 

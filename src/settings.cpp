@@ -143,10 +143,10 @@ dsr_define_settings(void)
                                "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
                                PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.fallback_font_path",
-                               "TrueType font (.ttf, or the first font of a .ttc) for characters the embedded font lacks, e.g. CJK.",
-                               "Used only when the page embeds its fonts; a missing file is skipped. Empty means none.",
+                               "TrueType fonts (.ttf, or the first font of a .ttc), separated by colons, for characters the embedded font lacks, e.g. CJK, Devanagari.",
+                               "Used only when the page embeds its fonts, each only when a name needs it; a missing file is skipped. Empty means none.",
                                &dsr_fallback_font_path,
-                               "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+                               "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc:/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf",
                                PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.source",
                                "Relation the sales are read from; empty means the shop's orders, order_items and products tables.",

@@ -266,6 +266,12 @@ TEST_F(PdfLocale, ScriptsNeedingShapingAreSaid)
     EXPECT_EQ(res.unshaped_scripts, DSR_SCRIPT_ARABIC | DSR_SCRIPT_INDIC);
     std::string t = run("pdftotext -layout -enc UTF-8 '" + path + "' - 2>/dev/null");
     EXPECT_HAS(t, "Names in Arabic and Devanagari (Indic) script are printed without shaping");
+    if (access("/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf", R_OK) == 0)
+    {
+        /* the letters themselves, from fonts-lohit-deva, not empty boxes */
+        EXPECT_HAS(run("pdffonts '" + path + "' 2>/dev/null"), "Lohit-Devanagari");
+        EXPECT_HAS(t, kDevanagariName);
+    }
 
     r = big_day("pt-BR", "BRL");
     r.top[0].name = kArabicName;
