@@ -6,6 +6,7 @@
 #include "strprintf.h"
 #include "utf8_text.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -203,8 +204,19 @@ read_font_cmap(const char *path)
     std::vector<unsigned char> head = read_at(0, 12);
     if (head.size() < 12)
         throw not_a_font();
+    size_t base = 0;   /* a collection ('ttcf'): its first font */
+    if (be(head, 0, 4) == 0x74746366)
+    {
+        std::vector<unsigned char> first = read_at(12, 4);
+        if (first.size() < 4)
+            throw not_a_font();
+        base = be(first, 0, 4);
+        head = read_at(base, 12);
+        if (head.size() < 12)
+            throw not_a_font();
+    }
     size_t ntables = be(head, 4, 2);
-    std::vector<unsigned char> dir = read_at(12, 16 * ntables);
+    std::vector<unsigned char> dir = read_at(base + 12, 16 * ntables);
     if (ntables == 0 || dir.size() < 16 * ntables)
         throw not_a_font();
     for (size_t t = 0; t < ntables; t++)
@@ -268,7 +280,10 @@ HaruDoc::load_font(const char *path, const TtfCmap &cmap)
         check(HPDF_SetCurrentEncoder(doc_, "UTF-8"), "selecting the UTF-8 encoder");
         utf8_ = true;
     }
-    const char *name = HPDF_LoadTTFontFromFile(doc_, path, HPDF_TRUE);
+    size_t len = std::strlen(path);
+    bool collection = len > 4 && std::strcmp(path + len - 4, ".ttc") == 0;
+    const char *name = collection ? HPDF_LoadTTFontFromFile2(doc_, path, 0, HPDF_TRUE)
+                                  : HPDF_LoadTTFontFromFile(doc_, path, HPDF_TRUE);
     if (!name || has_error())
         throw PdfError(strprintf("could not load font file \"%s\": ", path) +
                        describe(HPDF_INVALID_FONTDEF_DATA));
@@ -278,6 +293,7 @@ HaruDoc::load_font(const char *path, const TtfCmap &cmap)
         throw PdfError(strprintf("could not use font file \"%s\" with UTF-8: ", path) +
                        describe(HPDF_INVALID_FONT));
     f.repl = cmap.has(0xFFFD) ? "\xEF\xBF\xBD" : "?";
+    f.cmap = &cmap;
     return f;
 }
 
@@ -299,15 +315,25 @@ void
 HaruDoc::set_info(const std::string &title, const std::string &author,
                   const std::string &creator)
 {
-    auto ascii = [](std::string s) {
-        for (char &c : s)
+    /* libharu writes an info string as UTF-16BE with a byte order mark
+     * (<FEFF...>) when the current encoder is UTF-8, and byte for byte
+     * otherwise: plain ASCII stays as it was, anything else goes through
+     * the UTF-8 encoder (invalid UTF-8 is replaced first). */
+    bool ascii = true;
+    for (const std::string *s : {&title, &author, &creator})
+        for (char c : *s)
             if (static_cast<unsigned char>(c) >= 0x80)
-                c = '?';
-        return s;
-    };
-    check(HPDF_SetInfoAttr(doc_, HPDF_INFO_TITLE, ascii(title).c_str()), "setting the title");
-    check(HPDF_SetInfoAttr(doc_, HPDF_INFO_AUTHOR, ascii(author).c_str()), "setting the author");
-    check(HPDF_SetInfoAttr(doc_, HPDF_INFO_CREATOR, ascii(creator).c_str()),
+                ascii = false;
+    if (!ascii && !utf8_)
+    {
+        check(HPDF_UseUTFEncodings(doc_), "enabling UTF-8");
+        check(HPDF_SetCurrentEncoder(doc_, "UTF-8"), "selecting the UTF-8 encoder");
+        utf8_ = true;
+    }
+    auto text = [&](const std::string &s) { return ascii ? s : sanitize_utf8(s, "?"); };
+    check(HPDF_SetInfoAttr(doc_, HPDF_INFO_TITLE, text(title).c_str()), "setting the title");
+    check(HPDF_SetInfoAttr(doc_, HPDF_INFO_AUTHOR, text(author).c_str()), "setting the author");
+    check(HPDF_SetInfoAttr(doc_, HPDF_INFO_CREATOR, text(creator).c_str()),
           "setting the creator");
 }
 
@@ -369,11 +395,55 @@ Canvas::encode(const Font &f, const std::string &s) const
     return out;
 }
 
+std::vector<std::pair<const Font *, std::string>>
+Canvas::runs(const Font &f, const std::string &s) const
+{
+    std::vector<std::pair<const Font *, std::string>> out;
+    if (!f.fallback || !f.cmap)
+    {
+        out.emplace_back(&f, s);
+        return out;
+    }
+    for (size_t i = 0; i < s.size();)
+    {
+        uint32_t cp = 0;
+        size_t n = std::max<size_t>(1, decode_utf8(s, i, cp));
+        const Font *use = &f;
+        if (!f.cmap->has(cp))
+            for (const Font *c = f.fallback; c; c = c->fallback)
+                if (c->cmap && c->cmap->has(cp))
+                {
+                    use = c;
+                    break;
+                }
+        if (out.empty() || out.back().first != use)
+            out.emplace_back(use, std::string());
+        out.back().second.append(s, i, n);
+        i += n;
+    }
+    return out;
+}
+
 float
 Canvas::text_width(const Font &f, float size, const std::string &s) const
 {
     if (s.empty())
         return 0.0f;
+    if (f.fallback)
+    {
+        std::vector<std::pair<const Font *, std::string>> rs = runs(f, s);
+        if (rs.size() > 1 || rs[0].first != &f)
+        {
+            float w = 0;
+            for (const auto &r : rs)
+            {
+                Font one = *r.first;
+                one.fallback = nullptr;
+                w += text_width(one, size, r.second);
+            }
+            return w;
+        }
+    }
     std::string bytes = encode(f, s);
     HPDF_TextWidth tw = HPDF_Font_TextWidth(
         f.h, reinterpret_cast<const HPDF_BYTE *>(bytes.data()),
@@ -424,6 +494,25 @@ Canvas::text(float x, float top, const Font &f, float size, const std::string &r
     std::string s = sanitize_utf8(raw, f.repl);
     if (s.empty())
         return;
+    if (!f.win_ansi && !no_reorder_)
+        s = visual_order(s);   /* right-to-left names in the order they are read */
+    if (f.fallback)
+    {
+        std::vector<std::pair<const Font *, std::string>> rs = runs(f, s);
+        if (rs.size() > 1 || rs[0].first != &f)
+        {
+            for (const auto &r : rs)
+            {
+                Font one = *r.first;
+                one.fallback = nullptr;
+                no_reorder_ = true;
+                text(x, top, one, size, r.second, c);
+                no_reorder_ = false;
+                x += text_width(one, size, r.second);
+            }
+            return;
+        }
+    }
     std::string bytes = encode(f, s);
     fill_color(c);
     doc_.check(HPDF_Page_BeginText(page_), "beginning text");

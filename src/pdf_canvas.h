@@ -63,6 +63,8 @@ struct Font
     HPDF_Font h = nullptr;
     std::string repl;   /* replacement for unsupported characters */
     bool win_ansi = false;   /* a standard font: text goes out in WinAnsiEncoding */
+    const TtfCmap *cmap = nullptr;     /* a TrueType font's characters */
+    const Font *fallback = nullptr;    /* draws the characters `cmap` lacks (CJK); may have its own */
 };
 
 /* libharu's first error of a document, recorded by its error callback. */
@@ -93,7 +95,7 @@ public:
      * OutsideFontEncoding when measured or drawn. */
     Font standard_font(const char *name);
 
-    /* Non-ASCII bytes become '?': libharu's info strings are not UTF-8. */
+    /* UTF-8 text; non-ASCII goes out as UTF-16BE with a byte order mark. */
     void set_info(const std::string &title, const std::string &author,
                   const std::string &creator);
 
@@ -124,6 +126,10 @@ public:
 
     float text_width(const Font &f, float size, const std::string &s) const;
 
+    /* `s` cut where it changes between `f` and its fallback font */
+    std::vector<std::pair<const Font *, std::string>> runs(const Font &f,
+                                                           const std::string &s) const;
+
     /* Sanitise, then cut to max_w with an ellipsis on a character boundary
      * ("" if not even the ellipsis fits). */
     std::string fit_text(const Font &f, float size, const std::string &raw, float max_w) const;
@@ -144,6 +150,7 @@ public:
                   const Rgb &fill);
 
 private:
+    bool no_reorder_ = false;   /* drawing one font run of an ordered line */
     float y(float top) const { return height_ - top; }
     /* sanitised UTF-8 -> the bytes libharu takes for `f` */
     std::string encode(const Font &f, const std::string &s) const;

@@ -68,6 +68,17 @@ typedef struct DsrReport
 
     /* top[0].name as stored, in the database's encoding: the run row and the result carry it */
     const char *top_product_stored;
+
+    /* presentation: daily_sales_report.locale ("en", "pt-BR"; NULL or empty
+     * is "en") and .currency (ISO 4217 code, e.g. "BRL"; NULL or empty: no
+     * currency sign, amounts as plain grouped numbers) */
+    const char *locale;
+    const char *currency;
+
+    /* TrueType fonts (a .ttc: its first font), colon-separated, for the
+     * characters DejaVu lacks: NULL is fonts-wqy-zenhei's then
+     * fonts-lohit-deva's, "" none; a missing file is skipped */
+    const char *fallback_font_path;
 } DsrReport;
 
 #ifdef __cplusplus

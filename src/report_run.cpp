@@ -123,6 +123,10 @@ query_with_retries(DateADT report_date, MemoryContext run_context, DsrReport *re
             dsr_query_kpis(report_date, &figures->index_notice_given, run_context, report);
             /* here: converting it may look up the catalog, which needs a transaction */
             report->shop_name = dsr_server_to_utf8(dsr_shop_name, run_context);
+            report->locale = MemoryContextStrdup(run_context, dsr_locale ? dsr_locale : "en");
+            report->currency = MemoryContextStrdup(run_context, dsr_currency ? dsr_currency : "");
+            report->fallback_font_path = MemoryContextStrdup(run_context,
+                                                             dsr_fallback_font_path ? dsr_fallback_font_path : "");
             if (SPI_execute("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = current_database()",
                             true, 1) == SPI_OK_SELECT)
                 figures->database_connections = dsr_spi_int64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, 0);
@@ -214,6 +218,13 @@ write_pdf(DsrReport *report, DsrRunFigures *figures)
                  errhint("Check daily_sales_report.output_dir (now \"%s\"): the directory must be creatable and writable by the server's operating-system user, with free space.",
                          dsr_output_dir)));
     figures->pdf_bytes = pdf.bytes;
+    if (pdf.unshaped_scripts != 0)
+        ereport(NOTICE,
+                (errmsg("the PDF prints names in %s script without shaping: their letters are not joined",
+                        (pdf.unshaped_scripts & DSR_SCRIPT_ARABIC) && (pdf.unshaped_scripts & DSR_SCRIPT_INDIC)
+                        ? "Arabic and Devanagari (Indic)"
+                        : (pdf.unshaped_scripts & DSR_SCRIPT_ARABIC) ? "Arabic" : "Devanagari (Indic)"),
+                 errdetail("The PDF library draws one glyph per character; a footnote on the page says so too.")));
     ereport(NOTICE,
             (errmsg("PDF written: %s (%.1f kB) in %.1f ms", figures->pdf_path,
                     pdf.bytes / 1024.0, figures->pdf_seconds * 1000)));

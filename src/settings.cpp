@@ -17,10 +17,13 @@
 char *dsr_output_dir = NULL;
 char *dsr_font_path = NULL;
 char *dsr_bold_font_path = NULL;
+char *dsr_fallback_font_path = NULL;
 char *dsr_source = NULL;
 char *dsr_shop_schema = NULL;
 char *dsr_shop_name = NULL;
 char *dsr_timezone = NULL;
+char *dsr_locale = NULL;
+char *dsr_currency = NULL;
 char *dsr_source_timezone = NULL;
 int   dsr_top_n = 5;
 int   dsr_query_retries = 2;
@@ -52,6 +55,37 @@ check_timezone_name(char **newval, void **extra, GucSource source)
         return false;
     }
     return true;
+}
+
+/* A language the PDF is written in. */
+static bool
+check_locale(char **newval, void **extra, GucSource source)
+{
+    (void) extra;
+    (void) source;
+    if (*newval == NULL || strcmp(*newval, "en") == 0 || strcmp(*newval, "pt-BR") == 0)
+        return true;
+    GUC_check_errdetail("\"%s\" is not a report locale; the accepted values are 'en' and 'pt-BR'.",
+                        *newval);
+    return false;
+}
+
+/* An ISO 4217 code in capitals, or empty (no currency sign). */
+static bool
+check_currency(char **newval, void **extra, GucSource source)
+{
+    const char *v = *newval;
+
+    (void) extra;
+    (void) source;
+    if (v == NULL || v[0] == '\0')
+        return true;
+    if (strlen(v) == 3 && v[0] >= 'A' && v[0] <= 'Z' && v[1] >= 'A' && v[1] <= 'Z' &&
+        v[2] >= 'A' && v[2] <= 'Z')
+        return true;
+    GUC_check_errdetail("\"%s\" is not an ISO 4217 currency code; the accepted values are three capital letters, e.g. 'BRL', 'USD', 'EUR', or '' for amounts without a currency sign.",
+                        v);
+    return false;
 }
 
 /* http:// or https://, or empty (pushing disabled). */
@@ -108,6 +142,12 @@ dsr_define_settings(void)
                                NULL, &dsr_bold_font_path,
                                "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
                                PGC_SUSET, 0, NULL, NULL, NULL);
+    DefineCustomStringVariable("daily_sales_report.fallback_font_path",
+                               "TrueType fonts (.ttf, or the first font of a .ttc), separated by colons, for characters the embedded font lacks, e.g. CJK, Devanagari.",
+                               "Used only when the page embeds its fonts, each only when a name needs it; a missing file is skipped. Empty means none.",
+                               &dsr_fallback_font_path,
+                               "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc:/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf",
+                               PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.source",
                                "Relation the sales are read from; empty means the shop's orders, order_items and products tables.",
                                "It must have the columns order_id, ordered_at, product, quantity, line_total.",
@@ -122,6 +162,15 @@ dsr_define_settings(void)
                                "Shop name printed on the PDF report.",
                                NULL, &dsr_shop_name, "TechCommerce",
                                PGC_SUSET, 0, NULL, NULL, NULL);
+    DefineCustomStringVariable("daily_sales_report.locale",
+                               "Language of the PDF report: 'en' or 'pt-BR' (labels, dates, number grouping).",
+                               NULL, &dsr_locale, "en",
+                               PGC_SUSET, 0, check_locale, NULL, NULL);
+    DefineCustomStringVariable("daily_sales_report.currency",
+                               "ISO 4217 code of the shop's currency, e.g. 'BRL'; empty prints amounts without a sign.",
+                               "BRL prints R$, USD $ (US$ in pt-BR), EUR and GBP their signs; other codes are printed before the amount.",
+                               &dsr_currency, "",
+                               PGC_SUSET, 0, check_currency, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.timezone",
                                "Time zone whose calendar days are reported; empty means the session's TimeZone.",
                                NULL, &dsr_timezone, "",

@@ -7,10 +7,13 @@
 extern char *dsr_output_dir;
 extern char *dsr_font_path;
 extern char *dsr_bold_font_path;
+extern char *dsr_fallback_font_path;
 extern char *dsr_source;
 extern char *dsr_shop_schema;
 extern char *dsr_shop_name;
 extern char *dsr_timezone;
+extern char *dsr_locale;
+extern char *dsr_currency;
 extern char *dsr_source_timezone;
 extern int   dsr_top_n;
 extern int   dsr_query_retries;

@@ -4,6 +4,9 @@
  */
 #include "utf8_text.h"
 
+#include <algorithm>
+#include <vector>
+
 namespace dsr {
 
 void
@@ -151,6 +154,137 @@ encode_win_ansi(const std::string &in, std::string &out)
         out += static_cast<char>(0x80 + k);
     }
     return true;
+}
+
+namespace {
+
+enum BidiClass { kNeutral, kLeft, kRight };
+
+bool
+is_rtl(uint32_t cp)
+{
+    return (cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) ||
+           (cp >= 0xFE70 && cp <= 0xFEFF);
+}
+
+BidiClass
+bidi_class(uint32_t cp)
+{
+    if (is_rtl(cp))
+        return kRight;
+    if ((cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z'))
+        return kLeft;
+    if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7 ||
+        (cp >= 0x2000 && cp <= 0x206F))
+        return kNeutral;
+    return kLeft;
+}
+
+uint32_t
+mirrored(uint32_t cp)
+{
+    switch (cp)
+    {
+        case '(': return ')';
+        case ')': return '(';
+        case '[': return ']';
+        case ']': return '[';
+        case '{': return '}';
+        case '}': return '{';
+        case '<': return '>';
+        case '>': return '<';
+        default: return cp;
+    }
+}
+
+} /* namespace */
+
+std::string
+visual_order(const std::string &s)
+{
+    std::vector<uint32_t> cps;
+    bool any_rtl = false;
+    for (size_t i = 0; i < s.size();)
+    {
+        uint32_t cp = 0;
+        size_t n = decode_utf8(s, i, cp);
+        if (n == 0)
+            return s;   /* not valid UTF-8: leave it */
+        any_rtl = any_rtl || is_rtl(cp);
+        cps.push_back(cp);
+        i += n;
+    }
+    if (!any_rtl)
+        return s;
+
+    const size_t n = cps.size();
+    std::vector<BidiClass> cls(n);
+    BidiClass base = kNeutral;
+    for (size_t k = 0; k < n; k++)
+    {
+        cls[k] = bidi_class(cps[k]);
+        if (base == kNeutral && cls[k] != kNeutral)
+            base = cls[k];
+    }
+    /* neutrals between two strong characters of one direction take it, else the base's */
+    for (size_t k = 0; k < n;)
+    {
+        if (cls[k] != kNeutral)
+        {
+            k++;
+            continue;
+        }
+        size_t e = k;
+        while (e < n && cls[e] == kNeutral)
+            e++;
+        BidiClass before = k > 0 ? cls[k - 1] : base, after = e < n ? cls[e] : base;
+        for (size_t j = k; j < e; j++)
+            cls[j] = before == after ? before : base;
+        k = e;
+    }
+    /* embedding levels, then reverse from the highest level down (rule L2) */
+    std::vector<int> level(n);
+    for (size_t k = 0; k < n; k++)
+        level[k] = base == kRight ? (cls[k] == kRight ? 1 : 2) : (cls[k] == kRight ? 1 : 0);
+    for (size_t k = 0; k < n; k++)
+        if (level[k] % 2 == 1)
+            cps[k] = mirrored(cps[k]);
+    for (int lv = 2; lv >= 1; lv--)
+        for (size_t k = 0; k < n;)
+        {
+            if (level[k] < lv)
+            {
+                k++;
+                continue;
+            }
+            size_t e = k;
+            while (e < n && level[e] >= lv)
+                e++;
+            std::reverse(cps.begin() + static_cast<long>(k), cps.begin() + static_cast<long>(e));
+            k = e;
+        }
+    std::string out;
+    for (uint32_t cp : cps)
+        append_utf8(out, cp);
+    return out;
+}
+
+unsigned
+scripts_needing_shaping(const std::string &s)
+{
+    unsigned found = 0;
+    for (size_t i = 0; i < s.size();)
+    {
+        uint32_t cp = 0;
+        size_t n = decode_utf8(s, i, cp);
+        i += n ? n : 1;
+        if ((cp >= 0x0600 && cp <= 0x08FF) || (cp >= 0xFB50 && cp <= 0xFDFF) ||
+            (cp >= 0xFE70 && cp <= 0xFEFF))
+            found |= kScriptArabic;
+        else if (cp >= 0x0900 && cp <= 0x0DFF)
+            found |= kScriptIndic;
+    }
+    return found;
 }
 
 } /* namespace dsr */

@@ -45,6 +45,25 @@ is_utf8_char_start(char c)
     return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
 }
 
+/*
+ * `s` (valid UTF-8) in display order for a left-to-right page: right-to-left
+ * letters (Hebrew, Arabic...) reversed into the order they are read, numbers
+ * and Latin words inside them kept left to right, brackets mirrored.  A
+ * simplified Unicode bidi (one paragraph, its direction from its first strong
+ * character; neutrals between two letters of one direction take it).
+ * Strings without right-to-left letters come back unchanged.
+ */
+std::string visual_order(const std::string &s);
+
+/* Scripts in `s` whose letters change shape with their neighbours, which
+ * the page cannot do (libharu draws one glyph per character). */
+enum : unsigned
+{
+    kScriptArabic = 1,      /* joining: Arabic, Syriac, N'Ko... */
+    kScriptIndic = 2,       /* conjuncts and vowel signs: Devanagari... Sinhala */
+};
+unsigned scripts_needing_shaping(const std::string &s);
+
 } /* namespace dsr */
 
 #endif /* DSR_UTF8_TEXT_H */

@@ -94,5 +94,73 @@ class PdfTest(StackTestCase):
         self.assertIn("daily-sales-%s.pdf" % PREVIOUS_DAY, os.listdir(self.stack.output_dir))
 
 
+class LocaleTest(StackTestCase):
+    """daily_sales_report.locale and .currency: the PDF in pt-BR with reais,
+    superuser-only settings, bad values refused with the accepted ones named."""
+
+    ROLE = "dsr_locale_reader"
+
+    def pdf_text(self, path):
+        return subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", path, "-"], check=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE).stdout.decode("utf-8")
+
+    def test_pdf_in_portuguese_with_reais(self):
+        row, _ = self.report(DAY, settings={"daily_sales_report.locale": "pt-BR",
+                                            "daily_sales_report.currency": "BRL",
+                                            "daily_sales_report.shop_name": "Eletr\u00f4nicos"})
+        text = self.pdf_text(row["pdf_path"])
+        self.assertIn("Relat\u00f3rio di\u00e1rio de vendas", text)
+        self.assertIn("R$ 4.920,90", text)
+        self.assertIn("R$ 1.230,23", text)
+        info = subprocess.run(["pdfinfo", "-enc", "UTF-8", row["pdf_path"]], check=True,
+                              stdout=subprocess.PIPE).stdout.decode("utf-8")
+        self.assertIn("Eletr\u00f4nicos", info)
+        # the result row keeps plain numbers
+        self.assertEqual(Decimal(row["revenue"]), Decimal("4920.90"))
+
+    def test_unshaped_script_notice(self):
+        # an Arabic shop name: the page says so in a footnote, the run in a NOTICE
+        row, result = self.report(DAY, settings={"daily_sales_report.shop_name": "\u0643\u062a\u0627\u0628"})
+        self.assertIn("NOTICE:  the PDF prints names in Arabic script without shaping", result.stderr)
+        self.assertIn("without shaping", self.pdf_text(row["pdf_path"]))
+        _, result = self.report(DAY)
+        self.assertNotIn("without shaping", result.stderr)
+
+    def test_settings_are_superuser_only(self):
+        rows = self.stack.psql(
+            "LOAD 'daily_sales_report'",
+            "SELECT name, context, setting FROM pg_settings WHERE name IN "
+            "('daily_sales_report.locale', 'daily_sales_report.currency') ORDER BY name").rows
+        self.assertEqual(rows, [["daily_sales_report.currency", "superuser", ""],
+                                ["daily_sales_report.locale", "superuser", "en"]])
+        context = self.stack.psql("LOAD 'daily_sales_report'",
+                                  "SELECT context FROM pg_settings WHERE name = 'daily_sales_report.fallback_font_path'").rows
+        self.assertEqual(context, [["superuser"]])
+        self.stack.psql("DROP ROLE IF EXISTS %s" % self.ROLE, "CREATE ROLE %s LOGIN" % self.ROLE)
+        try:
+            for name, value in (("locale", "pt-BR"), ("currency", "BRL")):
+                # the library is preloaded (a role may not LOAD it)
+                result = self.stack.psql("SET daily_sales_report.%s = '%s'" % (name, value),
+                                         user=self.ROLE, check=False)
+                self.assertFalse(result.ok, result)
+                self.assertIn('permission denied to set parameter "daily_sales_report.%s"' % name,
+                              result.stderr)
+        finally:
+            self.stack.psql("DROP ROLE IF EXISTS %s" % self.ROLE)
+
+    def test_bad_values_are_refused_naming_the_accepted_ones(self):
+        result = self.stack.psql("LOAD 'daily_sales_report'",
+                                 "SET daily_sales_report.locale = 'fr'", check=False)
+        self.assertFalse(result.ok, result)
+        self.assertIn('invalid value for parameter "daily_sales_report.locale": "fr"', result.stderr)
+        self.assertIn("the accepted values are 'en' and 'pt-BR'", result.stderr)
+        for bad in ("brl", "REAL", "R$"):
+            result = self.stack.psql("LOAD 'daily_sales_report'",
+                                     "SET daily_sales_report.currency = '%s'" % bad, check=False)
+            self.assertFalse(result.ok, result)
+            self.assertIn("is not an ISO 4217 currency code", result.stderr)
+            self.assertIn("three capital letters", result.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,0 +1,303 @@
+/*
+ * test_pdf_locale.cpp — the PDF in the shop's language and currency
+ * (daily_sales_report.locale / .currency), read back with pdftotext and
+ * pdfinfo: labels, dates, number grouping, money, very large changes, the
+ * shop name in the document's metadata.  Needs poppler-utils and
+ * fonts-dejavu-core.
+ */
+#include "pdf_report.h"
+#include "report_format.h"
+#include "utf8_text.h"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+namespace {
+
+const char *const kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+const char *const kBoldFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+
+std::string
+run(const std::string &cmd)
+{
+    std::string out;
+    FILE *p = popen(cmd.c_str(), "r");
+    if (!p)
+        return out;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        out.append(buf, n);
+    pclose(p);
+    return out;
+}
+
+/* A big shop's Monday 2025-09-22: R$ 241.884.184,90 from 1.234.567 orders;
+ * the day before sold almost nothing. */
+DsrReport
+big_day(const char *locale, const char *currency)
+{
+    DsrReport r;
+    std::memset(&r, 0, sizeof r);
+    r.shop_name = "Eletr\xC3\xB4nicos Brasil";
+    r.report_date = "2025-09-22";
+    r.timezone = "America/Sao_Paulo";
+    r.day_hours = 24;
+    r.orders = 1234567;
+    r.revenue = 241884184.90;
+    r.revenue_text = "241884184.90";
+    r.avg_ticket = 195.93;
+    r.avg_ticket_text = "195.93";
+    r.items_sold = 2345678;
+    r.rows_read = 3456789;
+    r.top_count = 2;
+    r.top[0] = {"C\xC3\xA2mera 4K", 1500, 1234567.5, "1234567.50"};
+    r.top[1] = {"Notebook Gamer", 300, 98765.43, "98765.43"};
+    for (int h = 0; h < DSR_HOURS; h++)
+        r.hourly_revenue[h] = 1000.0 * (h + 1);
+    r.previous_day = {198, 400, 38777.0, "38777.00"};   /* +623,684.2% */
+    r.week_before = {1200000, 2300000, 230000000.0, "230000000.00"};
+    r.run_id = 42;
+    r.generated_at = "2025-09-23 06:00:01 -03";
+    r.query_seconds = 0.0123;
+    r.locale = locale;
+    r.currency = currency;
+    return r;
+}
+
+class PdfLocale : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        if (access(kFont, R_OK) != 0 || access(kBoldFont, R_OK) != 0)
+            GTEST_SKIP() << "DejaVu fonts not installed (fonts-dejavu-core)";
+        if (run("command -v pdftotext && command -v pdfinfo").find("pdfinfo") == std::string::npos)
+            GTEST_SKIP() << "poppler-utils not installed";
+        char tmpl[] = "/tmp/pdf_locale_test.XXXXXX";
+        ASSERT_NE(mkdtemp(tmpl), nullptr);
+        dir_ = tmpl;
+    }
+    void TearDown() override
+    {
+        if (!dir_.empty())
+        {
+            std::error_code ec;
+            std::filesystem::remove_all(dir_, ec);
+        }
+    }
+
+    /* write the report, return pdftotext's text; `path` gets the file */
+    std::string text_of(const DsrReport &r, std::string &path)
+    {
+        path = dir_ + "/report.pdf";
+        DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
+        EXPECT_TRUE(res.ok) << res.error;
+        bytes_ = res.bytes;
+        return run("pdftotext -layout -enc UTF-8 '" + path + "' - 2>/dev/null");
+    }
+
+    std::string dir_;
+    int64_t bytes_ = 0;
+};
+
+#define EXPECT_HAS(text, needle) \
+    EXPECT_NE((text).find(needle), std::string::npos) << "missing: " << (needle) << "\n" << (text)
+
+TEST_F(PdfLocale, BrazilianPortugueseWithReais)
+{
+    std::string path;
+    std::string t = text_of(big_day("pt-BR", "BRL"), path);
+    EXPECT_HAS(t, "Relat\xC3\xB3rio di\xC3\xA1rio de vendas");
+    EXPECT_HAS(t, "segunda-feira, 22 de setembro de 2025");
+    EXPECT_HAS(t, "Fuso hor\xC3\xA1rio: America/Sao_Paulo");
+    EXPECT_HAS(t, "R$ 241.884.184,90");       /* money and grouping */
+    EXPECT_HAS(t, "R$ 195,93");
+    EXPECT_HAS(t, "1.234.567");               /* orders */
+    EXPECT_HAS(t, "2.345.678");               /* items */
+    EXPECT_HAS(t, "Faturamento");
+    EXPECT_HAS(t, "Pedidos");
+    EXPECT_HAS(t, "Ticket m\xC3\xA9" "dio");
+    EXPECT_HAS(t, "Itens vendidos");
+    EXPECT_HAS(t, "vs dia ant.");
+    EXPECT_HAS(t, "vs sem. ant.");
+    EXPECT_HAS(t, "dom 21/09/2025");          /* the legend's days */
+    EXPECT_HAS(t, "seg 15/09/2025");
+    EXPECT_HAS(t, "R$ 1.234.567,50");         /* a product's revenue */
+    EXPECT_HAS(t, "Produto");
+    EXPECT_HAS(t, "6.238\xC3\x97");           /* +623,684.2% as a ratio */
+    EXPECT_HAS(t, "5,2%");                    /* vs the week before, decimal comma */
+    EXPECT_HAS(t, "p\xC3\xA1gina 1 de 1");
+    EXPECT_HAS(t, "12,3 ms");
+    EXPECT_EQ(t.find("vs prev"), std::string::npos) << t;
+    EXPECT_EQ(t.find("623684"), std::string::npos) << t;
+    /* Latin-1 text: still the standard fonts, nothing embedded */
+    EXPECT_LT(bytes_, 8 * 1024);
+}
+
+TEST_F(PdfLocale, EnglishStaysAsBeforeWithoutCurrency)
+{
+    std::string path;
+    std::string t = text_of(big_day(nullptr, nullptr), path);
+    EXPECT_HAS(t, "Daily sales report");
+    EXPECT_HAS(t, "Monday, 2025-09-22");
+    EXPECT_HAS(t, "241,884,184.90");
+    EXPECT_EQ(t.find("R$"), std::string::npos) << t;
+    EXPECT_EQ(t.find("$241"), std::string::npos) << t;
+    EXPECT_HAS(t, "1,234,567");
+    EXPECT_HAS(t, "vs prev. day");
+    EXPECT_HAS(t, "6,238\xC3\x97");
+    EXPECT_HAS(t, "5.2%");
+    EXPECT_HAS(t, "Sun 2025-09-21");
+    EXPECT_HAS(t, "page 1 of 1");
+}
+
+TEST_F(PdfLocale, EnglishWithCurrency)
+{
+    std::string path;
+    std::string t = text_of(big_day("en", "USD"), path);
+    EXPECT_HAS(t, "$241,884,184.90");
+    t = text_of(big_day("en", "BRL"), path);
+    EXPECT_HAS(t, "R$241,884,184.90");
+    t = text_of(big_day("pt-BR", "USD"), path);
+    EXPECT_HAS(t, "US$ 241.884.184,90");
+    t = text_of(big_day("pt-BR", "CHF"), path);
+    EXPECT_HAS(t, "CHF 241.884.184,90");
+}
+
+TEST_F(PdfLocale, ShopNameSurvivesInMetadata)
+{
+    std::string path;
+    text_of(big_day("pt-BR", "BRL"), path);
+    std::string info = run("pdfinfo -enc UTF-8 '" + path + "' 2>/dev/null");
+    EXPECT_HAS(info, "Author:          Eletr\xC3\xB4nicos Brasil");
+    EXPECT_HAS(info, "Title:           Relat\xC3\xB3rio di\xC3\xA1rio de vendas 2025-09-22");
+
+    DsrReport r = big_day("en", "");
+    r.shop_name = "\xE4\xB8\xAD\xE6\x96\x87\xE5\x95\x86\xE5\xBA\x97";   /* CJK */
+    text_of(r, path);
+    info = run("pdfinfo -enc UTF-8 '" + path + "' 2>/dev/null");
+    EXPECT_HAS(info, "Author:          \xE4\xB8\xAD\xE6\x96\x87\xE5\x95\x86\xE5\xBA\x97");
+}
+
+TEST(ReportFormat, LocaleAndCurrencyNames)
+{
+    using namespace dsr;
+    EXPECT_TRUE(is_report_locale("en"));
+    EXPECT_TRUE(is_report_locale("pt-BR"));
+    EXPECT_TRUE(is_report_locale(""));
+    EXPECT_FALSE(is_report_locale("fr"));
+    EXPECT_TRUE(is_currency_code("BRL"));
+    EXPECT_TRUE(is_currency_code(""));
+    EXPECT_FALSE(is_currency_code("brl"));
+    EXPECT_FALSE(is_currency_code("REAL"));
+}
+
+TEST(ReportFormat, LargeChanges)
+{
+    using namespace dsr;
+    NumberStyle en, pt = number_style("pt-BR", "BRL");
+    EXPECT_EQ(format_change_magnitude(12.34, en), "12.3%");
+    EXPECT_EQ(format_change_magnitude(999.9, en), "999.9%");
+    EXPECT_EQ(format_change_magnitude(1000.0, en), "11.0\xC3\x97");
+    EXPECT_EQ(format_change_magnitude(623684.2, en), "6,238\xC3\x97");
+    EXPECT_EQ(format_change_magnitude(623684.2, pt), "6.238\xC3\x97");
+    EXPECT_EQ(format_change_magnitude(1e12, en), ">99,999\xC3\x97");
+    EXPECT_EQ(format_currency("-3", 0, pt), "-R$ 3,00");
+    EXPECT_EQ(format_long_date_pt(parse_date("2025-03-01")), "s\xC3\xA1" "bado, 1 de mar\xC3\xA7o de 2025");
+}
+
+} /* namespace */
+
+namespace {
+
+const char *const kCjkName = "\xE4\xB8\xAD\xE6\x96\x87\xE5\x95\x86\xE5\x93\x81";   /* 中文商品 */
+const char *const kHebrewName = "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D 123";           /* שלום 123 */
+const char *const kArabicName = "\xD9\x83\xD8\xAA\xD8\xA7\xD8\xA8";                /* كتاب */
+const char *const kDevanagariName = "\xE0\xA4\xA8\xE0\xA4\xAE\xE0\xA4\xB8\xE0\xA5\x8D\xE0\xA4\xA4\xE0\xA5\x87"; /* नमस्ते */
+const char *const kFallback = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc";
+
+TEST_F(PdfLocale, CjkNameFromTheFallbackFont)
+{
+    if (access(kFallback, R_OK) != 0)
+        GTEST_SKIP() << "fonts-wqy-zenhei not installed";
+    DsrReport r = big_day("pt-BR", "BRL");
+    r.top[1].name = kCjkName;
+    std::string path;
+    std::string t = text_of(r, path);
+    EXPECT_HAS(t, kCjkName);
+    std::string fonts = run("pdffonts '" + path + "' 2>/dev/null");
+    EXPECT_HAS(fonts, "WenQuanYiZenHei");
+    DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
+    EXPECT_EQ(res.unshaped_scripts, 0u);
+}
+
+TEST_F(PdfLocale, HebrewNameInReadingOrder)
+{
+    DsrReport r = big_day("en", "");
+    r.top[1].name = kHebrewName;
+    std::string path;
+    text_of(r, path);
+    /* the glyphs from left to right, as drawn: the word reversed, the number kept */
+    std::string raw = run("pdftotext -raw -nodiag -enc UTF-8 '" + path + "' - 2>/dev/null");
+    std::string visual = run("pdftotext -layout -enc UTF-8 '" + path + "' - 2>/dev/null");
+    EXPECT_EQ(dsr::visual_order(kHebrewName), "123 \xD7\x9D\xD7\x95\xD7\x9C\xD7\xA9");
+    /* poppler reads the drawn right-to-left word back in logical order
+     * (drawn in logical order, as before, it read back mirrored) */
+    EXPECT_HAS(visual, "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D");        /* שלום */
+    EXPECT_EQ(visual.find("\xD7\x9D\xD7\x95\xD7\x9C\xD7\xA9"), std::string::npos) << visual;
+    EXPECT_HAS(raw, "123");
+}
+
+TEST_F(PdfLocale, ScriptsNeedingShapingAreSaid)
+{
+    DsrReport r = big_day("en", "");
+    r.top[0].name = kArabicName;
+    r.top[1].name = kDevanagariName;
+    std::string path = dir_ + "/shaping.pdf";
+    DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
+    ASSERT_TRUE(res.ok) << res.error;
+    EXPECT_EQ(res.unshaped_scripts, DSR_SCRIPT_ARABIC | DSR_SCRIPT_INDIC);
+    std::string t = run("pdftotext -layout -enc UTF-8 '" + path + "' - 2>/dev/null");
+    EXPECT_HAS(t, "Names in Arabic and Devanagari (Indic) script are printed without shaping");
+    if (access("/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf", R_OK) == 0)
+    {
+        /* the letters themselves, from fonts-lohit-deva, not empty boxes */
+        EXPECT_HAS(run("pdffonts '" + path + "' 2>/dev/null"), "Lohit-Devanagari");
+        EXPECT_HAS(t, kDevanagariName);
+    }
+
+    r = big_day("pt-BR", "BRL");
+    r.top[0].name = kArabicName;
+    res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
+    EXPECT_EQ(res.unshaped_scripts, DSR_SCRIPT_ARABIC);
+    t = run("pdftotext -layout -enc UTF-8 '" + path + "' - 2>/dev/null");
+    EXPECT_HAS(t, "Nomes em escrita \xC3\xA1rabe aparecem sem forma\xC3\xA7\xC3\xA3o");
+
+    r = big_day("en", "");   /* Latin only: no footnote */
+    res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
+    EXPECT_EQ(res.unshaped_scripts, 0u);
+    t = run("pdftotext -layout -enc UTF-8 '" + path + "' - 2>/dev/null");
+    EXPECT_EQ(t.find("shaping"), std::string::npos);
+}
+
+TEST(Utf8Text, VisualOrder)
+{
+    using dsr::visual_order;
+    EXPECT_EQ(visual_order("Camera 4K"), "Camera 4K");
+    /* Latin base: only the Hebrew word turns */
+    EXPECT_EQ(visual_order("Kit \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D (2)"),
+              "Kit \xD7\x9D\xD7\x95\xD7\x9C\xD7\xA9 (2)");
+    /* Hebrew base: words right to left, the Latin word and the number left to right */
+    EXPECT_EQ(visual_order("\xD7\x90\xD7\x91 USB 30"), "USB 30 \xD7\x91\xD7\x90");
+    EXPECT_EQ(dsr::scripts_needing_shaping(kDevanagariName), unsigned(dsr::kScriptIndic));
+    EXPECT_EQ(dsr::scripts_needing_shaping(kHebrewName), 0u);
+}
+
+} /* namespace */
