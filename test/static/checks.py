@@ -938,7 +938,8 @@ def cmd_dockerfile(root):
     build_deps = re.findall(r"(?<![\w.+=-])(g\+\+|gcc|make|[\w.+-]+-dev|build-essential|clang)(?![\w.+-])",
                             runtime_runs)
     check("Dockerfile: no build dependency in the runtime stage", not build_deps, str(build_deps))
-    for package in ("postgresql-${PG_MAJOR}-cron", "libcurl4", "libhpdf-2.3.0", "fonts-dejavu-core"):
+    for package in ("postgresql-${PG_MAJOR}-cron", "libcurl4", "libhpdf-2.3.0", "fonts-dejavu-core", "fonts-wqy-zenhei",
+                    "fonts-lohit-deva"):
         check("Dockerfile: the runtime installs %s" % package, package in runtime_runs)
     check("Dockerfile: the runtime copies the built extension from the builder",
           any(c.startswith("--from=%s" % stages[0]["name"]) for c in runtime["copies"]) if stages else False)
