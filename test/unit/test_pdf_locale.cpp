@@ -6,6 +6,7 @@
  * fonts-dejavu-core.
  */
 #include "pdf_report.h"
+#include "pdf_test_support.h"
 #include "report_format.h"
 #include "utf8_text.h"
 
@@ -19,24 +20,6 @@
 #include <string>
 
 namespace {
-
-const char *const kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-const char *const kBoldFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
-
-std::string
-run(const std::string &cmd)
-{
-    std::string out;
-    FILE *p = popen(cmd.c_str(), "r");
-    if (!p)
-        return out;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-        out.append(buf, n);
-    pclose(p);
-    return out;
-}
 
 /* A big shop's Monday 2025-09-22: R$ 241.884.184,90 from 1.234.567 orders;
  * the day before sold almost nothing. */
@@ -71,28 +54,9 @@ big_day(const char *locale, const char *currency)
     return r;
 }
 
-class PdfLocale : public ::testing::Test
+class PdfLocale : public PdfTestWithDir
 {
 protected:
-    void SetUp() override
-    {
-        if (access(kFont, R_OK) != 0 || access(kBoldFont, R_OK) != 0)
-            GTEST_SKIP() << "DejaVu fonts not installed (fonts-dejavu-core)";
-        if (run("command -v pdftotext && command -v pdfinfo").find("pdfinfo") == std::string::npos)
-            GTEST_SKIP() << "poppler-utils not installed";
-        char tmpl[] = "/tmp/pdf_locale_test.XXXXXX";
-        ASSERT_NE(mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
-    }
-    void TearDown() override
-    {
-        if (!dir_.empty())
-        {
-            std::error_code ec;
-            std::filesystem::remove_all(dir_, ec);
-        }
-    }
-
     /* write the report, return pdftotext's text; `path` gets the file */
     std::string text_of(const DsrReport &r, std::string &path)
     {
@@ -100,10 +64,9 @@ protected:
         DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
         EXPECT_TRUE(res.ok) << res.error;
         bytes_ = res.bytes;
-        return run("pdftotext -layout -enc UTF-8 '" + path + "' - 2>/dev/null");
+        return pdf_text(path);
     }
 
-    std::string dir_;
     int64_t bytes_ = 0;
 };
 
@@ -246,7 +209,7 @@ TEST_F(PdfLocale, HebrewNameInReadingOrder)
     text_of(r, path);
     /* the glyphs from left to right, as drawn: the word reversed, the number kept */
     std::string raw = run("pdftotext -raw -nodiag -enc UTF-8 '" + path + "' - 2>/dev/null");
-    std::string visual = run("pdftotext -layout -enc UTF-8 '" + path + "' - 2>/dev/null");
+    std::string visual = pdf_text(path);
     EXPECT_EQ(dsr::visual_order(kHebrewName), "123 \xD7\x9D\xD7\x95\xD7\x9C\xD7\xA9");
     /* poppler reads the drawn right-to-left word back in logical order
      * (drawn in logical order, as before, it read back mirrored) */
@@ -264,7 +227,7 @@ TEST_F(PdfLocale, ScriptsNeedingShapingAreSaid)
     DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     ASSERT_TRUE(res.ok) << res.error;
     EXPECT_EQ(res.unshaped_scripts, DSR_SCRIPT_ARABIC | DSR_SCRIPT_INDIC);
-    std::string t = run("pdftotext -layout -enc UTF-8 '" + path + "' - 2>/dev/null");
+    std::string t = pdf_text(path);
     EXPECT_HAS(t, "Names in Arabic and Devanagari (Indic) script are printed without shaping");
     if (access("/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf", R_OK) == 0)
     {
@@ -277,13 +240,13 @@ TEST_F(PdfLocale, ScriptsNeedingShapingAreSaid)
     r.top[0].name = kArabicName;
     res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     EXPECT_EQ(res.unshaped_scripts, DSR_SCRIPT_ARABIC);
-    t = run("pdftotext -layout -enc UTF-8 '" + path + "' - 2>/dev/null");
+    t = pdf_text(path);
     EXPECT_HAS(t, "Nomes em escrita \xC3\xA1rabe aparecem sem forma\xC3\xA7\xC3\xA3o");
 
     r = big_day("en", "");   /* Latin only: no footnote */
     res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     EXPECT_EQ(res.unshaped_scripts, 0u);
-    t = run("pdftotext -layout -enc UTF-8 '" + path + "' - 2>/dev/null");
+    t = pdf_text(path);
     EXPECT_EQ(t.find("shaping"), std::string::npos);
 }
 

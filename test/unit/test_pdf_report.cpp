@@ -5,6 +5,7 @@
  * fonts-dejavu-core.
  */
 #include "pdf_report.h"
+#include "pdf_test_support.h"
 
 #include <gtest/gtest.h>
 
@@ -25,9 +26,6 @@
 namespace fs = std::filesystem;
 
 namespace {
-
-const char *const kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-const char *const kBoldFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
 
 const char *const kCamera = "C\xC3\xA2mera 4K A\xC3\xA7\xC3\xA3o \xC3\xA0 Prova d'\xC3\x81gua";
 const char *const kMonitor = "Monitor 27\" UltraWide";
@@ -124,36 +122,6 @@ empty_report()
     r.generated_at = "2025-09-22 06:00:01 -03";
     r.query_seconds = 0.02;
     return r;
-}
-
-std::string
-run(const std::string &cmd)
-{
-    std::string out;
-    FILE *p = popen(cmd.c_str(), "r");
-    if (!p)
-        return out;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-        out.append(buf, n);
-    pclose(p);
-    return out;
-}
-
-std::string
-quote(const std::string &s)
-{
-    std::string q = "'";
-    for (char c : s)
-        q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
-std::string
-pdf_text(const std::string &path)
-{
-    return run("pdftotext -layout -enc UTF-8 " + quote(path) + " - 2>/dev/null");
 }
 
 int
@@ -276,27 +244,9 @@ line_with(const std::string &text, const std::string &needle)
     return text.substr(b, e == std::string::npos ? std::string::npos : e - b);
 }
 
-class PdfReportTest : public ::testing::Test
+class PdfReportTest : public PdfTestWithDir
 {
 protected:
-    void SetUp() override
-    {
-        if (access(kFont, R_OK) != 0 || access(kBoldFont, R_OK) != 0)
-            GTEST_SKIP() << "DejaVu fonts not installed (fonts-dejavu-core)";
-        if (run("command -v pdftotext && command -v pdfinfo").find("pdfinfo") == std::string::npos)
-            GTEST_SKIP() << "poppler-utils not installed";
-        char tmpl[] = "/tmp/pdf_report_test.XXXXXX";
-        ASSERT_NE(mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
-    }
-    void TearDown() override
-    {
-        if (!dir_.empty())
-        {
-            std::error_code ec;
-            fs::remove_all(dir_, ec);
-        }
-    }
 
     std::vector<std::string> dir_entries(const std::string &d) const
     {
@@ -305,8 +255,6 @@ protected:
             names.push_back(e.path().filename().string());
         return names;
     }
-
-    std::string dir_;
 };
 
 using PdfReport = PdfReportTest;
