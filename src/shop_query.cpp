@@ -277,9 +277,6 @@ static void
 find_dense_range(const DayBounds *bounds, int d, Oid type, DayOrders *day)
 {
     int64       inside = day->closed;
-    char       *enable_sort = GetConfigOptionByName("enable_sort", NULL, false);
-    Oid         setting_types[1] = {TEXTOID};
-    Datum       setting_values[1] = {CStringGetTextDatum(enable_sort)};
 
     /* ids may span all of bigint: the arithmetic on them is in double, the bounds clamped to the day's */
     for (int pass = 0; pass < 3 && inside > 0 &&
@@ -296,12 +293,7 @@ find_dense_range(const DayBounds *bounds, int d, Oid type, DayOrders *day)
         Datum       values[5] = {bounds->from[d], bounds->to[d], Float8GetDatum(low), Float8GetDatum(width),
                                  Int64GetDatum(day->dense_high)};
 
-        /*
-         * At most ID_BUCKETS groups, but the planner cannot know it from an
-         * expression and would sort the whole day instead of hashing.
-         */
-        if (SPI_execute("SELECT set_config('enable_sort', 'off', true)", false, 1) != SPI_OK_SELECT ||
-            SPI_execute_with_args(dsr_for_shop(HISTOGRAM_SQL), 5, types, values, NULL, true, 0) != SPI_OK_SELECT)
+        if (SPI_execute_with_args(dsr_for_shop(HISTOGRAM_SQL), 5, types, values, NULL, true, 0) != SPI_OK_SELECT)
             elog(ERROR, "the order id histogram query failed");
         for (uint64 r = 0; r < SPI_processed; r++)
         {
@@ -312,10 +304,6 @@ find_dense_range(const DayBounds *bounds, int d, Oid type, DayOrders *day)
             counts[b] += dsr_spi_int64(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, 0);
             fullest = Max(fullest, counts[b]);
         }
-        /* the caller's value again (it may have turned sorts off itself) */
-        if (SPI_execute_with_args("SELECT set_config('enable_sort', $1, true)", 1, setting_types, setting_values,
-                                  NULL, false, 1) != SPI_OK_SELECT)
-            elog(ERROR, "could not reset the KPI query's plan settings");
 
         for (int b = 0; b < buckets; b++)
         {
@@ -379,8 +367,24 @@ dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given
 
     count_orders(bounds, t, access.integer_ids, days);
     if (indexed)
+    {
+        /*
+         * A histogram has at most ID_BUCKETS groups, but the planner cannot
+         * know it from an expression and would sort the whole day instead of
+         * hashing: sorts are off for statement 2, then back to the caller's
+         * value (it may have turned them off itself).
+         */
+        Oid         types[1] = {TEXTOID};
+        Datum       values[1] = {CStringGetTextDatum(GetConfigOptionByName("enable_sort", NULL, false))};
+
+        if (SPI_execute("SELECT set_config('enable_sort', 'off', true)", false, 1) != SPI_OK_SELECT)
+            elog(ERROR, "could not set the KPI query's plan settings");
         for (int d = 0; d < DSR_READ_DAYS; d++)
             find_dense_range(bounds, d, t, &days[d]);
+        if (SPI_execute_with_args("SELECT set_config('enable_sort', $1, true)", 1, types, values, NULL, false, 1)
+            != SPI_OK_SELECT)
+            elog(ERROR, "could not reset the KPI query's plan settings");
+    }
 
     {
         Oid         types[11] = {t, t, TEXTOID, TEXTOID, INT4OID, INT8OID, INT8OID, BOOLOID, INT8OID,
