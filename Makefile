@@ -10,7 +10,7 @@ DATA        = $(wildcard sql/daily_sales_report--*.sql)
 OBJS        = $(patsubst %.cpp,%.o,$(wildcard src/*.cpp))
 PGFILEDESC  = "daily_sales_report - daily sales KPIs, PDF report and Pushgateway metrics"
 
-REGRESS      = setup dates kpis history errors outbox schedule upgrade
+REGRESS      = setup dates kpis expected history errors outbox schedule upgrade
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=test/regress.conf \
                --load-extension=pg_cron
 

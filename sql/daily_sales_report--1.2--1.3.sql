@@ -21,3 +21,14 @@ CREATE TABLE daily_sales_report.day_totals (
 COMMENT ON TABLE daily_sales_report.day_totals IS
     'Figures of each day a run read (source, calendar time zone, day): the expected band is computed from them';
 SELECT pg_catalog.pg_extension_config_dump('daily_sales_report.day_totals', '');
+
+-- The band each run computed, next to its figures (NULL: no history for that weekday).
+ALTER TABLE daily_sales_report.runs
+    ADD COLUMN expected_revenue numeric,
+    ADD COLUMN expected_lower   numeric,
+    ADD COLUMN expected_upper   numeric,
+    ADD COLUMN expected_weeks   integer;
+COMMENT ON COLUMN daily_sales_report.runs.expected_revenue IS
+    'Median revenue of the same weekday over the weeks before (up to 8), from daily_sales_report.day_totals';
+COMMENT ON COLUMN daily_sales_report.runs.expected_weeks IS
+    'How many of those weeks are the shop''s history (0: no expected band)';

@@ -134,7 +134,14 @@ guard_shop_statement(ParseState *pstate, Query *query, JumbleState *jstate)
         (void) reads_checked_relations_only((Node *) query, NULL);
 }
 
-/* From here to dsr_shop_guard_off(), statements may read the checked tables and the catalogs only. */
+/* While it is on, statements may read the checked tables and the catalogs only (the default source). */
+void
+dsr_shop_guard(bool on)
+{
+    shop_guard_on = on && shop_guard_installed && (dsr_source == NULL || dsr_source[0] == '\0');
+}
+
+/* From here to the end of dsr_query_kpis, statements may read the checked tables and the catalogs only. */
 static void
 shop_guard_on_now(void)
 {
@@ -267,41 +274,49 @@ resolve_source(void)
     return source;
 }
 
+/*
+ * The bounds of the day `offset` days before `date`, as values of
+ * ordered_at's own type, so the comparisons are plain index range scans;
+ * `hours` (may be NULL) its length.
+ */
+void
+dsr_day_range(const Source *source, DateADT date, int offset, Datum *from, Datum *to, int *hours)
+{
+    const char *to_source_type = source->ordered_at_type == TIMESTAMPOID ? " AT TIME ZONE $3" : "";
+    char       *sql = psprintf(
+        "SELECT (($1 - $4)::timestamp AT TIME ZONE $2)%s,"
+        "       (($1 - $4 + 1)::timestamp AT TIME ZONE $2)%s,"
+        "       extract(epoch FROM (($1 - $4 + 1)::timestamp AT TIME ZONE $2)"
+        "                        - (($1 - $4)::timestamp AT TIME ZONE $2))::int / 3600",
+        to_source_type, to_source_type);
+    Oid         types[4] = {DATEOID, TEXTOID, TEXTOID, INT4OID};
+    Datum       values[4] = {
+        DateADTGetDatum(date),
+        CStringGetTextDatum(dsr_calendar_timezone()),
+        CStringGetTextDatum(dsr_source_timezone),
+        Int32GetDatum(offset),
+    };
+    HeapTuple   row;
+    TupleDesc   desc;
+
+    if (SPI_execute_with_args(sql, 4, types, values, NULL, true, 1) != SPI_OK_SELECT)
+        elog(ERROR, "could not compute the day's bounds");
+    row = SPI_tuptable->vals[0];
+    desc = SPI_tuptable->tupdesc;
+    *from = dsr_spi_required(row, desc, 1, "the start of a report day");
+    *to = dsr_spi_required(row, desc, 2, "the end of a report day");
+    if (hours != NULL)
+        *hours = (int) dsr_spi_int64(row, desc, 3, 24);
+}
+
 static DayBounds
 day_bounds(DateADT date, const Source *source)
 {
     static const int offsets[DSR_READ_DAYS] = {0, 1, 7};
     DayBounds   bounds;
-    const char *to_source_type = source->ordered_at_type == TIMESTAMPOID
-        ? " AT TIME ZONE $3" : "";
-    char       *sql = psprintf(
-        "SELECT (($1 - $4)::timestamp AT TIME ZONE $2)%s,"
-        "       (($1 - $4 + 1)::timestamp AT TIME ZONE $2)%s,"
-        "       extract(epoch FROM (($1 + 1)::timestamp AT TIME ZONE $2)"
-        "                        - ($1::timestamp AT TIME ZONE $2))::int / 3600",
-        to_source_type, to_source_type);
-    Oid         types[4] = {DATEOID, TEXTOID, TEXTOID, INT4OID};
 
     for (int i = 0; i < DSR_READ_DAYS; i++)
-    {
-        Datum       values[4] = {
-            DateADTGetDatum(date),
-            CStringGetTextDatum(dsr_calendar_timezone()),
-            CStringGetTextDatum(dsr_source_timezone),
-            Int32GetDatum(offsets[i]),
-        };
-        HeapTuple   row;
-        TupleDesc   desc;
-
-        if (SPI_execute_with_args(sql, 4, types, values, NULL, true, 1) != SPI_OK_SELECT)
-            elog(ERROR, "could not compute the day's bounds");
-        row = SPI_tuptable->vals[0];
-        desc = SPI_tuptable->tupdesc;
-        bounds.from[i] = dsr_spi_required(row, desc, 1, "the start of a report day");
-        bounds.to[i] = dsr_spi_required(row, desc, 2, "the end of a report day");
-        if (i == 0)
-            bounds.hours = (int) dsr_spi_int64(row, desc, 3, 24);
-    }
+        dsr_day_range(source, date, offsets[i], &bounds.from[i], &bounds.to[i], i == 0 ? &bounds.hours : NULL);
     return bounds;
 }
 
@@ -575,6 +590,7 @@ dsr_query_kpis(DateADT report_date, bool *notice_given, MemoryContext context, D
             dsr_query_shop(&source, &bounds, notice_given, context, report);
         else
             query_view(&source, &bounds, context, report);
+        dsr_expected_revenue(&source, report_date, report);
     }
     PG_FINALLY();
     {

@@ -55,6 +55,21 @@ enum
 /* orders, order_items, products as checked and locked at the start of the attempt (InvalidOid: missing) */
 extern Oid dsr_shop_relids[3];
 
+/* The bounds of the day `offset` days before `date` in ordered_at's type; `hours` (or NULL) its length. */
+void dsr_day_range(const Source *source, DateADT date, int offset, Datum *from, Datum *to, int *hours);
+
+/*
+ * Turn the guard on the shop's tables off (statements on the extension's
+ * own tables) and on again (statements on the shop's); no effect for a view.
+ */
+void dsr_shop_guard(bool on);
+
+/*
+ * The day's expected revenue into report->expected (expected_revenue.cpp),
+ * after the day and its comparison days are read: stores their figures.
+ */
+void dsr_expected_revenue(const Source *source, DateADT date, DsrReport *report);
+
 /* `sql` with every {shop} replaced by the quoted schema of the shop's tables. */
 char *dsr_for_shop(const char *sql);
 

@@ -53,6 +53,14 @@ constexpr Family kProductRevenue{"daily_sales_product_revenue", kGauge,
     "Revenue of each product of the day's top ranking (rank 1 = best seller), in currency units."};
 constexpr Family kChangeRatio{"daily_sales_revenue_change_ratio", kGauge,
     "Relative revenue change of the reported day versus a comparison day: (revenue - other) / other."};
+constexpr Family kExpected{"daily_sales_revenue_expected", kGauge,
+    "Expected revenue of the day: median of the same weekday over the previous weeks (up to 8)"};
+constexpr Family kExpectedLower{"daily_sales_revenue_expected_lower", kGauge,
+    "Lower bound of the expected revenue band"};
+constexpr Family kExpectedUpper{"daily_sales_revenue_expected_upper", kGauge,
+    "Upper bound of the expected revenue band"};
+constexpr Family kExpectedWeeks{"daily_sales_revenue_expected_weeks", kGauge,
+    "Weeks of history the expected revenue is made of (0-8)"};
 
 /* job group: performance */
 constexpr Family kGenerationSeconds{"report_generation_duration_seconds", kGauge,
@@ -331,6 +339,15 @@ std::string business_body(const DsrReport &r)
         if (other == 0.0 || !std::isfinite(other))
             continue;   /* no meaningful ratio against an empty (or unknown) day */
         b.add(kChangeRatio, number((r.revenue - other) / other), {{"compared_to", cmp.first}});
+    }
+
+    /* the band only where there is history: 0 weeks has no expected value */
+    b.add(kExpectedWeeks, number(static_cast<int64_t>(r.expected.weeks)));
+    if (r.expected.weeks > 0)
+    {
+        b.add(kExpected, number(r.expected.expected));
+        b.add(kExpectedLower, number(r.expected.lower));
+        b.add(kExpectedUpper, number(r.expected.upper));
     }
     return b.text();
 }

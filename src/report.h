@@ -36,6 +36,21 @@ typedef struct DsrTotals
     const char *revenue_text;   /* exact, rounded to cents, e.g. "15420.50" */
 } DsrTotals;
 
+/*
+ * The revenue expected for the day, from the same weekday of the weeks
+ * before it (expected_band.h says how).  weeks == 0: no history, the other
+ * fields are 0 and nothing is published.
+ */
+typedef struct DsrExpected
+{
+    int         weeks;          /* same weekdays it is made of, 0..DSR_EXPECTED_WEEKS */
+    double      expected;       /* their median */
+    double      lower;          /* the band around it */
+    double      upper;
+} DsrExpected;
+
+#define DSR_EXPECTED_WEEKS 8
+
 typedef struct DsrReport
 {
     /* what was reported */
@@ -60,6 +75,7 @@ typedef struct DsrReport
 
     DsrTotals   previous_day;       /* the day before */
     DsrTotals   week_before;        /* same weekday, 7 days before */
+    DsrExpected expected;           /* the day's expected revenue and its band */
 
     /* about the run, for the footer */
     int64_t     run_id;

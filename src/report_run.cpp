@@ -367,6 +367,7 @@ dsr_execute_run(DsrRunRequest *request)
         measure_system(clock, figures);
         dsr_begin_transaction();
         dsr_history_succeeded(run_id, report, figures);
+        dsr_history_expected(run_id, &report->expected);
         dsr_commit_transaction();
         succeeded = true;
 

@@ -98,6 +98,24 @@ dsr_history_succeeded(int64 run_id, const DsrReport *r, const DsrRunFigures *f)
         18, types, values, nulls, SPI_OK_UPDATE);
 }
 
+/* The run's expected band (NULLs without history). */
+void
+dsr_history_expected(int64 run_id, const DsrExpected *e)
+{
+    Oid         types[5] = {INT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, INT4OID};
+    Datum       values[5] = {Int64GetDatum(run_id), Float8GetDatum(e->expected), Float8GetDatum(e->lower),
+                             Float8GetDatum(e->upper), Int32GetDatum(e->weeks)};
+    char        band = e->weeks > 0 ? ' ' : 'n';
+    char        nulls[5] = {' ', band, band, band, ' '};
+
+    dsr_execute_as_owner(
+        "UPDATE daily_sales_report.runs SET expected_revenue = round($2::numeric, 2),"
+        "       expected_lower = round($3::numeric, 2), expected_upper = round($4::numeric, 2),"
+        "       expected_weeks = $5"
+        " WHERE run_id = $1",
+        5, types, values, nulls, SPI_OK_UPDATE);
+}
+
 void
 dsr_history_pushed(int64 run_id, bool pushed, int retries, double seconds, const char *error)
 {

@@ -36,6 +36,9 @@ int64 dsr_history_start(DateADT report_date);
 /* The report is done: KPIs, PDF and figures (push not yet known). */
 void dsr_history_succeeded(int64 run_id, const DsrReport *report, const DsrRunFigures *figures);
 
+/* The run's expected band, in the same transaction as the success. */
+void dsr_history_expected(int64 run_id, const DsrExpected *expected);
+
 /* The push outcome of a finished run; a failed push counts as a network error. */
 /* A cancel or an error after the success was recorded: the run stays a success, its push is left to the outbox. */
 void dsr_history_push_interrupted(int64 run_id, const char *reason);

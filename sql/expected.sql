@@ -1,0 +1,82 @@
+-- The expected revenue of a day: the median of the same weekday over the weeks
+-- before it (up to 8), with its band, from daily_sales_report.day_totals.
+SET client_min_messages = warning;
+SET daily_sales_report.timezone = 'UTC';
+
+-- A shop of its own: one order a day of one product at the given revenue.
+CREATE SCHEMA band;
+CREATE TABLE band.products (id int PRIMARY KEY, name text);
+CREATE TABLE band.orders (id serial PRIMARY KEY, created_at timestamp NOT NULL, is_open boolean NOT NULL DEFAULT false);
+CREATE TABLE band.order_items (order_id int NOT NULL, product_id int NOT NULL, quantity int NOT NULL,
+                               price double precision NOT NULL);
+INSERT INTO band.products VALUES (1, 'Widget');
+CREATE FUNCTION band.sell(day date, revenue numeric) RETURNS void LANGUAGE sql AS $$
+    WITH o AS (INSERT INTO band.orders (created_at) VALUES (day + time '12:00') RETURNING id)
+    INSERT INTO band.order_items SELECT id, 1, 1, revenue FROM o;
+$$;
+SET daily_sales_report.shop_schema = 'band';
+
+-- Mondays, newest first: 09-15 1100, 09-08 1000, 09-01 none (a holiday: it counts, as 0),
+-- 08-25 900, 08-18 1050, 08-11 950; 08-04 and 07-28 before the shop opened (not history).
+SELECT band.sell(d::date, r) FROM (VALUES ('2025-09-15', 1100), ('2025-09-08', 1000), ('2025-08-25', 900),
+                                         ('2025-08-18', 1050), ('2025-08-11', 950)) AS v(d, r);
+-- the reported Monday, far below, and its day before
+SELECT band.sell('2025-09-22', 500), band.sell('2025-09-21', 3000);
+
+-- 6 weeks: median 975, MAD 75, half-width max(2 * 1.4826 * 75, 20 % of 975) = 222.39
+SELECT orders, revenue FROM daily_sales_report('2025-09-22');
+SELECT expected_revenue, expected_lower, expected_upper, expected_weeks
+  FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+
+-- every day read is stored: the day, the day before, the week before, and the
+-- weeks before read once from the shop's tables (zeros where nothing was sold)
+SELECT source, timezone, day, orders, revenue, items_sold
+  FROM daily_sales_report.day_totals WHERE source = 'band.orders' ORDER BY day DESC;
+
+-- the weeks before are read from day_totals, not from the orders: a sale added
+-- to 08-18 afterwards is not seen ...
+SELECT band.sell('2025-08-18', 5000);
+SELECT orders FROM daily_sales_report('2025-09-22');
+SELECT expected_revenue, expected_weeks FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+-- ... until a run reads that day again (here: reporting it); the week before is always read fresh
+SELECT orders, revenue FROM daily_sales_report('2025-08-18');
+-- 09-15 is now 3100, 08-18 6050: the median stays 975, the band widens (MAD 525: +-1556.73),
+-- and its lower bound stops at 0
+SELECT band.sell('2025-09-15', 2000);
+SELECT orders FROM daily_sales_report('2025-09-22');
+SELECT expected_revenue, expected_lower, expected_upper, expected_weeks
+  FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+SELECT day, orders, revenue FROM daily_sales_report.day_totals
+ WHERE source = 'band.orders' AND day IN ('2025-08-18', '2025-09-15') ORDER BY day;
+
+-- a shop with no history on that weekday: no band (NULLs), weeks 0
+SELECT orders FROM daily_sales_report('2025-09-23');
+SELECT expected_revenue, expected_lower, expected_upper, expected_weeks
+  FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+
+-- a day that is not over ('today') is reported but not stored: its figures are not final
+SELECT orders FROM daily_sales_report('today');
+SELECT count(*) AS today_stored FROM daily_sales_report.day_totals
+ WHERE source = 'band.orders' AND timezone = 'UTC' AND day >= (now() AT TIME ZONE 'UTC')::date;
+
+-- a view source has figures of its own, read the same way
+CREATE VIEW band.sales AS
+    SELECT o.id AS order_id, o.created_at AS ordered_at, p.name AS product, i.quantity,
+           i.quantity * i.price AS line_total
+      FROM band.orders o JOIN band.order_items i ON i.order_id = o.id JOIN band.products p ON p.id = i.product_id
+     WHERE NOT o.is_open;
+SET daily_sales_report.source = 'band.sales';
+SELECT orders, revenue FROM daily_sales_report('2025-09-22');
+SELECT expected_revenue, expected_lower, expected_upper, expected_weeks
+  FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+SELECT count(*) AS view_days FROM daily_sales_report.day_totals WHERE source = 'band.sales';
+
+-- another calendar is another set of days
+RESET daily_sales_report.source;
+SET daily_sales_report.timezone = 'Asia/Tokyo';
+SELECT orders FROM daily_sales_report('2025-09-22');
+SELECT count(DISTINCT timezone) AS calendars FROM daily_sales_report.day_totals WHERE source = 'band.orders';
+
+RESET daily_sales_report.timezone;
+RESET daily_sales_report.shop_schema;
+DROP SCHEMA band CASCADE;

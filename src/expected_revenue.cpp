@@ -1,0 +1,252 @@
+/*
+ * expected_revenue.cpp — the day's expected revenue, from the same weekday
+ * of the weeks before it, read from daily_sales_report.day_totals.
+ *
+ * Every run stores the figures it computed (the day, the day before, the
+ * week before), so the weeks before are usually there already: a week is
+ * read from the source only if no run has read it yet (a fresh install, a
+ * day never reported), and then stored too.  The figures are those of the
+ * last run that read the day: a day changed after that keeps its old
+ * figures here until a run reads it again (the band is an estimate; the
+ * report's own figures are always read fresh).
+ */
+#include "expected_band.h"
+#include "kpi_source.h"
+#include "settings.h"
+#include "spi_values.h"
+#include "transactions.h"
+extern "C" {
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/lsyscache.h"
+}
+
+/* A day of day_totals: its date and figures, revenue as exact text. */
+typedef struct StoredDay
+{
+    DateADT     day;
+    int64       orders;
+    const char *revenue;
+    int64       items;
+} StoredDay;
+
+static bool
+reads_shop_tables(void)
+{
+    return dsr_source == NULL || dsr_source[0] == '\0';
+}
+
+/* What the figures were read from: the shop's orders table, or the view. */
+static const char *
+source_key(const Source *source)
+{
+    if (reads_shop_tables())
+        return psprintf("%s.orders", quote_identifier(dsr_shop_schema_name()));
+    return source->from_item;
+}
+
+static Datum
+array_of(Datum *elements, int count, Oid type)
+{
+    int16       length;
+    bool        byval;
+    char        align;
+
+    get_typlenbyvalalign(type, &length, &byval, &align);
+    return PointerGetDatum(construct_array(elements, count, type, length, byval, align));
+}
+
+/*
+ * Store the figures of `days` (as the extension's owner).  A day that is
+ * not over yet in the report's calendar ('today', a day in the future) is
+ * not stored: its figures are not final.
+ */
+static void
+store_days(const char *key, const StoredDay *days, int count)
+{
+    Datum      *dates = (Datum *) palloc(count * sizeof(Datum));
+    Datum      *orders = (Datum *) palloc(count * sizeof(Datum));
+    Datum      *revenue = (Datum *) palloc(count * sizeof(Datum));
+    Datum      *items = (Datum *) palloc(count * sizeof(Datum));
+    Oid         types[6] = {TEXTOID, TEXTOID, DATEARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID};
+    Datum       values[6];
+
+    if (count == 0)
+        return;
+    for (int i = 0; i < count; i++)
+    {
+        dates[i] = DateADTGetDatum(days[i].day);
+        orders[i] = Int64GetDatum(days[i].orders);
+        revenue[i] = CStringGetTextDatum(days[i].revenue != NULL ? days[i].revenue : "0");
+        items[i] = Int64GetDatum(days[i].items);
+    }
+    values[0] = CStringGetTextDatum(key);
+    values[1] = CStringGetTextDatum(dsr_calendar_timezone());
+    values[2] = array_of(dates, count, DATEOID);
+    values[3] = array_of(orders, count, INT8OID);
+    values[4] = array_of(revenue, count, TEXTOID);
+    values[5] = array_of(items, count, INT8OID);
+    dsr_execute_as_owner(
+        "INSERT INTO daily_sales_report.day_totals AS t (source, timezone, day, orders, revenue, items_sold)"
+        " SELECT $1, $2, d, o, r::numeric, i FROM unnest($3, $4, $5, $6) AS u(d, o, r, i)"
+        "  WHERE d < (now() AT TIME ZONE $2)::date"
+        " ON CONFLICT (source, timezone, day) DO UPDATE"
+        "   SET orders = excluded.orders, revenue = excluded.revenue, items_sold = excluded.items_sold,"
+        "       computed_at = excluded.computed_at",
+        6, types, values, NULL, SPI_OK_INSERT);
+}
+
+/* The figures stored for the `count` days of `days` (their .day set); found[i] says which were. */
+static void
+read_stored(const char *key, StoredDay *days, int count, bool *found, MemoryContext context)
+{
+    Datum      *dates = (Datum *) palloc(count * sizeof(Datum));
+    Oid         types[3] = {TEXTOID, TEXTOID, DATEARRAYOID};
+    Datum       values[3];
+
+    for (int i = 0; i < count; i++)
+    {
+        dates[i] = DateADTGetDatum(days[i].day);
+        found[i] = false;
+    }
+    values[0] = CStringGetTextDatum(key);
+    values[1] = CStringGetTextDatum(dsr_calendar_timezone());
+    values[2] = array_of(dates, count, DATEOID);
+    dsr_execute_as_owner(
+        "SELECT day, orders, revenue::text FROM daily_sales_report.day_totals"
+        " WHERE source = $1 AND timezone = $2 AND day = ANY ($3)",
+        3, types, values, NULL, SPI_OK_SELECT);
+    for (uint64 r = 0; r < SPI_processed; r++)
+    {
+        HeapTuple   row = SPI_tuptable->vals[r];
+        TupleDesc   desc = SPI_tuptable->tupdesc;
+        DateADT     day = DatumGetDateADT(dsr_spi_required(row, desc, 1, "a stored day"));
+
+        for (int i = 0; i < count; i++)
+            if (days[i].day == day)
+            {
+                days[i].orders = dsr_spi_int64(row, desc, 2, 0);
+                days[i].revenue = dsr_spi_required_text(row, desc, 3, "a stored revenue", context);
+                found[i] = true;
+            }
+    }
+}
+
+/*
+ * The lines of the days to read, as (k, order_id, q, t): k the day's index
+ * in the CASE (%1$s), the filter on the days' bounds (%2$s).  Quantities
+ * and amounts in numeric, so nothing overflows; unusable ones (NaN,
+ * infinite, beyond 1e15) are left out of the sums below rather than failing
+ * the run for a day it does not report.
+ */
+static const char SHOP_DAY_LINES[] =
+    "SELECT d.k, d.id AS order_id, i.quantity::numeric AS q, i.quantity::numeric * i.price::numeric AS t"
+    "  FROM (SELECT %s AS k, id FROM {shop}.orders WHERE NOT is_open AND (%s)) AS d"
+    "  LEFT JOIN {shop}.order_items i ON i.order_id = d.id";
+static const char VIEW_DAY_LINES[] =
+    "SELECT %s AS k, order_id, quantity::numeric AS q, line_total::numeric AS t FROM %s s WHERE %s";
+static const char DAY_FIGURES[] =
+    "SELECT k, count(DISTINCT order_id),"
+    "       round(coalesce(sum(t) FILTER (WHERE abs(t) <= 1e15), 0), 2)::text,"
+    "       least(coalesce(sum(q) FILTER (WHERE abs(q) <= 1e15), 0), 9e18)::bigint"
+    "  FROM (%s) AS l GROUP BY k";
+
+/* Read the figures of days[] (bounds computed here) from the source in one statement. */
+static void
+read_from_source(const Source *source, DateADT date, const int *offsets, StoredDay *days, int count,
+                 MemoryContext context)
+{
+    const char *column = reads_shop_tables() ? "created_at" : "ordered_at";
+    Oid        *types = (Oid *) palloc(2 * count * sizeof(Oid));
+    Datum      *values = (Datum *) palloc(2 * count * sizeof(Datum));
+    StringInfoData which, ranges;
+    char       *lines;
+
+    initStringInfo(&which);
+    initStringInfo(&ranges);
+    appendStringInfoString(&which, "CASE");
+    for (int i = 0; i < count; i++)
+    {
+        dsr_day_range(source, date, offsets[i], &values[2 * i], &values[2 * i + 1], NULL);
+        types[2 * i] = types[2 * i + 1] = source->ordered_at_type;
+        appendStringInfo(&which, " WHEN %s >= $%d AND %s < $%d THEN %d", column, 2 * i + 1, column, 2 * i + 2, i);
+        appendStringInfo(&ranges, "%s%s >= $%d AND %s < $%d", i > 0 ? " OR " : "", column, 2 * i + 1, column,
+                         2 * i + 2);
+        days[i].orders = 0;
+        days[i].revenue = "0.00";
+        days[i].items = 0;
+    }
+    appendStringInfoString(&which, " END");
+    lines = reads_shop_tables()
+        ? dsr_for_shop(psprintf(SHOP_DAY_LINES, which.data, ranges.data))
+        : psprintf(VIEW_DAY_LINES, which.data, source->from_item, ranges.data);
+
+    dsr_shop_guard(true);
+    if (SPI_execute_with_args(psprintf(DAY_FIGURES, lines), 2 * count, types, values, NULL, true, 0) != SPI_OK_SELECT)
+        elog(ERROR, "could not read the weeks before from the sales source");
+    dsr_shop_guard(false);
+    for (uint64 r = 0; r < SPI_processed; r++)
+    {
+        HeapTuple   row = SPI_tuptable->vals[r];
+        TupleDesc   desc = SPI_tuptable->tupdesc;
+        int64       k = dsr_spi_int64(row, desc, 1, -1);
+
+        if (k < 0 || k >= count)
+            continue;
+        days[k].orders = dsr_spi_int64(row, desc, 2, 0);
+        days[k].revenue = dsr_spi_required_text(row, desc, 3, "a day's revenue", context);
+        days[k].items = dsr_spi_int64(row, desc, 4, 0);
+    }
+}
+
+void
+dsr_expected_revenue(const Source *source, DateADT date, DsrReport *report)
+{
+    const char *key = source_key(source);
+    MemoryContext context = CurrentMemoryContext;
+    StoredDay   read_now[3] = {
+        {date, report->orders, report->revenue_text, report->items_sold},
+        {date - 1, report->previous_day.orders, report->previous_day.revenue_text, report->previous_day.items_sold},
+        {date - 7, report->week_before.orders, report->week_before.revenue_text, report->week_before.items_sold},
+    };
+    /* the weeks before the week before: 14, 21 ... 56 days before */
+    const int   older = DSR_EXPECTED_WEEKS - 1;
+    StoredDay   weeks[DSR_EXPECTED_WEEKS - 1];
+    bool        found[DSR_EXPECTED_WEEKS - 1];
+    int         missing_offsets[DSR_EXPECTED_WEEKS - 1];
+    StoredDay   missing[DSR_EXPECTED_WEEKS - 1];
+    int         missing_count = 0;
+    DsrTotals   history[DSR_EXPECTED_WEEKS];
+
+    dsr_shop_guard(false);
+    store_days(key, read_now, 3);
+
+    for (int w = 0; w < older; w++)
+        weeks[w] = (StoredDay) {date - 7 * (w + 2), 0, "0", 0};
+    read_stored(key, weeks, older, found, context);
+    for (int w = 0; w < older; w++)
+        if (!found[w])
+        {
+            missing_offsets[missing_count] = 7 * (w + 2);
+            missing[missing_count++] = weeks[w];
+        }
+    if (missing_count > 0)
+    {
+        read_from_source(source, date, missing_offsets, missing, missing_count, context);
+        store_days(key, missing, missing_count);
+        for (int m = 0, w = 0; w < older; w++)
+            if (!found[w])
+                weeks[w] = missing[m++];
+    }
+    dsr_shop_guard(true);
+
+    history[0] = report->week_before;
+    for (int w = 0; w < older; w++)
+    {
+        history[w + 1].orders = weeks[w].orders;
+        history[w + 1].revenue = DatumGetFloat8(DirectFunctionCall1(
+            numeric_float8, DirectFunctionCall3(numeric_in, CStringGetDatum(weeks[w].revenue),
+                                                ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1))));
+    }
+    report->expected = dsr_expected_band(history, DSR_EXPECTED_WEEKS);
+}
