@@ -54,13 +54,13 @@ constexpr Family kProductRevenue{"daily_sales_product_revenue", kGauge,
 constexpr Family kChangeRatio{"daily_sales_revenue_change_ratio", kGauge,
     "Relative revenue change of the reported day versus a comparison day: (revenue - other) / other."};
 constexpr Family kExpected{"daily_sales_revenue_expected", kGauge,
-    "Expected revenue of the day: median of the same weekday over the previous weeks (up to 8)"};
+    "Expected revenue of the reported day: median of the same weekday over the previous weeks (up to 8), in currency units."};
 constexpr Family kExpectedLower{"daily_sales_revenue_expected_lower", kGauge,
-    "Lower bound of the expected revenue band"};
+    "Lower bound of the expected revenue band of the reported day, in currency units."};
 constexpr Family kExpectedUpper{"daily_sales_revenue_expected_upper", kGauge,
-    "Upper bound of the expected revenue band"};
-constexpr Family kExpectedWeeks{"daily_sales_revenue_expected_weeks", kGauge,
-    "Weeks of history the expected revenue is made of (0-8)"};
+    "Upper bound of the expected revenue band of the reported day, in currency units."};
+constexpr Family kExpectedSamples{"daily_sales_revenue_expected_samples", kGauge,
+    "Same weekdays of the previous weeks the expected revenue is made of (0-8); 0: no band, and no expected, lower and upper series."};
 
 /* job group: performance */
 constexpr Family kGenerationSeconds{"report_generation_duration_seconds", kGauge,
@@ -342,7 +342,7 @@ std::string business_body(const DsrReport &r)
     }
 
     /* the band only where there is history: 0 weeks has no expected value */
-    b.add(kExpectedWeeks, number(static_cast<int64_t>(r.expected.weeks)));
+    b.add(kExpectedSamples, number(static_cast<int64_t>(r.expected.weeks)));
     if (r.expected.weeks > 0)
     {
         b.add(kExpected, number(r.expected.expected));

@@ -15,7 +15,7 @@ from shop import (CAMERA, DAY, JOB, MONITOR, PAO, PREVIOUS_DAY, WEEK_BEFORE, Sta
 BUSINESS_FAMILIES = (
     "daily_sales_revenue_total", "daily_sales_orders_count", "daily_sales_avg_ticket_amount",
     "daily_sales_top_product_revenue", "daily_sales_items_sold_count", "daily_sales_product_revenue",
-    "daily_sales_revenue_change_ratio")
+    "daily_sales_revenue_change_ratio", "daily_sales_revenue_expected_samples")
 JOB_FAMILIES = (
     "report_generation_duration_seconds", "report_database_query_duration_seconds",
     "report_pdf_generation_duration_seconds", "report_pdf_size_kilobytes",
@@ -116,6 +116,48 @@ class PushgatewayTest(StackTestCase):
         self.assertGreater(self.job_value("batch_job_memory_usage_mb"), 1)
         self.assertGreaterEqual(self.job_value("batch_job_database_connections"), 1)
         self.assertGreater(self.job_value("batch_job_data_throughput_records_per_second"), 0)
+
+    def test_expected_band_of_the_same_weekday(self):
+        """A Monday against the Mondays before it: median and band of what the shop sold on those days."""
+        day, history = "2024-03-18", ("2024-03-11", "2024-03-04", "2024-02-26")   # no other test reads them
+        orders = {"2024-03-11": 3, "2024-03-04": 5, "2024-02-26": 4, day: 1}        # the day far below
+        self.stack.psql(
+            "WITH d(day, n) AS (VALUES %s),"
+            " o AS (INSERT INTO orders (id, user_id, created_at, is_open)"
+            "       SELECT (SELECT max(id) FROM orders) + row_number() OVER (), 1,"
+            "              day::date + time '10:00' + g * interval '1 minute', false"
+            "         FROM d, generate_series(1, n) AS g RETURNING id)"
+            " INSERT INTO order_items (id, order_id, product_id, quantity, price)"
+            " SELECT (SELECT max(id) FROM order_items) + row_number() OVER (), o.id, p.id, 2, p.price"
+            "   FROM o, (SELECT id, price FROM products ORDER BY id LIMIT 1) AS p"
+            % ", ".join("('%s', %d)" % item for item in orders.items()))
+        row, _ = self.report(day)
+        self.assertEqual(row["pushed"], "t")
+
+        # by hand: the 3 Mondays with sales (the 5 before them are before the shop's history)
+        revenues = sorted(float(expected_day(self.stack, d).revenue) for d in history)
+        median = revenues[1]
+        mad = sorted(abs(r - median) for r in revenues)[1]
+        half = max(2 * 1.4826 * mad, 0.2 * median)
+        self.assertEqual(self.day_value("daily_sales_revenue_expected_samples", day=day), 3)
+        self.assertAlmostEqual(self.day_value("daily_sales_revenue_expected", day=day), median, places=2)
+        self.assertAlmostEqual(self.day_value("daily_sales_revenue_expected_lower", day=day), median - half, places=2)
+        self.assertAlmostEqual(self.day_value("daily_sales_revenue_expected_upper", day=day), median + half, places=2)
+        self.assertLess(self.day_value("daily_sales_revenue_total", day=day), median - half)
+        stored = self.stack.psql(
+            "SELECT expected_revenue, expected_lower, expected_upper, expected_weeks FROM daily_sales_report.runs"
+            " WHERE run_id = %s" % row["run_id"]).rows[0]
+        self.assertEqual([Decimal(v) for v in stored[:3]],
+                         [Decimal("%.2f" % v) for v in (median, median - half, median + half)])
+        self.assertEqual(int(stored[3]), 3)
+
+        # a day with no sale on its weekday before it: only the count, 0
+        row, _ = self.report("2024-03-19")
+        group = self.stack.pushgateway_group("2024-03-19")
+        self.assertEqual(self.day_value("daily_sales_revenue_expected_samples", day="2024-03-19"), 0)
+        for family in ("daily_sales_revenue_expected", "daily_sales_revenue_expected_lower",
+                       "daily_sales_revenue_expected_upper"):
+            self.assertNotIn(family, group)
 
     def test_two_day_groups_side_by_side(self):
         self.report(PREVIOUS_DAY)

@@ -184,7 +184,29 @@ TEST(MetricsPayload, DayBodyWithoutProductsExactText)
               "daily_sales_items_sold_count 9\n"
               "# HELP daily_sales_revenue_change_ratio Relative revenue change of the reported day versus a comparison day: (revenue - other) / other.\n"
               "# TYPE daily_sales_revenue_change_ratio gauge\n"
-              "daily_sales_revenue_change_ratio{compared_to=\"previous_day\"} -0.5\n");
+              "daily_sales_revenue_change_ratio{compared_to=\"previous_day\"} -0.5\n"
+              "# HELP daily_sales_revenue_expected_samples Same weekdays of the previous weeks the expected revenue is made of (0-8); 0: no band, and no expected, lower and upper series.\n"
+              "# TYPE daily_sales_revenue_expected_samples gauge\n"
+              "daily_sales_revenue_expected_samples 0\n");
+}
+
+TEST(MetricsPayload, ExpectedBandOnlyWithHistory)
+{
+    DsrReport r = empty_report();
+    r.expected = DsrExpected{6, 975, 752.61, 1197.39};
+    std::string body = take(dsr_business_payload(&r));
+    EXPECT_NE(body.find("\ndaily_sales_revenue_expected 975\n"), std::string::npos) << body;
+    EXPECT_NE(body.find("\ndaily_sales_revenue_expected_lower 752.61\n"), std::string::npos) << body;
+    EXPECT_NE(body.find("\ndaily_sales_revenue_expected_upper 1197.39\n"), std::string::npos) << body;
+    EXPECT_NE(body.find("\ndaily_sales_revenue_expected_samples 6\n"), std::string::npos) << body;
+    EXPECT_NE(body.find("# TYPE daily_sales_revenue_expected_lower gauge\n"), std::string::npos) << body;
+
+    r.expected = DsrExpected{0, 0, 0, 0};
+    body = take(dsr_business_payload(&r));
+    EXPECT_NE(body.find("\ndaily_sales_revenue_expected_samples 0\n"), std::string::npos) << body;
+    EXPECT_EQ(body.find("daily_sales_revenue_expected "), std::string::npos) << body;
+    EXPECT_EQ(body.find("daily_sales_revenue_expected_lower"), std::string::npos) << body;
+    EXPECT_EQ(body.find("daily_sales_revenue_expected_upper"), std::string::npos) << body;
 }
 
 TEST(MetricsPayload, JobBodyWithoutPerformanceExactText)

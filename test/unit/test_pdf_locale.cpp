@@ -121,6 +121,33 @@ TEST_F(PdfLocale, EnglishStaysAsBeforeWithoutCurrency)
     EXPECT_HAS(t, "page 1 of 1");
 }
 
+TEST_F(PdfLocale, ExpectedBandInBothLanguages)
+{
+    std::string path;
+    DsrReport r = big_day(nullptr, nullptr);
+    r.expected = DsrExpected{6, 300000000, 250000000, 350000000};
+    std::string t = text_of(r, path);
+    EXPECT_HAS(t, "Expected revenue: 300,000,000.00 (band 250,000,000.00 \xE2\x80\x93 350,000,000.00)");
+    EXPECT_HAS(t, "median of the same weekday over 6 weeks");
+    EXPECT_HAS(t, "below the band");
+
+    r = big_day("pt-BR", "BRL");
+    r.expected = DsrExpected{1, 241000000, 192800000, 289200000};
+    t = text_of(r, path);
+    EXPECT_HAS(t, "Faturamento esperado: R$ 241.000.000,00 (faixa R$ 192.800.000,00 \xE2\x80\x93 R$ 289.200.000,00)");
+    EXPECT_HAS(t, "mediana do mesmo dia da semana em 1 semana");
+    EXPECT_HAS(t, "dentro da faixa");
+    EXPECT_LT(bytes_, 8 * 1024);    /* still the standard fonts */
+
+    r.expected = DsrExpected{8, 1000, 800, 1200};
+    EXPECT_HAS(text_of(r, path), "acima da faixa");
+
+    r.expected = DsrExpected{};
+    EXPECT_HAS(text_of(r, path), "Faturamento esperado: ainda sem hist\xC3\xB3rico deste dia da semana");
+    r = big_day(nullptr, nullptr);
+    EXPECT_HAS(text_of(r, path), "Expected revenue: no history of this weekday yet");
+}
+
 TEST_F(PdfLocale, EnglishWithCurrency)
 {
     std::string path;
