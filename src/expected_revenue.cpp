@@ -148,7 +148,7 @@ static const char VIEW_DAY_LINES[] =
 static const char DAY_FIGURES[] =
     "SELECT k, count(DISTINCT order_id),"
     "       round(coalesce(sum(t) FILTER (WHERE abs(t) <= 1e15), 0), 2)::text,"
-    "       least(coalesce(sum(q) FILTER (WHERE abs(q) <= 1e15), 0), 9e18)::bigint"
+    "       greatest(least(coalesce(sum(q) FILTER (WHERE abs(q) <= 1e15), 0), 9e18), -9e18)::bigint"
     "  FROM (%s) AS l GROUP BY k";
 
 /* Read the figures of days[] (bounds computed here) from the source in one statement. */
