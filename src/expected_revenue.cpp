@@ -146,7 +146,7 @@ static const char SHOP_DAY_LINES[] =
 static const char VIEW_DAY_LINES[] =
     "SELECT %s AS k, order_id, quantity::numeric AS q, line_total::numeric AS t FROM %s s WHERE %s";
 static const char DAY_FIGURES[] =
-    "SELECT k, count(DISTINCT order_id),"
+    "/* dsr:weeks */ SELECT k, count(DISTINCT order_id),"
     "       round(coalesce(sum(t) FILTER (WHERE abs(t) <= 1e15), 0), 2)::text,"
     "       greatest(least(coalesce(sum(q) FILTER (WHERE abs(q) <= 1e15), 0), 9e18), -9e18)::bigint"
     "  FROM (%s) AS l GROUP BY k";
