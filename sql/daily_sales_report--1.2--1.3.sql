@@ -32,3 +32,29 @@ COMMENT ON COLUMN daily_sales_report.runs.expected_revenue IS
     'Median revenue of the same weekday over the weeks before (up to 8), from daily_sales_report.day_totals';
 COMMENT ON COLUMN daily_sales_report.runs.expected_weeks IS
     'How many of those weeks are the shop''s history (0: no expected band)';
+
+-- An index counts as present only if the run can use it as the recommended
+-- one: valid, a btree, not partial, led by the column (a partial or hash
+-- index made recommended_indexes() say present while every run said missing).
+CREATE OR REPLACE FUNCTION daily_sales_report.recommended_indexes(concurrent boolean DEFAULT true)
+RETURNS TABLE (table_name regclass, column_name name, present boolean, statement text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT t.oid::regclass, a.attname,
+           EXISTS (SELECT FROM pg_catalog.pg_index i
+                     JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+                     JOIN pg_catalog.pg_am am ON am.oid = ic.relam AND am.amname = 'btree'
+                    WHERE i.indrelid = t.oid AND i.indisvalid AND i.indpred IS NULL AND i.indkey[0] = a.attnum),
+           format('CREATE INDEX %s%I ON %s (%I)',
+                  CASE WHEN concurrent THEN 'CONCURRENTLY ' ELSE '' END,
+                  t.relname || '_' || a.attname || '_idx', t.oid::regclass, a.attname)
+      FROM (VALUES (1, 'orders', 'created_at'), (2, 'order_items', 'order_id')) AS w(n, tab, col)
+      JOIN pg_catalog.pg_class t
+        ON t.oid = to_regclass(format('%I.%I',
+                                      coalesce(nullif(current_setting('daily_sales_report.shop_schema', true), ''),
+                                               'public'),
+                                      w.tab))
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attname = w.col AND NOT a.attisdropped
+     ORDER BY w.n
+$$;
