@@ -50,70 +50,109 @@ numeric_datum(const char *text)
     return DirectFunctionCall3(numeric_in, CStringGetDatum(text), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 }
 
+/*
+ * The columns of one run's row an UPDATE sets, by name: the statement is
+ * written from the list, so a new column is one set_column() line, not a
+ * position in three arrays and a $n in the text.
+ */
+#define RUN_COLUMNS_MAX 24
+typedef struct RunColumns
+{
+    int         count;
+    const char *name[RUN_COLUMNS_MAX];
+    const char *form[RUN_COLUMNS_MAX];      /* how the value is written, %s for the parameter */
+    Oid         type[RUN_COLUMNS_MAX];
+    Datum       value[RUN_COLUMNS_MAX];
+    char        null[RUN_COLUMNS_MAX];
+} RunColumns;
+
+static void
+set_column_as(RunColumns *c, const char *name, const char *form, Oid type, Datum value, bool isnull)
+{
+    Assert(c->count < RUN_COLUMNS_MAX);
+    c->name[c->count] = name;
+    c->form[c->count] = form;
+    c->type[c->count] = type;
+    c->value[c->count] = isnull ? (Datum) 0 : value;
+    c->null[c->count] = isnull ? 'n' : ' ';
+    c->count++;
+}
+
+static void
+set_column(RunColumns *c, const char *name, Oid type, Datum value)
+{
+    set_column_as(c, name, "%s", type, value, false);
+}
+
+/* UPDATE runs SET <fixed>, <the columns> WHERE run_id = run_id; `fixed` may be NULL. */
+static void
+update_run(int64 run_id, const char *fixed, const RunColumns *c)
+{
+    StringInfoData sql;
+    Oid         types[RUN_COLUMNS_MAX + 1] = {INT8OID};
+    Datum       values[RUN_COLUMNS_MAX + 1] = {Int64GetDatum(run_id)};
+    char        nulls[RUN_COLUMNS_MAX + 1] = {' '};
+
+    initStringInfo(&sql);
+    appendStringInfoString(&sql, "UPDATE daily_sales_report.runs SET ");
+    if (fixed)
+        appendStringInfoString(&sql, fixed);
+    for (int i = 0; i < c->count; i++)
+    {
+        char        parameter[16];
+
+        snprintf(parameter, sizeof(parameter), "$%d", i + 2);
+        appendStringInfo(&sql, "%s%s = ", (i > 0 || fixed) ? ", " : "", c->name[i]);
+        appendStringInfo(&sql, c->form[i], parameter);
+        types[i + 1] = c->type[i];
+        values[i + 1] = c->value[i];
+        nulls[i + 1] = c->null[i];
+    }
+    appendStringInfoString(&sql, " WHERE run_id = $1");
+    dsr_execute_as_owner(sql.data, c->count + 1, types, values, nulls, SPI_OK_UPDATE);
+    pfree(sql.data);
+}
+
 void
 dsr_history_succeeded(int64 run_id, const DsrReport *r, const DsrRunFigures *f)
 {
-    Oid         types[18] = {INT8OID, INT8OID, NUMERICOID, NUMERICOID, INT8OID, TEXTOID, NUMERICOID,
-                             INT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, TEXTOID, INT8OID,
-                             FLOAT8OID, FLOAT8OID, INT8OID, INT4OID, TEXTOID};
-    Datum       values[18];
-    char        nulls[18];
+    RunColumns  c = {};
+    bool        no_top = r->top_count == 0;
 
-    memset(nulls, ' ', sizeof(nulls));
-    values[0] = Int64GetDatum(run_id);
-    values[1] = Int64GetDatum(r->orders);
-    values[2] = numeric_datum(r->revenue_text);
-    values[3] = numeric_datum(r->avg_ticket_text);
-    values[4] = Int64GetDatum(r->items_sold);
-    if (r->top_count > 0)
-    {
-        values[5] = CStringGetTextDatum(r->top_product_stored);    /* as stored, not the UTF-8 copy */
-        values[6] = numeric_datum(r->top[0].revenue_text);
-    }
-    else
-    {
-        values[5] = values[6] = (Datum) 0;
-        nulls[5] = nulls[6] = 'n';
-    }
-    values[7] = Int64GetDatum(r->rows_read);
-    values[8] = Float8GetDatum(f->duration_seconds);
-    values[9] = Float8GetDatum(f->query_seconds);
-    values[10] = Float8GetDatum(f->pdf_seconds);
-    values[11] = CStringGetTextDatum(f->pdf_path);
-    values[12] = Int64GetDatum(f->pdf_bytes);
-    values[13] = Float8GetDatum(f->cpu_percent);
-    values[14] = Float8GetDatum(f->memory_mb);
-    values[15] = Int64GetDatum(f->database_connections);
-    values[16] = Int32GetDatum(f->query_retries);
-    values[17] = CStringGetTextDatum(r->timezone);
-
-    dsr_execute_as_owner(
-        "UPDATE daily_sales_report.runs SET status = 'success', finished_at = clock_timestamp(),"
-        "       orders = $2, revenue = $3, avg_ticket = $4, items_sold = $5,"
-        "       top_product = $6, top_product_revenue = $7, rows_read = $8,"
-        "       duration_seconds = $9, query_seconds = $10, pdf_seconds = $11,"
-        "       pdf_path = $12, pdf_bytes = $13, cpu_percent = $14, memory_mb = $15,"
-        "       database_connections = $16, query_retries = $17, timezone = $18"
-        " WHERE run_id = $1",
-        18, types, values, nulls, SPI_OK_UPDATE);
+    set_column(&c, "orders", INT8OID, Int64GetDatum(r->orders));
+    set_column(&c, "revenue", NUMERICOID, numeric_datum(r->revenue_text));
+    set_column(&c, "avg_ticket", NUMERICOID, numeric_datum(r->avg_ticket_text));
+    set_column(&c, "items_sold", INT8OID, Int64GetDatum(r->items_sold));
+    /* the top product as stored, not its UTF-8 copy */
+    set_column_as(&c, "top_product", "%s", TEXTOID, no_top ? 0 : CStringGetTextDatum(r->top_product_stored), no_top);
+    set_column_as(&c, "top_product_revenue", "%s", NUMERICOID, no_top ? 0 : numeric_datum(r->top[0].revenue_text),
+                  no_top);
+    set_column(&c, "rows_read", INT8OID, Int64GetDatum(r->rows_read));
+    set_column(&c, "duration_seconds", FLOAT8OID, Float8GetDatum(f->duration_seconds));
+    set_column(&c, "query_seconds", FLOAT8OID, Float8GetDatum(f->query_seconds));
+    set_column(&c, "pdf_seconds", FLOAT8OID, Float8GetDatum(f->pdf_seconds));
+    set_column(&c, "pdf_path", TEXTOID, CStringGetTextDatum(f->pdf_path));
+    set_column(&c, "pdf_bytes", INT8OID, Int64GetDatum(f->pdf_bytes));
+    set_column(&c, "cpu_percent", FLOAT8OID, Float8GetDatum(f->cpu_percent));
+    set_column(&c, "memory_mb", FLOAT8OID, Float8GetDatum(f->memory_mb));
+    set_column(&c, "database_connections", INT8OID, Int64GetDatum(f->database_connections));
+    set_column(&c, "query_retries", INT4OID, Int32GetDatum(f->query_retries));
+    set_column(&c, "timezone", TEXTOID, CStringGetTextDatum(r->timezone));
+    update_run(run_id, "status = 'success', finished_at = clock_timestamp()", &c);
 }
 
 /* The run's expected band (NULLs without history). */
 void
 dsr_history_expected(int64 run_id, const DsrExpected *e)
 {
-    Oid         types[5] = {INT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID, INT4OID};
-    Datum       values[5] = {Int64GetDatum(run_id), Float8GetDatum(e->expected), Float8GetDatum(e->lower),
-                             Float8GetDatum(e->upper), Int32GetDatum(e->weeks)};
-    char        band = e->weeks > 0 ? ' ' : 'n';
-    char        nulls[5] = {' ', band, band, band, ' '};
+    RunColumns  c = {};
+    bool        none = e->weeks <= 0;
 
-    dsr_execute_as_owner(
-        "UPDATE daily_sales_report.runs SET expected_revenue = round($2::numeric, 2),"
-        "       expected_lower = round($3::numeric, 2), expected_upper = round($4::numeric, 2),"
-        "       expected_weeks = $5"
-        " WHERE run_id = $1",
-        5, types, values, nulls, SPI_OK_UPDATE);
+    set_column_as(&c, "expected_revenue", "round(%s::numeric, 2)", FLOAT8OID, Float8GetDatum(e->expected), none);
+    set_column_as(&c, "expected_lower", "round(%s::numeric, 2)", FLOAT8OID, Float8GetDatum(e->lower), none);
+    set_column_as(&c, "expected_upper", "round(%s::numeric, 2)", FLOAT8OID, Float8GetDatum(e->upper), none);
+    set_column(&c, "expected_weeks", INT4OID, Int32GetDatum(e->weeks));
+    update_run(run_id, NULL, &c);
 }
 
 void

@@ -181,36 +181,64 @@ check_worker_not_waiting_on_us(BackgroundWorkerHandle *handle)
     list_free(chain);
 }
 
+/* The columns of daily_sales_report.result, the row daily_sales_report() returns (0-based). */
+enum
+{
+    RESULT_RUN_ID,
+    RESULT_REPORT_DATE,
+    RESULT_ORDERS,
+    RESULT_REVENUE,
+    RESULT_AVG_TICKET,
+    RESULT_ITEMS_SOLD,
+    RESULT_TOP_PRODUCT,
+    RESULT_TOP_PRODUCT_REVENUE,
+    RESULT_PDF_PATH,
+    RESULT_PDF_KILOBYTES,
+    RESULT_PUSHED,
+    RESULT_DURATION_SECONDS,
+    RESULT_COLUMNS
+};
+
+static Datum
+numeric_from_text(const char *text)
+{
+    return DirectFunctionCall3(numeric_in, CStringGetDatum(text), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
 static Datum
 result_row(FunctionCallInfo fcinfo, DateADT report_date, const DsrRunResult *r, const char *top_product)
 {
     TupleDesc   tupdesc;
-    Datum       values[12];
-    bool        nulls[12];
+    Datum       values[RESULT_COLUMNS];
+    bool        nulls[RESULT_COLUMNS];
     bool        has_top = r->has_top_product && top_product != NULL;
 
-    if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "daily_sales_report must be declared to return a composite type");
+    if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE || tupdesc->natts != RESULT_COLUMNS)
+        elog(ERROR, "daily_sales_report must be declared to return daily_sales_report.result (%d columns)",
+             RESULT_COLUMNS);
     tupdesc = BlessTupleDesc(tupdesc);
 
     memset(nulls, 0, sizeof(nulls));
-    values[0] = Int64GetDatum(r->run_id);
-    values[1] = DateADTGetDatum(report_date);
-    values[2] = Int64GetDatum(r->orders);
-    values[3] = DirectFunctionCall3(numeric_in, CStringGetDatum(r->revenue), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-    values[4] = DirectFunctionCall3(numeric_in, CStringGetDatum(r->avg_ticket), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-    values[5] = Int64GetDatum(r->items_sold);
+    values[RESULT_RUN_ID] = Int64GetDatum(r->run_id);
+    values[RESULT_REPORT_DATE] = DateADTGetDatum(report_date);
+    values[RESULT_ORDERS] = Int64GetDatum(r->orders);
+    values[RESULT_REVENUE] = numeric_from_text(r->revenue);
+    values[RESULT_AVG_TICKET] = numeric_from_text(r->avg_ticket);
+    values[RESULT_ITEMS_SOLD] = Int64GetDatum(r->items_sold);
     if (has_top)
     {
-        values[6] = CStringGetTextDatum(top_product);
-        values[7] = DirectFunctionCall3(numeric_in, CStringGetDatum(r->top_product_revenue), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+        values[RESULT_TOP_PRODUCT] = CStringGetTextDatum(top_product);
+        values[RESULT_TOP_PRODUCT_REVENUE] = numeric_from_text(r->top_product_revenue);
     }
     else
-        nulls[6] = nulls[7] = true;
-    values[8] = CStringGetTextDatum(r->pdf_path);
-    values[9] = DirectFunctionCall3(numeric_in, CStringGetDatum(psprintf("%.1f", r->pdf_kilobytes)), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-    values[10] = BoolGetDatum(r->pushed);
-    values[11] = Float8GetDatum(r->duration_seconds);
+    {
+        values[RESULT_TOP_PRODUCT] = values[RESULT_TOP_PRODUCT_REVENUE] = (Datum) 0;
+        nulls[RESULT_TOP_PRODUCT] = nulls[RESULT_TOP_PRODUCT_REVENUE] = true;
+    }
+    values[RESULT_PDF_PATH] = CStringGetTextDatum(r->pdf_path);
+    values[RESULT_PDF_KILOBYTES] = numeric_from_text(psprintf("%.1f", r->pdf_kilobytes));
+    values[RESULT_PUSHED] = BoolGetDatum(r->pushed);
+    values[RESULT_DURATION_SECONDS] = Float8GetDatum(r->duration_seconds);
 
     return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }
