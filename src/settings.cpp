@@ -230,11 +230,17 @@ dsr_define_settings(void)
                             gettext_noop("How often the background worker looks for pushes to deliver."),
                             NULL, &dsr_outbox_poll_interval_ms, 1000, 10, 600000,
                             PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
-    DefineCustomStringVariable("daily_sales_report.database_name",
-                               gettext_noop("Database the preloaded outbox worker serves (the one with the extension)."),
-                               gettext_noop("Used when daily_sales_report is in shared_preload_libraries; a reload moves the worker."),
-                               &dsr_worker_database, "postgres",
-                               PGC_SIGHUP, 0, NULL, NULL, NULL);
+    /*
+     * Read by the launcher, which only a preloaded library starts: set at
+     * server start (like cron.database_name), and defined only then, since a
+     * PGC_POSTMASTER setting cannot be defined by a library loaded later.
+     */
+    if (process_shared_preload_libraries_in_progress)
+        DefineCustomStringVariable("daily_sales_report.database_name",
+                                   gettext_noop("Database the preloaded outbox worker serves (the one with the extension)."),
+                                   gettext_noop("Defined when daily_sales_report is in shared_preload_libraries; takes effect at server start."),
+                                   &dsr_worker_database, "postgres",
+                                   PGC_POSTMASTER, 0, NULL, NULL, NULL);
 
     MarkGUCPrefixReserved("daily_sales_report");
 }
