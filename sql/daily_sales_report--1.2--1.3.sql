@@ -1,6 +1,8 @@
 -- daily_sales_report 1.2 -> 1.3: the figures of every day read are kept, so
 -- the expected band of a day (the same weekday of the weeks before) is read
 -- from them instead of re-reading eight days of order lines at every run.
+-- outbox_status finds the worker through outbox_worker_pid(); every object
+-- has a comment.
 \echo Use "ALTER EXTENSION daily_sales_report UPDATE TO '1.3'" to load this file. \quit
 
 -- One row per day read, per source and calendar: the report's own day and
@@ -58,3 +60,32 @@ AS $$
       JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attname = w.col AND NOT a.attisdropped
      ORDER BY w.n
 $$;
+
+-- The outbox worker of this database is found by the library (the holder of
+-- its lock): outbox_status no longer repeats the lock's class number.  Not
+-- for PUBLIC: a role that reads outbox_status is granted EXECUTE on it too.
+CREATE FUNCTION daily_sales_report.outbox_worker_pid()
+RETURNS integer
+AS 'MODULE_PATHNAME', 'daily_sales_report_outbox_worker_pid'
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION daily_sales_report.outbox_worker_pid() IS
+    'Process ID of the background worker delivering this database''s outbox; NULL if none runs';
+REVOKE EXECUTE ON FUNCTION daily_sales_report.outbox_worker_pid() FROM PUBLIC;
+
+CREATE OR REPLACE VIEW daily_sales_report.outbox_status AS
+SELECT count(*)                                   AS pending,
+       min(created_at)                            AS oldest,
+       max(attempts)                              AS max_attempts,
+       (SELECT last_error FROM daily_sales_report.outbox
+         WHERE last_error IS NOT NULL ORDER BY last_attempt_at DESC NULLS LAST LIMIT 1) AS last_error,
+       max(last_attempt_at)                       AS last_attempt_at,
+       daily_sales_report.outbox_worker_pid()     AS worker_pid,
+       count(*) FILTER (WHERE last_error LIKE 'not retried: %') AS not_retried
+  FROM daily_sales_report.outbox;
+
+-- Every object of the extension has a comment (sql/setup.sql checks it).
+COMMENT ON SEQUENCE daily_sales_report.runs_run_id_seq IS
+    'run_id of daily_sales_report.runs (pg_dump keeps it)';
+COMMENT ON SEQUENCE daily_sales_report.outbox_id_seq IS
+    'id of daily_sales_report.outbox: a group is delivered in id order (pg_dump keeps it)';

@@ -1,6 +1,14 @@
 -- The extension and a small shop with known figures.
 CREATE EXTENSION daily_sales_report CASCADE;
 SELECT extname, extversion FROM pg_extension WHERE extname IN ('daily_sales_report', 'pg_cron') ORDER BY 1;
+-- every object of the extension says what it is (COMMENT ON)
+SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS without_comment
+  FROM pg_depend d
+ WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'daily_sales_report')
+   AND NOT EXISTS (SELECT FROM pg_description c
+                    WHERE c.classoid = d.classid AND c.objoid = d.objid AND c.objsubid = 0)
+ ORDER BY 1;
 
 -- The regression database never pushes; integration tests cover the Pushgateway.
 ALTER DATABASE contrib_regression SET daily_sales_report.pushgateway_url = '';

@@ -8,7 +8,16 @@ CREATE FUNCTION extension_objects() RETURNS SETOF text LANGUAGE sql AS $$
      WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
        AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'daily_sales_report')
 $$;
+-- the objects with their comments: an update that forgets one differs from the fresh install
+CREATE FUNCTION extension_comments() RETURNS TABLE (object text, comment text) LANGUAGE sql AS $$
+    SELECT pg_describe_object(d.classid, d.objid, d.objsubid), c.description
+      FROM pg_depend d
+      LEFT JOIN pg_description c ON c.classoid = d.classid AND c.objoid = d.objid AND c.objsubid = 0
+     WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+       AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'daily_sales_report')
+$$;
 CREATE TEMP TABLE fresh AS SELECT * FROM extension_objects() AS object;
+CREATE TEMP TABLE fresh_comments AS SELECT * FROM extension_comments();
 CREATE TEMP TABLE fresh_columns AS
     SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull
       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
@@ -36,6 +45,7 @@ UNION ALL
  EXCEPT
  SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
    FROM pg_constraint WHERE connamespace = 'daily_sales_report'::regnamespace);
+(SELECT * FROM fresh_comments EXCEPT SELECT * FROM extension_comments());
 SELECT orders, revenue FROM daily_sales_report('2025-09-22');
 
 -- The 1.0 of the image built from the tree just before 1.1 (daily-sales-report/postgres:1.0)
@@ -70,5 +80,6 @@ UNION ALL
  EXCEPT
  SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
    FROM pg_constraint WHERE connamespace = 'daily_sales_report'::regnamespace);
+(SELECT * FROM fresh_comments EXCEPT SELECT * FROM extension_comments());
 -- its day group is kept
 SELECT report_date FROM daily_sales_report.day_groups;

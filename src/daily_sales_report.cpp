@@ -14,8 +14,14 @@ void
 _PG_init(void)
 {
     dsr_define_settings();
-    /* preloaded: a launcher keeps a worker that delivers pending pushes and closes out dead runs
-     * (not under pg_upgrade, whose server must run nothing of ours) */
-    if (process_shared_preload_libraries_in_progress && !IsBinaryUpgrade)
+    /*
+     * pg_upgrade's server (binary-upgrade mode) must run nothing of ours: the
+     * settings are defined (the configuration it reads stays valid), no
+     * background worker is registered.
+     */
+    if (IsBinaryUpgrade)
+        return;
+    /* preloaded: a launcher keeps a worker that delivers pending pushes and closes out dead runs */
+    if (process_shared_preload_libraries_in_progress)
         dsr_register_outbox_launcher();
 }

@@ -8,10 +8,10 @@
  * names a database not created yet is one line in the log, not a FATAL
  * every few seconds.  Once the database is there it starts the outbox
  * worker for it (the function the on-demand path uses), and starts it again
- * if it stops, with a backoff when it keeps stopping.  SIGHUP re-reads the
- * configuration: another database_name moves the worker there.  Like the
- * worker, it starts only once recovery is finished (not on a standby until
- * it is promoted).
+ * if it stops, with a backoff when it keeps stopping.  database_name is
+ * read at server start only (PGC_POSTMASTER): the worker stays in its
+ * database.  Like the worker, it starts only once recovery is finished (not
+ * on a standby until it is promoted).
  */
 #include "outbox_launcher.h"
 #include "outbox_worker.h"
@@ -103,13 +103,13 @@ log_not_ready(DatabaseState state, const char *name)
                 (errmsg("daily_sales_report: daily_sales_report.database_name names database \"%s\", which does"
                         " not exist; the outbox worker starts once it does", name),
                  errhint("Create it (CREATE DATABASE, then CREATE EXTENSION daily_sales_report in it), or set"
-                         " daily_sales_report.database_name to the database that has the extension and reload.")));
+                         " daily_sales_report.database_name to the database that has the extension and restart the server.")));
     else
         ereport(LOG,
                 (errmsg("daily_sales_report: daily_sales_report.database_name names database \"%s\", which does"
                         " not accept connections; the outbox worker starts once it does", name),
                  errhint("ALTER DATABASE ... ALLOW_CONNECTIONS true, or set daily_sales_report.database_name to"
-                         " the database that has the extension and reload.")));
+                         " the database that has the extension and restart the server.")));
 }
 
 void
@@ -161,7 +161,7 @@ daily_sales_report_outbox_launcher(Datum main_arg)
                 elog(LOG, "daily_sales_report: the outbox worker for database \"%s\" stopped; starting it again"
                      " in %ld s", dsr_worker_database, restart_wait_ms / 1000);
         }
-        /* another database named, or this one dropped or closed: the worker moves or waits */
+        /* this database dropped (and maybe created again) or closed: the worker leaves or waits */
         if (worker != NULL && (state != DATABASE_READY || database != worker_database))
         {
             TerminateBackgroundWorker(worker);

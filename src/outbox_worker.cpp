@@ -31,6 +31,8 @@ extern "C" {
 PGDLLEXPORT void daily_sales_report_outbox_worker(Datum main_arg);
 PG_FUNCTION_INFO_V1(daily_sales_report_flush_pushes);
 PGDLLEXPORT Datum daily_sales_report_flush_pushes(PG_FUNCTION_ARGS);
+PG_FUNCTION_INFO_V1(daily_sales_report_outbox_worker_pid);
+PGDLLEXPORT Datum daily_sales_report_outbox_worker_pid(PG_FUNCTION_ARGS);
 }
 
 /* What a worker is started with, in bgw_extra (main_arg is the database). */
@@ -348,4 +350,23 @@ daily_sales_report_flush_pushes(PG_FUNCTION_ARGS)
     }
     SPI_finish();
     PG_RETURN_INT64(pending);
+}
+
+/*
+ * daily_sales_report.outbox_worker_pid(): the worker serving this database
+ * (the holder of its lock), NULL if none; outbox_status shows it, so the
+ * lock's tag is known here only (extension_locks.h).
+ */
+Datum
+daily_sales_report_outbox_worker_pid(PG_FUNCTION_ARGS)
+{
+    int         pid;
+
+    if (SPI_connect() != SPI_OK_CONNECT)
+        elog(ERROR, "SPI_connect failed");
+    pid = dsr_outbox_worker_pid();
+    SPI_finish();
+    if (pid == 0)
+        PG_RETURN_NULL();
+    PG_RETURN_INT32(pid);
 }

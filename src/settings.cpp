@@ -128,113 +128,119 @@ void
 dsr_define_settings(void)
 {
     DefineCustomStringVariable("daily_sales_report.output_dir",
-                               "Directory the PDF reports are written to (created if missing).",
-                               "A relative path is relative to the data directory.",
+                               gettext_noop("Directory the PDF reports are written to (created if missing)."),
+                               gettext_noop("A relative path is relative to the data directory."),
                                &dsr_output_dir, "daily_sales_reports",
                                PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.font_path",
-                               "TrueType font embedded in the PDF for UTF-8 text.",
+                               gettext_noop("TrueType font embedded in the PDF for UTF-8 text."),
                                NULL, &dsr_font_path,
                                "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
                                PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.bold_font_path",
-                               "Bold TrueType font embedded in the PDF.",
+                               gettext_noop("Bold TrueType font embedded in the PDF."),
                                NULL, &dsr_bold_font_path,
                                "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
                                PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.fallback_font_path",
-                               "TrueType fonts (.ttf, or the first font of a .ttc), separated by colons, for characters the embedded font lacks, e.g. CJK, Devanagari.",
-                               "Used only when the page embeds its fonts, each only when a name needs it; a missing file is skipped. Empty means none.",
+                               gettext_noop("TrueType fonts (.ttf, or the first font of a .ttc), separated by colons, for characters the embedded font lacks, e.g. CJK, Devanagari."),
+                               gettext_noop("Used only when the page embeds its fonts, each only when a name needs it; a missing file is skipped. Empty means none."),
                                &dsr_fallback_font_path,
                                "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc:/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf",
                                PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.source",
-                               "Relation the sales are read from; empty means the shop's orders, order_items and products tables.",
-                               "It must have the columns order_id, ordered_at, product, quantity, line_total.",
+                               gettext_noop("Relation the sales are read from; empty means the shop's orders, order_items and products tables."),
+                               gettext_noop("It must have the columns order_id, ordered_at, product, quantity, line_total."),
                                &dsr_source, "",
                                PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.shop_schema",
-                               "Schema of the shop's orders, order_items and products tables (the default source).",
-                               "An unqualified daily_sales_report.source is looked up there too; never through the caller's search_path.",
+                               gettext_noop("Schema of the shop's orders, order_items and products tables (the default source)."),
+                               gettext_noop("An unqualified daily_sales_report.source is looked up there too; never through the caller's search_path."),
                                &dsr_shop_schema, "public",
                                PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.shop_name",
-                               "Shop name printed on the PDF report.",
+                               gettext_noop("Shop name printed on the PDF report."),
                                NULL, &dsr_shop_name, "TechCommerce",
                                PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.locale",
-                               "Language of the PDF report: 'en' or 'pt-BR' (labels, dates, number grouping).",
+                               gettext_noop("Language of the PDF report: 'en' or 'pt-BR' (labels, dates, number grouping)."),
                                NULL, &dsr_locale, "en",
                                PGC_SUSET, 0, check_locale, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.currency",
-                               "ISO 4217 code of the shop's currency, e.g. 'BRL'; empty prints amounts without a sign.",
-                               "BRL prints R$, USD $ (US$ in pt-BR), EUR and GBP their signs; other codes are printed before the amount.",
+                               gettext_noop("ISO 4217 code of the shop's currency, e.g. 'BRL'; empty prints amounts without a sign."),
+                               gettext_noop("BRL prints R$, USD $ (US$ in pt-BR), EUR and GBP their signs; other codes are printed before the amount."),
                                &dsr_currency, "",
                                PGC_SUSET, 0, check_currency, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.timezone",
-                               "Time zone whose calendar days are reported; empty means the session's TimeZone.",
+                               gettext_noop("Time zone whose calendar days are reported; empty means the session's TimeZone."),
                                NULL, &dsr_timezone, "",
                                PGC_SUSET, 0, check_timezone_name, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.source_timezone",
-                               "Time zone in which timestamps without time zone in the source are read.",
+                               gettext_noop("Time zone in which timestamps without time zone in the source are read."),
                                NULL, &dsr_source_timezone, "UTC",
                                PGC_SUSET, 0, check_timezone_name, NULL, NULL);
     DefineCustomIntVariable("daily_sales_report.top_n",
-                            "Number of best-selling products in the report.",
+                            gettext_noop("Number of best-selling products in the report."),
                             NULL, &dsr_top_n, 5, 1, DSR_MAX_TOP_N,
                             PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("daily_sales_report.query_retries",
-                            "Retries of the KPI query after a transient error (serialization failure, deadlock).",
+                            gettext_noop("Retries of the KPI query after a transient error (serialization failure, deadlock)."),
                             NULL, &dsr_query_retries, 2, 0, 10,
                             PGC_USERSET, 0, NULL, NULL, NULL);
 
     DefineCustomStringVariable("daily_sales_report.pushgateway_url",
-                               "Base URL of the Prometheus Pushgateway; empty disables pushing.",
+                               gettext_noop("Base URL of the Prometheus Pushgateway; empty disables pushing."),
                                NULL, &dsr_pushgateway_url, "http://localhost:9091",
                                PGC_SUSET, 0, check_pushgateway_url, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.pushgateway_auth_file",
-                               "File holding \"user:password\" for HTTP basic auth to the Pushgateway; empty for none.",
+                               gettext_noop("File holding \"user:password\" for HTTP basic auth to the Pushgateway; empty for none."),
                                NULL, &dsr_pushgateway_auth_file, "",
                                PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomStringVariable("daily_sales_report.job_name",
-                               "The job label (grouping key) the metrics are pushed under.",
+                               gettext_noop("The job label (grouping key) the metrics are pushed under."),
                                NULL, &dsr_job_name, "daily-sales-report",
                                PGC_SUSET, 0, check_job_name, NULL, NULL);
     DefineCustomIntVariable("daily_sales_report.pushgateway_keep_days",
-                            "Days a day group (job, date) stays on the Pushgateway; 0 keeps every one.",
-                            "Older ones are deleted from it by the next run, through the outbox.",
+                            gettext_noop("Days a day group (job, date) stays on the Pushgateway; 0 keeps every one."),
+                            gettext_noop("Older ones are deleted from it by the next run, through the outbox."),
                             &dsr_pushgateway_keep_days, 400, 0, 36500,
                             PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("daily_sales_report.push_connect_timeout_ms",
-                            "Time allowed to connect to the Pushgateway, per attempt.",
+                            gettext_noop("Time allowed to connect to the Pushgateway, per attempt."),
                             NULL, &dsr_push_connect_timeout_ms, 2000, 1, 600000,
                             PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
     DefineCustomIntVariable("daily_sales_report.push_timeout_ms",
-                            "Time allowed for one push to the Pushgateway, per attempt.",
+                            gettext_noop("Time allowed for one push to the Pushgateway, per attempt."),
                             NULL, &dsr_push_timeout_ms, 10000, 1, 3600000,
                             PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
     DefineCustomIntVariable("daily_sales_report.push_retries",
-                            "Retries of a failed push (connection error, timeout, HTTP 5xx).",
+                            gettext_noop("Retries of a failed push (connection error, timeout, HTTP 5xx)."),
                             NULL, &dsr_push_retries, 3, 0, 20,
                             PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("daily_sales_report.push_retry_backoff_ms",
-                            "Wait before the first push retry; it doubles after each retry.",
+                            gettext_noop("Wait before the first push retry; it doubles after each retry."),
                             NULL, &dsr_push_retry_backoff_ms, 500, 0, 600000,
                             PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
 
     DefineCustomIntVariable("daily_sales_report.outbox_retry_max_ms",
-                            "Longest wait between two delivery attempts of an undelivered push.",
+                            gettext_noop("Longest wait between two delivery attempts of an undelivered push."),
                             NULL, &dsr_outbox_retry_max_ms, 5000, 100, 3600000,
                             PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
     DefineCustomIntVariable("daily_sales_report.outbox_poll_interval_ms",
-                            "How often the background worker looks for pushes to deliver.",
+                            gettext_noop("How often the background worker looks for pushes to deliver."),
                             NULL, &dsr_outbox_poll_interval_ms, 1000, 10, 600000,
                             PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
-    DefineCustomStringVariable("daily_sales_report.database_name",
-                               "Database the preloaded outbox worker serves (the one with the extension).",
-                               "Used when daily_sales_report is in shared_preload_libraries; a reload moves the worker.",
-                               &dsr_worker_database, "postgres",
-                               PGC_SIGHUP, 0, NULL, NULL, NULL);
+    /*
+     * Read by the launcher, which only a preloaded library starts: set at
+     * server start (like cron.database_name), and defined only then, since a
+     * PGC_POSTMASTER setting cannot be defined by a library loaded later.
+     */
+    if (process_shared_preload_libraries_in_progress)
+        DefineCustomStringVariable("daily_sales_report.database_name",
+                                   gettext_noop("Database the preloaded outbox worker serves (the one with the extension)."),
+                                   gettext_noop("Defined when daily_sales_report is in shared_preload_libraries; takes effect at server start."),
+                                   &dsr_worker_database, "postgres",
+                                   PGC_POSTMASTER, 0, NULL, NULL, NULL);
 
     MarkGUCPrefixReserved("daily_sales_report");
 }

@@ -225,7 +225,8 @@ class LookAlikeAttackTest(StackTestCase):
             " daily_sales_report_async(text), daily_sales_report.flush_pushes(double precision),"
             " daily_sales_report.recommended_indexes(boolean),"
             " daily_sales_report.create_recommended_indexes(),"
-            " daily_sales_report.schedule(text, text, text) TO %s" % ATTACKER,
+            " daily_sales_report.schedule(text, text, text),"
+            " daily_sales_report.outbox_worker_pid() TO %s" % ATTACKER,
             "GRANT SELECT ON daily_sales_report.outbox_status TO %s" % ATTACKER,
             "GRANT USAGE ON SCHEMA daily_sales_report TO %s" % ATTACKER,
             db=DATABASE)

@@ -196,5 +196,54 @@ class SecurityTest(StackTestCase):
         self.assertFalse(os.path.exists(evil))
 
 
+class ServerStartTest(StackTestCase):
+    """What is decided at server start: the preloaded worker's database, and nothing of ours under pg_upgrade."""
+
+    def test_database_name_takes_a_restart(self):
+        """
+        The user sees: daily_sales_report.database_name is a server-start
+        setting (like cron.database_name); ALTER SYSTEM and a reload leave the
+        worker where it is, and pg_settings says a restart is pending.
+        """
+        context, value = self.stack.psql("SELECT context, setting FROM pg_settings"
+                                         " WHERE name = 'daily_sales_report.database_name'").rows[0]
+        self.assertEqual((context, value), ("postmaster", harness.DB))
+        worker = self.stack.psql("SELECT worker_pid FROM daily_sales_report.outbox_status").value
+        self.addCleanup(self.stack.psql, "ALTER SYSTEM RESET daily_sales_report.database_name",
+                        "SELECT pg_reload_conf()")
+        self.stack.psql("ALTER SYSTEM SET daily_sales_report.database_name = 'postgres'", "SELECT pg_reload_conf()")
+        time.sleep(1)
+        self.assertEqual(self.stack.psql("SELECT setting, pending_restart FROM pg_settings"
+                                         " WHERE name = 'daily_sales_report.database_name'").rows[0],
+                         [harness.DB, "t"])
+        self.assertEqual(self.stack.psql("SELECT worker_pid FROM daily_sales_report.outbox_status").value, worker)
+
+    def test_binary_upgrade_mode_starts_no_worker(self):
+        """
+        The user sees: the server pg_upgrade starts (binary-upgrade mode,
+        postgres -b) with daily_sales_report preloaded runs no launcher and no
+        worker, and the settings are still defined; started normally, the
+        launcher is there.
+        """
+        cluster = harness.Cluster(self.stack, "upgrade-mode")
+        self.addCleanup(cluster.stop, "immediate", check=False)
+        cluster.initdb("dsr-it-upgrade-mode", "shared_preload_libraries = 'daily_sales_report'\n")
+        launchers = ("SELECT count(*) FROM pg_stat_activity"
+                     " WHERE backend_type IN ('daily_sales_report launcher', 'daily_sales_report outbox')")
+
+        cluster.pg_ctl("-l", cluster.pg_log, "-o", "-b", "-w", "-t", "60", "start")
+        cluster.running = True
+        time.sleep(2)       # a registered launcher would be up by now
+        self.assertEqual(cluster.psql(launchers, db="postgres").value, "0", cluster.log_text())
+        self.assertEqual(cluster.psql("SHOW daily_sales_report.database_name", db="postgres").value, "postgres")
+        cluster.stop()
+
+        cluster.start()
+        deadline = time.monotonic() + 10
+        while cluster.psql(launchers, db="postgres").value == "0":
+            self.assertLess(time.monotonic(), deadline, "no launcher after a normal start")
+            time.sleep(0.1)
+
+
 if __name__ == "__main__":
     unittest.main()
