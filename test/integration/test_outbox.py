@@ -208,11 +208,16 @@ class WorkerTest(OutboxCase):
             return int(self.stack.psql("SELECT coalesce(sum(attempts), 0) FROM daily_sales_report.outbox").value)
 
         self.wait_for(lambda: attempts() >= 10, 10, "the worker retrying")
-        before, tried = self.top_memory_used(worker), attempts()
-        self.wait_for(lambda: attempts() >= tried + 100, 30, "100 more attempts", interval=0.2)
-        after = self.top_memory_used(worker)
-        self.assertLess(after - before, 2048, "EXTENSION BUG: TopMemoryContext grew by %d bytes over %d attempts"
-                        % (after - before, attempts() - tried))
+        # two spans of 100 attempts: a leak grows in both; a first use of some path (an error the
+        # slow sanitizer build meets once, a cache filled once) only in one
+        growth = []
+        for _ in range(2):
+            before, tried = self.top_memory_used(worker), attempts()
+            self.wait_for(lambda: attempts() >= tried + 100, 30, "100 more attempts", interval=0.2)
+            growth.append((self.top_memory_used(worker) - before, attempts() - tried))
+        log = "; ".join("%d bytes over %d attempts" % g for g in growth)
+        self.assertLess(min(g for g, _ in growth), 1024, "EXTENSION BUG: TopMemoryContext grew in every span: " + log)
+        self.assertLess(max(g for g, _ in growth), 16384, "EXTENSION BUG: TopMemoryContext grew: " + log)
 
 
 class OnDemandTest(OutboxCase):
