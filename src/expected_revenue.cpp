@@ -9,6 +9,14 @@
  * last run that read the day: a day changed after that keeps its old
  * figures here until a run reads it again (the band is an estimate; the
  * report's own figures are always read fresh).
+ *
+ * Figures are kept per reader, the role whose rights read them: a role that
+ * sees only part of the sales (row-level security, a view filtering on
+ * current_user) neither writes the band of another role's runs nor reads
+ * figures made of sales it cannot see.  Where row-level security applies to
+ * the reader on the shop's tables, its policies may also depend on settings
+ * (a tenant) the role name does not show: nothing is stored or read back
+ * then, every run reads its weeks from the sales.
  */
 #include "expected_band.h"
 #include "kpi_source.h"
@@ -19,6 +27,7 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/lsyscache.h"
+#include "utils/rls.h"
 }
 
 /* A day of day_totals: its date and figures, revenue as exact text. */
@@ -34,6 +43,22 @@ static bool
 reads_shop_tables(void)
 {
     return dsr_source == NULL || dsr_source[0] == '\0';
+}
+
+/*
+ * Whether figures read by the current user may be stored and read back
+ * under its name: not when row-level security filters the shop's tables for
+ * it (the policies may depend on more than the role).
+ */
+static bool
+figures_may_be_kept(void)
+{
+    if (!reads_shop_tables())
+        return true;
+    for (int i = 0; i < 3; i++)
+        if (OidIsValid(dsr_shop_relids[i]) && check_enable_rls(dsr_shop_relids[i], InvalidOid, true) == RLS_ENABLED)
+            return false;
+    return true;
 }
 
 /* What the figures were read from: the shop's orders table, or the view. */
@@ -62,14 +87,14 @@ array_of(Datum *elements, int count, Oid type)
  * not stored: its figures are not final.
  */
 static void
-store_days(const char *key, const StoredDay *days, int count)
+store_days(const char *key, const char *reader, const StoredDay *days, int count)
 {
     Datum      *dates = (Datum *) palloc(count * sizeof(Datum));
     Datum      *orders = (Datum *) palloc(count * sizeof(Datum));
     Datum      *revenue = (Datum *) palloc(count * sizeof(Datum));
     Datum      *items = (Datum *) palloc(count * sizeof(Datum));
-    Oid         types[6] = {TEXTOID, TEXTOID, DATEARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID};
-    Datum       values[6];
+    Oid         types[7] = {TEXTOID, TEXTOID, DATEARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTOID};
+    Datum       values[7];
 
     if (count == 0)
         return;
@@ -86,23 +111,24 @@ store_days(const char *key, const StoredDay *days, int count)
     values[3] = array_of(orders, count, INT8OID);
     values[4] = array_of(revenue, count, TEXTOID);
     values[5] = array_of(items, count, INT8OID);
+    values[6] = CStringGetTextDatum(reader);
     dsr_execute_as_owner(
-        "INSERT INTO daily_sales_report.day_totals AS t (source, timezone, day, orders, revenue, items_sold)"
-        " SELECT $1, $2, d, o, r::numeric, i FROM unnest($3, $4, $5, $6) AS u(d, o, r, i)"
+        "INSERT INTO daily_sales_report.day_totals AS t (source, timezone, reader, day, orders, revenue, items_sold)"
+        " SELECT $1, $2, $7, d, o, r::numeric, i FROM unnest($3, $4, $5, $6) AS u(d, o, r, i)"
         "  WHERE d < (now() AT TIME ZONE $2)::date"
-        " ON CONFLICT (source, timezone, day) DO UPDATE"
+        " ON CONFLICT (source, timezone, reader, day) DO UPDATE"
         "   SET orders = excluded.orders, revenue = excluded.revenue, items_sold = excluded.items_sold,"
         "       computed_at = excluded.computed_at",
-        6, types, values, NULL, SPI_OK_INSERT);
+        7, types, values, NULL, SPI_OK_INSERT);
 }
 
 /* The figures stored for the `count` days of `days` (their .day set); found[i] says which were. */
 static void
-read_stored(const char *key, StoredDay *days, int count, bool *found, MemoryContext context)
+read_stored(const char *key, const char *reader, StoredDay *days, int count, bool *found, MemoryContext context)
 {
     Datum      *dates = (Datum *) palloc(count * sizeof(Datum));
-    Oid         types[3] = {TEXTOID, TEXTOID, DATEARRAYOID};
-    Datum       values[3];
+    Oid         types[4] = {TEXTOID, TEXTOID, DATEARRAYOID, TEXTOID};
+    Datum       values[4];
 
     for (int i = 0; i < count; i++)
     {
@@ -112,10 +138,11 @@ read_stored(const char *key, StoredDay *days, int count, bool *found, MemoryCont
     values[0] = CStringGetTextDatum(key);
     values[1] = CStringGetTextDatum(dsr_calendar_timezone());
     values[2] = array_of(dates, count, DATEOID);
+    values[3] = CStringGetTextDatum(reader);
     dsr_execute_as_owner(
         "SELECT day, orders, revenue::text FROM daily_sales_report.day_totals"
-        " WHERE source = $1 AND timezone = $2 AND day = ANY ($3)",
-        3, types, values, NULL, SPI_OK_SELECT);
+        " WHERE source = $1 AND timezone = $2 AND reader = $4 AND day = ANY ($3)",
+        4, types, values, NULL, SPI_OK_SELECT);
     for (uint64 r = 0; r < SPI_processed; r++)
     {
         HeapTuple   row = SPI_tuptable->vals[r];
@@ -216,6 +243,9 @@ void
 dsr_expected_revenue(const Source *source, DateADT date, DsrReport *report)
 {
     const char *key = source_key(source);
+    /* the role whose rights read the figures (the run's current user, not the owner) */
+    const char *reader = GetUserNameFromId(GetUserId(), false);
+    bool        keep = figures_may_be_kept();
     MemoryContext context = CurrentMemoryContext;
     StoredDay   read_now[3] = {
         {date, report->orders, report->revenue_text, report->items_sold},
@@ -232,11 +262,16 @@ dsr_expected_revenue(const Source *source, DateADT date, DsrReport *report)
     DsrTotals   history[DSR_EXPECTED_WEEKS];
 
     dsr_shop_guard(false);
-    store_days(key, read_now, 3);
+    if (keep)
+        store_days(key, reader, read_now, 3);
 
     for (int w = 0; w < older; w++)
+    {
         weeks[w] = (StoredDay) {date - 7 * (w + 2), 0, "0", 0};
-    read_stored(key, weeks, older, found, context);
+        found[w] = false;
+    }
+    if (keep)
+        read_stored(key, reader, weeks, older, found, context);
     for (int w = 0; w < older; w++)
         if (!found[w])
         {
@@ -246,7 +281,8 @@ dsr_expected_revenue(const Source *source, DateADT date, DsrReport *report)
     if (missing_count > 0)
     {
         read_from_source(source, date, missing_offsets, missing, missing_count, context);
-        store_days(key, missing, missing_count);
+        if (keep)
+            store_days(key, reader, missing, missing_count);
         for (int m = 0, w = 0; w < older; w++)
             if (!found[w])
                 weeks[w] = missing[m++];
