@@ -122,6 +122,49 @@ store_days(const char *key, const char *reader, const StoredDay *days, int count
         7, types, values, NULL, SPI_OK_INSERT);
 }
 
+/*
+ * store_days, unless another run is storing the same days at the same time:
+ * under repeatable read or serializable, its upsert of a row that run
+ * committed after this run's snapshot is a serialization failure, which
+ * would fail a report that reads nothing it writes (the stored figures are
+ * only a cache: the other run's stand).  Any other error stops the run.
+ */
+static void
+store_days_unless_concurrent(const char *key, const char *reader, const StoredDay *days, int count)
+{
+    MemoryContext context = CurrentMemoryContext;
+    ResourceOwner owner = CurrentResourceOwner;
+
+    if (count == 0)
+        return;
+    BeginInternalSubTransaction(NULL);
+    MemoryContextSwitchTo(context);
+    PG_TRY();
+    {
+        store_days(key, reader, days, count);
+        ReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(context);
+        CurrentResourceOwner = owner;
+    }
+    PG_CATCH();
+    {
+        ErrorData  *error;
+
+        MemoryContextSwitchTo(context);
+        error = CopyErrorData();
+        FlushErrorState();
+        RollbackAndReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(context);
+        CurrentResourceOwner = owner;
+        if (error->sqlerrcode != ERRCODE_T_R_SERIALIZATION_FAILURE &&
+            error->sqlerrcode != ERRCODE_T_R_DEADLOCK_DETECTED)
+            ReThrowError(error);
+        ereport(DEBUG1, (errmsg("day figures not stored: %s", error->message)));
+        FreeErrorData(error);
+    }
+    PG_END_TRY();
+}
+
 /* The figures stored for the `count` days of `days` (their .day set); found[i] says which were. */
 static void
 read_stored(const char *key, const char *reader, StoredDay *days, int count, bool *found, MemoryContext context)
@@ -263,7 +306,7 @@ dsr_expected_revenue(const Source *source, DateADT date, DsrReport *report)
 
     dsr_shop_guard(false);
     if (keep)
-        store_days(key, reader, read_now, 3);
+        store_days_unless_concurrent(key, reader, read_now, 3);
 
     for (int w = 0; w < older; w++)
     {
@@ -282,7 +325,7 @@ dsr_expected_revenue(const Source *source, DateADT date, DsrReport *report)
     {
         read_from_source(source, date, missing_offsets, missing, missing_count, context);
         if (keep)
-            store_days(key, reader, missing, missing_count);
+            store_days_unless_concurrent(key, reader, missing, missing_count);
         for (int m = 0, w = 0; w < older; w++)
             if (!found[w])
                 weeks[w] = missing[m++];
