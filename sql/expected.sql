@@ -71,6 +71,27 @@ SELECT expected_revenue, expected_lower, expected_upper, expected_weeks
   FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
 SELECT count(*) AS view_days FROM daily_sales_report.day_totals WHERE source = 'band.sales';
 
+-- a source that fails on days the run does not report (here: dividing by zero
+-- before September) costs the day its band, with a WARNING, not the report
+CREATE VIEW band.sales_broken AS
+    SELECT order_id, ordered_at, product, quantity,
+           line_total / CASE WHEN ordered_at < '2025-09-01' THEN 0 ELSE 1 END AS line_total
+      FROM band.sales;
+SET daily_sales_report.source = 'band.sales_broken';
+SELECT orders, revenue FROM daily_sales_report('2025-09-22');
+SELECT status, expected_revenue, expected_lower, expected_upper, expected_weeks
+  FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+-- the days the run reported are stored, the weeks that failed are not
+SELECT to_char(day, 'YYYY-MM-DD') AS day FROM daily_sales_report.day_totals
+ WHERE source = 'band.sales_broken' ORDER BY day;
+-- once the source reads, so does the band
+CREATE OR REPLACE VIEW band.sales_broken AS
+    SELECT order_id, ordered_at, product, quantity, line_total / 1 AS line_total FROM band.sales;
+SELECT orders FROM daily_sales_report('2025-09-22');
+SELECT expected_revenue, expected_lower, expected_upper, expected_weeks
+  FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+DROP VIEW band.sales_broken;
+
 -- another calendar is another set of days
 RESET daily_sales_report.source;
 SET daily_sales_report.timezone = 'Asia/Tokyo';

@@ -20,6 +20,7 @@
  */
 #include "expected_band.h"
 #include "kpi_source.h"
+#include "report_date.h"
 #include "settings.h"
 #include "spi_values.h"
 #include "transactions.h"
@@ -282,6 +283,79 @@ read_from_source(const Source *source, DateADT date, const int *offsets, StoredD
     }
 }
 
+/*
+ * Errors that are not about the source's rows: a cancel or timeout, a
+ * serialization failure the run retries, a lock, the shop's tables changed
+ * during the run, no memory, a bug.  They stop the run as anywhere else.
+ */
+static bool
+stops_the_run(int sqlerrcode)
+{
+    switch (ERRCODE_TO_CATEGORY(sqlerrcode))
+    {
+        case ERRCODE_TRANSACTION_ROLLBACK:
+        case ERRCODE_INSUFFICIENT_RESOURCES:
+        case ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE:
+        case ERRCODE_OPERATOR_INTERVENTION:
+        case ERRCODE_SYSTEM_ERROR:
+        case ERRCODE_INTERNAL_ERROR:
+        case ERRCODE_CONFIG_FILE_ERROR:
+            return true;
+        default:
+            return false;
+    }
+}
+
+/*
+ * read_from_source, for days the run does not report: an error of the
+ * source's own (a view dividing by zero, a cast failing on an old row, a
+ * function of the view raising) costs the day its band, with a WARNING
+ * naming the days and the source, not the report.  False then.
+ */
+static bool
+read_weeks_or_warn(const Source *source, DateADT date, const int *offsets, StoredDay *days, int count,
+                   MemoryContext context)
+{
+    ResourceOwner owner = CurrentResourceOwner;
+    volatile bool read = false;
+
+    BeginInternalSubTransaction(NULL);
+    MemoryContextSwitchTo(context);
+    PG_TRY();
+    {
+        read_from_source(source, date, offsets, days, count, context);
+        ReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(context);
+        CurrentResourceOwner = owner;
+        read = true;
+    }
+    PG_CATCH();
+    {
+        ErrorData  *error;
+
+        MemoryContextSwitchTo(context);
+        error = CopyErrorData();
+        FlushErrorState();
+        RollbackAndReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(context);
+        CurrentResourceOwner = owner;
+        dsr_shop_guard(false);
+        if (stops_the_run(error->sqlerrcode))
+            ReThrowError(error);
+        ereport(WARNING,
+                (errcode(error->sqlerrcode),
+                 errmsg("no expected revenue for %s: reading %s from %s to %s from the sales source %s failed: %s",
+                        dsr_date_iso(date), count == 1 ? "the same weekday" : "the same weekdays",
+                        dsr_date_iso(date - offsets[count - 1]), dsr_date_iso(date - offsets[0]),
+                        source_key(source), error->message),
+                 errdetail("The report itself is complete; the band needs those days' figures."),
+                 errhint("Fix or leave out the rows of those days that fail in the source; the next run reads them again.")));
+        FreeErrorData(error);
+    }
+    PG_END_TRY();
+    return read;
+}
+
 void
 dsr_expected_revenue(const Source *source, DateADT date, DsrReport *report)
 {
@@ -323,7 +397,12 @@ dsr_expected_revenue(const Source *source, DateADT date, DsrReport *report)
         }
     if (missing_count > 0)
     {
-        read_from_source(source, date, missing_offsets, missing, missing_count, context);
+        if (!read_weeks_or_warn(source, date, missing_offsets, missing, missing_count, context))
+        {
+            report->expected = (DsrExpected) {0, 0, 0, 0};
+            dsr_shop_guard(true);
+            return;
+        }
         if (keep)
             store_days_unless_concurrent(key, reader, missing, missing_count);
         for (int m = 0, w = 0; w < older; w++)
