@@ -129,6 +129,21 @@ SET ROLE regress_band_reader;
 SELECT orders, revenue FROM daily_sales_report('2025-09-10');
 RESET ROLE;
 SELECT expected_revenue, expected_weeks FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+-- the same through a security_invoker view over those tables: nothing stored either
+CREATE VIEW band.sales_invoker WITH (security_invoker) AS
+    SELECT o.id AS order_id, o.created_at AS ordered_at, p.name AS product, i.quantity,
+           i.quantity * i.price AS line_total
+      FROM band.orders o JOIN band.order_items i ON i.order_id = o.id JOIN band.products p ON p.id = i.product_id
+     WHERE NOT o.is_open;
+GRANT SELECT ON band.sales_invoker TO regress_band_reader;
+SET daily_sales_report.source = 'band.sales_invoker';
+SET ROLE regress_band_reader;
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+RESET ROLE;
+SELECT expected_revenue, expected_weeks FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+SELECT count(*) AS reader_days FROM daily_sales_report.day_totals WHERE source = 'band.sales_invoker';
+RESET daily_sales_report.source;
+DROP VIEW band.sales_invoker;
 -- a view that shows each role part of the sales (here on current_user): stored per role
 ALTER TABLE band.orders DISABLE ROW LEVEL SECURITY;
 CREATE VIEW band.sales_by_role AS

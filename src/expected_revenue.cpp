@@ -13,10 +13,12 @@
  * Figures are kept per reader, the role whose rights read them: a role that
  * sees only part of the sales (row-level security, a view filtering on
  * current_user) neither writes the band of another role's runs nor reads
- * figures made of sales it cannot see.  Where row-level security applies to
- * the reader on the shop's tables, its policies may also depend on settings
- * (a tenant) the role name does not show: nothing is stored or read back
- * then, every run reads its weeks from the sales.
+ * figures made of sales it cannot see.  Where row-level security filters
+ * what the reader reads (the shop's tables, or a table under the view, as
+ * the view's owner or, for a security_invoker view, as the reader), its
+ * policies may also depend on settings (a tenant) the role name does not
+ * show: nothing is stored or read back then, every run reads its weeks from
+ * the sales.
  */
 #include "expected_band.h"
 #include "kpi_source.h"
@@ -27,7 +29,9 @@
 extern "C" {
 #include "catalog/pg_type.h"
 #include "utils/array.h"
+#include "nodes/nodeFuncs.h"
 #include "utils/lsyscache.h"
+#include "utils/plancache.h"
 #include "utils/rls.h"
 }
 
@@ -46,20 +50,58 @@ reads_shop_tables(void)
     return dsr_source == NULL || dsr_source[0] == '\0';
 }
 
+/* A relation of the rewritten query whose rows row-level security filters for whoever reads it there. */
+static bool
+filtered_by_rls(Node *node, void *context)
+{
+    if (node == NULL)
+        return false;
+    if (IsA(node, RangeTblEntry))
+    {
+        RangeTblEntry *rte = (RangeTblEntry *) node;
+
+        return rte->rtekind == RTE_RELATION && check_enable_rls(rte->relid, rte->checkAsUser, true) == RLS_ENABLED;
+    }
+    if (IsA(node, Query))
+        return query_tree_walker((Query *) node, (bool (*)()) (void (*)(void)) filtered_by_rls, context,
+                                 QTW_EXAMINE_RTES_BEFORE);
+    return expression_tree_walker(node, (bool (*)()) (void (*)(void)) filtered_by_rls, context);
+}
+
 /*
  * Whether figures read by the current user may be stored and read back
- * under its name: not when row-level security filters the shop's tables for
- * it (the policies may depend on more than the role).
+ * under its name: not when row-level security filters what it reads (the
+ * policies may depend on more than the role).  The shop's tables are the
+ * ones checked and locked; a view is parsed and rewritten (nothing of it
+ * runs) to see the tables under it, with the role each is read as.
  */
 static bool
-figures_may_be_kept(void)
+figures_may_be_kept(const Source *source)
 {
-    if (!reads_shop_tables())
+    SPIPlanPtr  plan;
+    ListCell   *cell;
+    bool        filtered = false;
+
+    if (reads_shop_tables())
+    {
+        for (int i = 0; i < 3; i++)
+            if (OidIsValid(dsr_shop_relids[i]) &&
+                check_enable_rls(dsr_shop_relids[i], InvalidOid, true) == RLS_ENABLED)
+                return false;
         return true;
-    for (int i = 0; i < 3; i++)
-        if (OidIsValid(dsr_shop_relids[i]) && check_enable_rls(dsr_shop_relids[i], InvalidOid, true) == RLS_ENABLED)
-            return false;
-    return true;
+    }
+    plan = SPI_prepare(psprintf("SELECT 1 FROM %s s", source->from_item), 0, NULL);
+    if (plan == NULL)
+        elog(ERROR, "could not parse the sales source: %s", SPI_result_code_string(SPI_result));
+    foreach(cell, SPI_plan_get_plan_sources(plan))
+    {
+        ListCell   *query;
+
+        foreach(query, ((CachedPlanSource *) lfirst(cell))->query_list)
+            filtered = filtered || filtered_by_rls((Node *) lfirst(query), NULL);
+    }
+    SPI_freeplan(plan);
+    return !filtered;
 }
 
 /* What the figures were read from: the shop's orders table, or the view. */
@@ -362,7 +404,7 @@ dsr_expected_revenue(const Source *source, DateADT date, DsrReport *report)
     const char *key = source_key(source);
     /* the role whose rights read the figures (the run's current user, not the owner) */
     const char *reader = GetUserNameFromId(GetUserId(), false);
-    bool        keep = figures_may_be_kept();
+    bool        keep = figures_may_be_kept(source);
     MemoryContext context = CurrentMemoryContext;
     StoredDay   read_now[3] = {
         {date, report->orders, report->revenue_text, report->items_sold},
