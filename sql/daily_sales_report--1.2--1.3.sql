@@ -5,7 +5,11 @@
 -- has a comment.
 \echo Use "ALTER EXTENSION daily_sales_report UPDATE TO '1.3'" to load this file. \quit
 
--- One row per day read, per source and calendar: the report's own day and
+-- One row per day read, per source, calendar and reader (the role whose
+-- rights read it: figures read through one role's rights, e.g. row-level
+-- security or a view that filters on current_user, are never the band of
+-- another role's run; tables with row-level security on for the reader are
+-- not stored at all).  The report's own day and
 -- its comparison days are written at every run (fresh figures), days never
 -- reported are read once when a band needs them.  A day changed after it
 -- was written keeps its old figures here until a run reads it again (the
@@ -13,15 +17,16 @@
 CREATE TABLE daily_sales_report.day_totals (
     source       text NOT NULL,
     timezone     text NOT NULL,
+    reader       text NOT NULL,
     day          date NOT NULL,
     orders       bigint NOT NULL,
     revenue      numeric NOT NULL,
     items_sold   bigint NOT NULL,
     computed_at  timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
-    PRIMARY KEY (source, timezone, day)
+    PRIMARY KEY (source, timezone, reader, day)
 );
 COMMENT ON TABLE daily_sales_report.day_totals IS
-    'Figures of each day a run read (source, calendar time zone, day): the expected band is computed from them';
+    'Figures of each day a run read (source, calendar time zone, reading role, day): the expected band of that role''s runs is computed from them';
 SELECT pg_catalog.pg_extension_config_dump('daily_sales_report.day_totals', '');
 
 -- The band each run computed, next to its figures (NULL: no history for that weekday).

@@ -71,11 +71,101 @@ SELECT expected_revenue, expected_lower, expected_upper, expected_weeks
   FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
 SELECT count(*) AS view_days FROM daily_sales_report.day_totals WHERE source = 'band.sales';
 
+-- a source that fails on days the run does not report (here: dividing by zero
+-- before September) costs the day its band, with a WARNING, not the report
+CREATE VIEW band.sales_broken AS
+    SELECT order_id, ordered_at, product, quantity,
+           line_total / CASE WHEN ordered_at < '2025-09-01' THEN 0 ELSE 1 END AS line_total
+      FROM band.sales;
+SET daily_sales_report.source = 'band.sales_broken';
+SELECT orders, revenue FROM daily_sales_report('2025-09-22');
+SELECT status, expected_revenue, expected_lower, expected_upper, expected_weeks
+  FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+-- the days the run reported are stored, the weeks that failed are not
+SELECT to_char(day, 'YYYY-MM-DD') AS day FROM daily_sales_report.day_totals
+ WHERE source = 'band.sales_broken' ORDER BY day;
+-- once the source reads, so does the band
+CREATE OR REPLACE VIEW band.sales_broken AS
+    SELECT order_id, ordered_at, product, quantity, line_total / 1 AS line_total FROM band.sales;
+SELECT orders FROM daily_sales_report('2025-09-22');
+SELECT expected_revenue, expected_lower, expected_upper, expected_weeks
+  FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+DROP VIEW band.sales_broken;
+
 -- another calendar is another set of days
 RESET daily_sales_report.source;
 SET daily_sales_report.timezone = 'Asia/Tokyo';
 SELECT orders FROM daily_sales_report('2025-09-22');
 SELECT count(DISTINCT timezone) AS calendars FROM daily_sales_report.day_totals WHERE source = 'band.orders';
+
+-- Figures are kept per reading role: a role that sees part of the sales
+-- neither writes the band of another role's runs nor reads one made of
+-- sales it cannot see.  Wednesdays: a sale of 1000 at noon that everybody
+-- sees, one of 9000 at 13:00 that regress_band_reader does not.
+SET daily_sales_report.timezone = 'UTC';
+CREATE ROLE regress_band_reader;
+GRANT EXECUTE ON FUNCTION daily_sales_report(text), daily_sales_report(date) TO regress_band_reader;
+GRANT USAGE ON SCHEMA band TO regress_band_reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA band TO regress_band_reader;
+INSERT INTO band.orders (created_at)
+     SELECT d + time '13:00' FROM unnest('{2025-08-20,2025-08-27,2025-09-03,2025-09-10}'::date[]) AS d;
+INSERT INTO band.order_items SELECT id, 1, 1, 9000 FROM band.orders WHERE created_at::time = '13:00';
+SELECT band.sell(d, 1000) FROM unnest('{2025-08-20,2025-08-27,2025-09-03,2025-09-10}'::date[]) AS d;
+ALTER TABLE band.orders ENABLE ROW LEVEL SECURITY;
+CREATE POLICY noon ON band.orders FOR SELECT TO regress_band_reader USING (created_at::time = '12:00');
+-- row-level security on for the reader: its weeks are read from the sales, nothing is stored
+SET ROLE regress_band_reader;
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+RESET ROLE;
+SELECT expected_revenue, expected_lower, expected_upper, expected_weeks
+  FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+SELECT count(*) AS reader_days FROM daily_sales_report.day_totals WHERE reader = 'regress_band_reader';
+-- a superuser sees every sale: its band is not the reader's
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SELECT expected_revenue, expected_lower, expected_upper, expected_weeks
+  FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+-- and the reader's band is not made of the superuser's stored figures
+SET ROLE regress_band_reader;
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+RESET ROLE;
+SELECT expected_revenue, expected_weeks FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+-- the same through a security_invoker view over those tables: nothing stored either
+CREATE VIEW band.sales_invoker WITH (security_invoker) AS
+    SELECT o.id AS order_id, o.created_at AS ordered_at, p.name AS product, i.quantity,
+           i.quantity * i.price AS line_total
+      FROM band.orders o JOIN band.order_items i ON i.order_id = o.id JOIN band.products p ON p.id = i.product_id
+     WHERE NOT o.is_open;
+GRANT SELECT ON band.sales_invoker TO regress_band_reader;
+SET daily_sales_report.source = 'band.sales_invoker';
+SET ROLE regress_band_reader;
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+RESET ROLE;
+SELECT expected_revenue, expected_weeks FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+SELECT count(*) AS reader_days FROM daily_sales_report.day_totals WHERE source = 'band.sales_invoker';
+RESET daily_sales_report.source;
+DROP VIEW band.sales_invoker;
+-- a view that shows each role part of the sales (here on current_user): stored per role
+ALTER TABLE band.orders DISABLE ROW LEVEL SECURITY;
+CREATE VIEW band.sales_by_role AS
+    SELECT * FROM band.sales WHERE current_user <> 'regress_band_reader' OR ordered_at::time = '12:00';
+GRANT SELECT ON band.sales_by_role TO regress_band_reader;
+SET daily_sales_report.source = 'band.sales_by_role';
+SET ROLE regress_band_reader;
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+RESET ROLE;
+SELECT expected_revenue, expected_weeks FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SELECT expected_revenue, expected_weeks FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+SELECT reader = 'regress_band_reader' AS band_reader, to_char(day, 'YYYY-MM-DD') AS day, orders, revenue
+  FROM daily_sales_report.day_totals
+ WHERE source = 'band.sales_by_role' AND day IN ('2025-08-27', '2025-09-03') ORDER BY 1, 2;
+RESET daily_sales_report.source;
+DROP VIEW band.sales_by_role;
+REVOKE ALL ON ALL TABLES IN SCHEMA band FROM regress_band_reader;
+REVOKE ALL ON SCHEMA band FROM regress_band_reader;
+REVOKE ALL ON FUNCTION daily_sales_report(text), daily_sales_report(date) FROM regress_band_reader;
+DROP POLICY noon ON band.orders;
+DROP ROLE regress_band_reader;
 
 RESET daily_sales_report.timezone;
 RESET daily_sales_report.shop_schema;

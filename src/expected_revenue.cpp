@@ -9,16 +9,30 @@
  * last run that read the day: a day changed after that keeps its old
  * figures here until a run reads it again (the band is an estimate; the
  * report's own figures are always read fresh).
+ *
+ * Figures are kept per reader, the role whose rights read them: a role that
+ * sees only part of the sales (row-level security, a view filtering on
+ * current_user) neither writes the band of another role's runs nor reads
+ * figures made of sales it cannot see.  Where row-level security filters
+ * what the reader reads (the shop's tables, or a table under the view, as
+ * the view's owner or, for a security_invoker view, as the reader), its
+ * policies may also depend on settings (a tenant) the role name does not
+ * show: nothing is stored or read back then, every run reads its weeks from
+ * the sales.
  */
 #include "expected_band.h"
 #include "kpi_source.h"
+#include "report_date.h"
 #include "settings.h"
 #include "spi_values.h"
 #include "transactions.h"
 extern "C" {
 #include "catalog/pg_type.h"
 #include "utils/array.h"
+#include "nodes/nodeFuncs.h"
 #include "utils/lsyscache.h"
+#include "utils/plancache.h"
+#include "utils/rls.h"
 }
 
 /* A day of day_totals: its date and figures, revenue as exact text. */
@@ -34,6 +48,60 @@ static bool
 reads_shop_tables(void)
 {
     return dsr_source == NULL || dsr_source[0] == '\0';
+}
+
+/* A relation of the rewritten query whose rows row-level security filters for whoever reads it there. */
+static bool
+filtered_by_rls(Node *node, void *context)
+{
+    if (node == NULL)
+        return false;
+    if (IsA(node, RangeTblEntry))
+    {
+        RangeTblEntry *rte = (RangeTblEntry *) node;
+
+        return rte->rtekind == RTE_RELATION && check_enable_rls(rte->relid, rte->checkAsUser, true) == RLS_ENABLED;
+    }
+    if (IsA(node, Query))
+        return query_tree_walker((Query *) node, (bool (*)()) (void (*)(void)) filtered_by_rls, context,
+                                 QTW_EXAMINE_RTES_BEFORE);
+    return expression_tree_walker(node, (bool (*)()) (void (*)(void)) filtered_by_rls, context);
+}
+
+/*
+ * Whether figures read by the current user may be stored and read back
+ * under its name: not when row-level security filters what it reads (the
+ * policies may depend on more than the role).  The shop's tables are the
+ * ones checked and locked; a view is parsed and rewritten (nothing of it
+ * runs) to see the tables under it, with the role each is read as.
+ */
+static bool
+figures_may_be_kept(const Source *source)
+{
+    SPIPlanPtr  plan;
+    ListCell   *cell;
+    bool        filtered = false;
+
+    if (reads_shop_tables())
+    {
+        for (int i = 0; i < 3; i++)
+            if (OidIsValid(dsr_shop_relids[i]) &&
+                check_enable_rls(dsr_shop_relids[i], InvalidOid, true) == RLS_ENABLED)
+                return false;
+        return true;
+    }
+    plan = SPI_prepare(psprintf("SELECT 1 FROM %s s", source->from_item), 0, NULL);
+    if (plan == NULL)
+        elog(ERROR, "could not parse the sales source: %s", SPI_result_code_string(SPI_result));
+    foreach(cell, SPI_plan_get_plan_sources(plan))
+    {
+        ListCell   *query;
+
+        foreach(query, ((CachedPlanSource *) lfirst(cell))->query_list)
+            filtered = filtered || filtered_by_rls((Node *) lfirst(query), NULL);
+    }
+    SPI_freeplan(plan);
+    return !filtered;
 }
 
 /* What the figures were read from: the shop's orders table, or the view. */
@@ -62,14 +130,14 @@ array_of(Datum *elements, int count, Oid type)
  * not stored: its figures are not final.
  */
 static void
-store_days(const char *key, const StoredDay *days, int count)
+store_days(const char *key, const char *reader, const StoredDay *days, int count)
 {
     Datum      *dates = (Datum *) palloc(count * sizeof(Datum));
     Datum      *orders = (Datum *) palloc(count * sizeof(Datum));
     Datum      *revenue = (Datum *) palloc(count * sizeof(Datum));
     Datum      *items = (Datum *) palloc(count * sizeof(Datum));
-    Oid         types[6] = {TEXTOID, TEXTOID, DATEARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID};
-    Datum       values[6];
+    Oid         types[7] = {TEXTOID, TEXTOID, DATEARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTOID};
+    Datum       values[7];
 
     if (count == 0)
         return;
@@ -86,23 +154,67 @@ store_days(const char *key, const StoredDay *days, int count)
     values[3] = array_of(orders, count, INT8OID);
     values[4] = array_of(revenue, count, TEXTOID);
     values[5] = array_of(items, count, INT8OID);
+    values[6] = CStringGetTextDatum(reader);
     dsr_execute_as_owner(
-        "INSERT INTO daily_sales_report.day_totals AS t (source, timezone, day, orders, revenue, items_sold)"
-        " SELECT $1, $2, d, o, r::numeric, i FROM unnest($3, $4, $5, $6) AS u(d, o, r, i)"
+        "INSERT INTO daily_sales_report.day_totals AS t (source, timezone, reader, day, orders, revenue, items_sold)"
+        " SELECT $1, $2, $7, d, o, r::numeric, i FROM unnest($3, $4, $5, $6) AS u(d, o, r, i)"
         "  WHERE d < (now() AT TIME ZONE $2)::date"
-        " ON CONFLICT (source, timezone, day) DO UPDATE"
+        " ON CONFLICT (source, timezone, reader, day) DO UPDATE"
         "   SET orders = excluded.orders, revenue = excluded.revenue, items_sold = excluded.items_sold,"
         "       computed_at = excluded.computed_at",
-        6, types, values, NULL, SPI_OK_INSERT);
+        7, types, values, NULL, SPI_OK_INSERT);
+}
+
+/*
+ * store_days, unless another run is storing the same days at the same time:
+ * under repeatable read or serializable, its upsert of a row that run
+ * committed after this run's snapshot is a serialization failure, which
+ * would fail a report that reads nothing it writes (the stored figures are
+ * only a cache: the other run's stand).  Any other error stops the run.
+ */
+static void
+store_days_unless_concurrent(const char *key, const char *reader, const StoredDay *days, int count)
+{
+    MemoryContext context = CurrentMemoryContext;
+    ResourceOwner owner = CurrentResourceOwner;
+
+    if (count == 0)
+        return;
+    BeginInternalSubTransaction(NULL);
+    MemoryContextSwitchTo(context);
+    PG_TRY();
+    {
+        store_days(key, reader, days, count);
+        ReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(context);
+        CurrentResourceOwner = owner;
+    }
+    PG_CATCH();
+    {
+        ErrorData  *error;
+
+        MemoryContextSwitchTo(context);
+        error = CopyErrorData();
+        FlushErrorState();
+        RollbackAndReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(context);
+        CurrentResourceOwner = owner;
+        if (error->sqlerrcode != ERRCODE_T_R_SERIALIZATION_FAILURE &&
+            error->sqlerrcode != ERRCODE_T_R_DEADLOCK_DETECTED)
+            ReThrowError(error);
+        ereport(DEBUG1, (errmsg("day figures not stored: %s", error->message)));
+        FreeErrorData(error);
+    }
+    PG_END_TRY();
 }
 
 /* The figures stored for the `count` days of `days` (their .day set); found[i] says which were. */
 static void
-read_stored(const char *key, StoredDay *days, int count, bool *found, MemoryContext context)
+read_stored(const char *key, const char *reader, StoredDay *days, int count, bool *found, MemoryContext context)
 {
     Datum      *dates = (Datum *) palloc(count * sizeof(Datum));
-    Oid         types[3] = {TEXTOID, TEXTOID, DATEARRAYOID};
-    Datum       values[3];
+    Oid         types[4] = {TEXTOID, TEXTOID, DATEARRAYOID, TEXTOID};
+    Datum       values[4];
 
     for (int i = 0; i < count; i++)
     {
@@ -112,10 +224,11 @@ read_stored(const char *key, StoredDay *days, int count, bool *found, MemoryCont
     values[0] = CStringGetTextDatum(key);
     values[1] = CStringGetTextDatum(dsr_calendar_timezone());
     values[2] = array_of(dates, count, DATEOID);
+    values[3] = CStringGetTextDatum(reader);
     dsr_execute_as_owner(
         "SELECT day, orders, revenue::text FROM daily_sales_report.day_totals"
-        " WHERE source = $1 AND timezone = $2 AND day = ANY ($3)",
-        3, types, values, NULL, SPI_OK_SELECT);
+        " WHERE source = $1 AND timezone = $2 AND reader = $4 AND day = ANY ($3)",
+        4, types, values, NULL, SPI_OK_SELECT);
     for (uint64 r = 0; r < SPI_processed; r++)
     {
         HeapTuple   row = SPI_tuptable->vals[r];
@@ -212,10 +325,86 @@ read_from_source(const Source *source, DateADT date, const int *offsets, StoredD
     }
 }
 
+/*
+ * Errors that are not about the source's rows: a cancel or timeout, a
+ * serialization failure the run retries, a lock, the shop's tables changed
+ * during the run, no memory, a bug.  They stop the run as anywhere else.
+ */
+static bool
+stops_the_run(int sqlerrcode)
+{
+    switch (ERRCODE_TO_CATEGORY(sqlerrcode))
+    {
+        case ERRCODE_TRANSACTION_ROLLBACK:
+        case ERRCODE_INSUFFICIENT_RESOURCES:
+        case ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE:
+        case ERRCODE_OPERATOR_INTERVENTION:
+        case ERRCODE_SYSTEM_ERROR:
+        case ERRCODE_INTERNAL_ERROR:
+        case ERRCODE_CONFIG_FILE_ERROR:
+            return true;
+        default:
+            return false;
+    }
+}
+
+/*
+ * read_from_source, for days the run does not report: an error of the
+ * source's own (a view dividing by zero, a cast failing on an old row, a
+ * function of the view raising) costs the day its band, with a WARNING
+ * naming the days and the source, not the report.  False then.
+ */
+static bool
+read_weeks_or_warn(const Source *source, DateADT date, const int *offsets, StoredDay *days, int count,
+                   MemoryContext context)
+{
+    ResourceOwner owner = CurrentResourceOwner;
+    volatile bool read = false;
+
+    BeginInternalSubTransaction(NULL);
+    MemoryContextSwitchTo(context);
+    PG_TRY();
+    {
+        read_from_source(source, date, offsets, days, count, context);
+        ReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(context);
+        CurrentResourceOwner = owner;
+        read = true;
+    }
+    PG_CATCH();
+    {
+        ErrorData  *error;
+
+        MemoryContextSwitchTo(context);
+        error = CopyErrorData();
+        FlushErrorState();
+        RollbackAndReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(context);
+        CurrentResourceOwner = owner;
+        dsr_shop_guard(false);
+        if (stops_the_run(error->sqlerrcode))
+            ReThrowError(error);
+        ereport(WARNING,
+                (errcode(error->sqlerrcode),
+                 errmsg("no expected revenue for %s: reading %s from %s to %s from the sales source %s failed: %s",
+                        dsr_date_iso(date), count == 1 ? "the same weekday" : "the same weekdays",
+                        dsr_date_iso(date - offsets[count - 1]), dsr_date_iso(date - offsets[0]),
+                        source_key(source), error->message),
+                 errdetail("The report itself is complete; the band needs those days' figures."),
+                 errhint("Fix or leave out the rows of those days that fail in the source; the next run reads them again.")));
+        FreeErrorData(error);
+    }
+    PG_END_TRY();
+    return read;
+}
+
 void
 dsr_expected_revenue(const Source *source, DateADT date, DsrReport *report)
 {
     const char *key = source_key(source);
+    /* the role whose rights read the figures (the run's current user, not the owner) */
+    const char *reader = GetUserNameFromId(GetUserId(), false);
+    bool        keep = figures_may_be_kept(source);
     MemoryContext context = CurrentMemoryContext;
     StoredDay   read_now[3] = {
         {date, report->orders, report->revenue_text, report->items_sold},
@@ -232,11 +421,16 @@ dsr_expected_revenue(const Source *source, DateADT date, DsrReport *report)
     DsrTotals   history[DSR_EXPECTED_WEEKS];
 
     dsr_shop_guard(false);
-    store_days(key, read_now, 3);
+    if (keep)
+        store_days_unless_concurrent(key, reader, read_now, 3);
 
     for (int w = 0; w < older; w++)
+    {
         weeks[w] = (StoredDay) {date - 7 * (w + 2), 0, "0", 0};
-    read_stored(key, weeks, older, found, context);
+        found[w] = false;
+    }
+    if (keep)
+        read_stored(key, reader, weeks, older, found, context);
     for (int w = 0; w < older; w++)
         if (!found[w])
         {
@@ -245,8 +439,14 @@ dsr_expected_revenue(const Source *source, DateADT date, DsrReport *report)
         }
     if (missing_count > 0)
     {
-        read_from_source(source, date, missing_offsets, missing, missing_count, context);
-        store_days(key, missing, missing_count);
+        if (!read_weeks_or_warn(source, date, missing_offsets, missing, missing_count, context))
+        {
+            report->expected = (DsrExpected) {0, 0, 0, 0};
+            dsr_shop_guard(true);
+            return;
+        }
+        if (keep)
+            store_days_unless_concurrent(key, reader, missing, missing_count);
         for (int m = 0, w = 0; w < older; w++)
             if (!found[w])
                 weeks[w] = missing[m++];

@@ -8,7 +8,10 @@ Hostile shapes and timings for the shop's own tables (src/shop_query.cpp):
 - a run whose first attempt fails before it looks at the indexes (a lock
   timeout) still says once that they are missing;
 - order ids at both ends of bigint in one day, most of them at the top (the
-  dense range is the last histogram bucket): exact figures.
+  dense range is the last histogram bucket): exact figures;
+- under repeatable read, another run stores the same day between this run's
+  snapshot and its own store in daily_sales_report.day_totals: the run
+  succeeds, without a retry (the stored figures are a cache).
 """
 
 import subprocess
@@ -132,3 +135,36 @@ class ShopAttacksTest(StackTestCase):
             other = hand_figures(self.stack, schema, day)[1]
             ratio = self.day_value("daily_sales_revenue_change_ratio", day=DAY, compared_to=compared_to)
             self.assertAlmostEqual(ratio, float((revenue - other) / other), places=9, msg=compared_to)
+
+    def test_same_day_stored_meanwhile_under_repeatable_read(self):
+        schema = "shop_band_race"
+        self.stack.psql(
+            "DROP SCHEMA IF EXISTS %s CASCADE" % schema, "CREATE SCHEMA %s" % schema,
+            "CREATE TABLE %s.products (id integer PRIMARY KEY, name text)" % schema,
+            "CREATE TABLE %s.orders (id integer PRIMARY KEY, created_at timestamp, is_open boolean)" % schema,
+            "CREATE TABLE %s.order_items (order_id integer, product_id integer, quantity integer,"
+            " price double precision)" % schema,
+            "INSERT INTO %s.products VALUES (1, 'A')" % schema,
+            "INSERT INTO %s.orders VALUES (1, '%s 10:00', false)" % (schema, DAY),
+            "INSERT INTO %s.order_items VALUES (1, 1, 1, 10)" % schema,
+            "DELETE FROM daily_sales_report.day_totals WHERE source = '%s.orders'" % schema)
+        # what a concurrent run of the same day does, committed after this run took its snapshot and before
+        # it stores: the holder keeps the run's store waiting, writes the day itself, commits
+        holder = self.stack.psql_popen(
+            "BEGIN", "LOCK daily_sales_report.day_totals IN SHARE MODE", "SELECT pg_sleep(1.5)",
+            "INSERT INTO daily_sales_report.day_totals (source, timezone, reader, day, orders, revenue, items_sold)"
+            " VALUES ('%s.orders', 'UTC', 'postgres', '%s', 1, 10, 1)" % (schema, DAY),
+            "COMMIT")
+        time.sleep(0.3)
+        try:
+            row, result = self.report(DAY, settings=self.settings(
+                schema, default_transaction_isolation="repeatable read", **{"daily_sales_report.query_retries": "0"}))
+        finally:
+            out, err = holder.communicate(timeout=60)
+        self.assertEqual(holder.returncode, 0, err)
+        self.assertEqual((int(row["orders"]), Decimal(row["revenue"])), (1, Decimal("10.00")))
+        self.assertNotIn("could not serialize", result.stderr)
+        self.assertEqual(self.stack.psql(
+            "SELECT orders, revenue FROM daily_sales_report.day_totals WHERE source = '%s.orders' AND day = '%s'"
+            % (schema, DAY)).rows, [["1", "10"]])
+        self.assertNotIn("terminated by signal", self.stack.server_log_tail(200))
