@@ -10,7 +10,7 @@
  * figures here until a run reads it again (the band is an estimate; the
  * report's own figures are always read fresh).
  */
-#include "expected_band.h"
+#include "core/expected_band.h"
 #include "kpi_source.h"
 #include "settings.h"
 #include "spi_values.h"

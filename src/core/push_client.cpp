@@ -11,6 +11,8 @@
  * interface with a short poll slice, and interrupted() is checked after
  * every slice as well as from the xferinfo callback.
  */
+#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+
 #include "push_client.h"
 
 #include <curl/curl.h>

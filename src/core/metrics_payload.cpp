@@ -11,6 +11,8 @@
  * family -> samples in insertion order and renders the text; a family with
  * no sample is never written.
  */
+#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+
 #include "metrics_payload.h"
 
 #include <charconv>

@@ -4,6 +4,8 @@
  *
  * Pure C++17: no PostgreSQL header may be included here.
  */
+#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+
 #include "pdf_report.h"
 
 #include "atomic_file.h"
