@@ -470,7 +470,7 @@ std::string path_pair(const std::string &name, const std::string &value)
  * ------------------------------------------------------------------------ */
 
 extern "C" char *
-dsr_business_payload(const DsrReport *report)
+dsr_business_payload(const DsrReport *report) noexcept
 {
     if (!report)
         return nullptr;
@@ -485,7 +485,7 @@ dsr_business_payload(const DsrReport *report)
 }
 
 extern "C" char *
-dsr_job_payload(const DsrJobFigures *figures)
+dsr_job_payload(const DsrJobFigures *figures) noexcept
 {
     if (!figures)
         return nullptr;
@@ -500,7 +500,7 @@ dsr_job_payload(const DsrJobFigures *figures)
 }
 
 extern "C" char *
-dsr_running_payload(int running)
+dsr_running_payload(int running) noexcept
 {
     try
     {
@@ -515,7 +515,7 @@ dsr_running_payload(int running)
 }
 
 extern "C" char *
-dsr_group_path(const char *job, const char *label_name, const char *label_value)
+dsr_group_path(const char *job, const char *label_name, const char *label_value) noexcept
 {
     try
     {

@@ -432,7 +432,7 @@ DsrPushResult push(const DsrPushOptions *options, const char *method, const char
 } // namespace
 
 extern "C" bool
-dsr_push_global_init(void)
+dsr_push_global_init(void) noexcept
 {
     try
     {
@@ -447,7 +447,7 @@ dsr_push_global_init(void)
 }
 
 extern "C" DsrPushResult
-dsr_push(const DsrPushOptions *options, const char *method, const char *path, const char *body)
+dsr_push(const DsrPushOptions *options, const char *method, const char *path, const char *body) noexcept
 {
     try
     {
@@ -457,7 +457,8 @@ dsr_push(const DsrPushOptions *options, const char *method, const char *path, co
     {
         DsrPushResult result;
         std::memset(&result, 0, sizeof result);
-        set_error(result.error, sizeof result.error, "internal error in the push client");
+        /* no std::string here: building one could throw again */
+        std::snprintf(result.error, sizeof result.error, "%s", "internal error in the push client");
         return result;
     }
 }
