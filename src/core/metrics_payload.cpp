@@ -14,6 +14,7 @@
 #include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
 
 #include "metrics_payload.h"
+#include "utf8_text.h"
 
 #include <charconv>
 #include <cmath>
@@ -140,36 +141,11 @@ std::string valid_utf8(const std::string &s)
     std::string out;
     out.reserve(s.size());
     size_t i = 0;
-    const size_t n = s.size();
-    while (i < n)
+    while (i < s.size())
     {
-        const unsigned char c = static_cast<unsigned char>(s[i]);
-        size_t len = 0;
-        unsigned char lo = 0x80, hi = 0xBF;     /* allowed range of the 2nd byte */
-        if (c < 0x80)
-            len = 1;
-        else if (c >= 0xC2 && c <= 0xDF)
-            len = 2;
-        else if (c >= 0xE0 && c <= 0xEF)
-        {
-            len = 3;
-            if (c == 0xE0) lo = 0xA0;           /* no overlongs */
-            if (c == 0xED) hi = 0x9F;           /* no surrogates */
-        }
-        else if (c >= 0xF0 && c <= 0xF4)
-        {
-            len = 4;
-            if (c == 0xF0) lo = 0x90;           /* no overlongs */
-            if (c == 0xF4) hi = 0x8F;           /* <= U+10FFFF */
-        }
-
-        bool ok = len > 0 && i + len <= n;
-        for (size_t k = 1; ok && k < len; k++)
-        {
-            const unsigned char b = static_cast<unsigned char>(s[i + k]);
-            ok = (k == 1) ? (b >= lo && b <= hi) : (b >= 0x80 && b <= 0xBF);
-        }
-        if (ok)
+        uint32_t cp;
+        const size_t len = dsr::decode_utf8(s, i, cp);   /* the strict decoder of utf8_text */
+        if (len > 0)
         {
             out.append(s, i, len);
             i += len;
