@@ -7,7 +7,9 @@
 EXTENSION   = daily_sales_report
 MODULE_big  = daily_sales_report
 DATA        = $(wildcard sql/daily_sales_report--*.sql)
-OBJS        = $(patsubst %.cpp,%.o,$(wildcard src/*.cpp))
+# src/*.cpp: the PostgreSQL side; src/core/*.cpp: pure C++, built without
+# PostgreSQL's headers (see the rule below and src/core/pure_cpp.h)
+OBJS        = $(patsubst %.cpp,%.o,$(wildcard src/*.cpp src/core/*.cpp))
 PGFILEDESC  = "daily_sales_report - daily sales KPIs, PDF report and Pushgateway metrics"
 
 REGRESS      = setup dates kpis expected history errors outbox schedule upgrade
@@ -53,6 +55,18 @@ endif
 # C++ objects with dependency tracking
 src/%.o: src/%.cpp
 	$(CXX) $(CXXFLAGS) $(CPPFLAGS) -MMD -MP -fPIC -c -o $@ $<
+
+# The pure C++ core: no PostgreSQL include path at all (every -I and -isystem
+# of CPPFLAGS left out, only its -D and -W kept), so that a PostgreSQL header
+# there is not found; src/core/pure_cpp.h, included first by every core file,
+# refuses one found another way.  On failure the rule is said again.
+CORE_CPPFLAGS = $(filter-out -DDSR_EXTVERSION=%,$(filter -D% -W%,$(CPPFLAGS)))
+CORE_RULE     = src/core/ is pure C++, built without PostgreSQL's include path: \
+no PostgreSQL header there, directly or not (see src/core/pure_cpp.h)
+src/core/%.o: src/core/%.cpp
+	@echo "$(CXX) $(CXXFLAGS) $(CORE_CPPFLAGS) -MMD -MP -fPIC -c -o $@ $<"
+	@$(CXX) $(CXXFLAGS) $(CORE_CPPFLAGS) -MMD -MP -fPIC -c -o $@ $< || \
+	{ echo "$<: did not compile; note: $(CORE_RULE)" >&2; exit 1; }
 
 -include $(OBJS:.o=.d)
 

@@ -20,7 +20,7 @@
  * show: nothing is stored or read back then, every run reads its weeks from
  * the sales.
  */
-#include "expected_band.h"
+#include "core/expected_band.h"
 #include "kpi_source.h"
 #include "report_date.h"
 #include "settings.h"

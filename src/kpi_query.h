@@ -5,7 +5,7 @@
 #define DSR_KPI_QUERY_H
 
 #include "pg_headers.h"
-#include "report.h"
+#include "core/report.h"
 
 /*
  * Fill `report` (strings allocated in `context`) for `report_date`.  Runs in

@@ -10,7 +10,7 @@
 #define DSR_KPI_SOURCE_H
 
 #include "pg_headers.h"
-#include "report.h"
+#include "core/report.h"
 
 /* The FROM item for the source, and the type of its ordered_at column. */
 typedef struct Source

@@ -10,7 +10,7 @@
  */
 #include "metrics_push.h"
 #include "day_groups.h"
-#include "metrics_payload.h"
+#include "core/metrics_payload.h"
 #include "outbox.h"
 #include "outbox_worker.h"
 #include "pushgateway.h"

@@ -6,7 +6,7 @@
 #define DSR_METRICS_PUSH_H
 
 #include "pg_headers.h"
-#include "report.h"
+#include "core/report.h"
 #include "run_history.h"
 
 /*

@@ -1,7 +1,8 @@
 /*
  * pg_headers.h — the PostgreSQL headers, for the files that talk to the
- * server.  Only those files include it; the pure C++ files (PDF, payload,
- * push client) never do, so PostgreSQL's macros stay out of C++ code.
+ * server.  Only those files include it; the pure C++ files (src/core/: PDF,
+ * payload, push client...) never do, so PostgreSQL's macros stay out of C++
+ * code.
  *
  * Rule for every file that includes this: no C++ object with a destructor
  * lives in a function that can ereport(ERROR) (it would be longjmp'd over),
@@ -9,6 +10,9 @@
  */
 #ifndef DSR_PG_HEADERS_H
 #define DSR_PG_HEADERS_H
+
+/* the PostgreSQL side: src/core/pure_cpp.h refuses to be read after this */
+#define DSR_POSTGRES_SIDE 1
 
 extern "C" {
 #include "postgres.h"

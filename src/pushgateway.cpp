@@ -6,7 +6,7 @@
  */
 #include "pushgateway.h"
 #include "database_claims.h"
-#include "metrics_payload.h"
+#include "core/metrics_payload.h"
 #include "settings.h"
 
 static bool curl_ready = false;

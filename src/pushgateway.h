@@ -6,7 +6,7 @@
 #define DSR_PUSHGATEWAY_H
 
 #include "pg_headers.h"
-#include "push_client.h"
+#include "core/push_client.h"
 
 /* False when daily_sales_report.pushgateway_url is empty. */
 bool dsr_push_enabled(void);

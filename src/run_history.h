@@ -9,8 +9,8 @@
 #define DSR_RUN_HISTORY_H
 
 #include "pg_headers.h"
-#include "metrics_payload.h"
-#include "report.h"
+#include "core/metrics_payload.h"
+#include "core/report.h"
 
 /* What a run measured about itself. */
 typedef struct DsrRunFigures

@@ -11,7 +11,7 @@
  * they do not show in pg_settings or in the logs.
  */
 #include "pg_headers.h"
-#include "report.h"
+#include "core/report.h"
 #include "settings.h"
 
 char *dsr_output_dir = NULL;

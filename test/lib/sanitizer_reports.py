@@ -10,7 +10,7 @@ process) or a server log: UBSan, built into the library together with ASan,
 ignores log_path and writes to the server's stderr, where only its reports
 ("...: runtime error: ..." and the stack under it) are read.
 
-A report with a frame in daily_sales_report.so (or a source file of src/) is
+A report with a frame in daily_sales_report.so (or a source file of src/ or src/core/) is
 ours.  Identical reports from several processes (same message, same frames)
 are printed once.
 """
@@ -23,7 +23,7 @@ LIBRARY = "daily_sales_report.so"
 START = re.compile(r"ERROR: \w*Sanitizer|runtime error:|^==\d+==WARNING: \w*Sanitizer")
 END = re.compile(r"^SUMMARY: ")
 FRAME = re.compile(r"^\s*#\d+ ")
-OUR_SOURCE = re.compile(r"(^|[\s/])src/[\w.-]+\.(cpp|h)\b")
+OUR_SOURCE = re.compile(r"(^|[\s/])src/(core/)?[\w.-]+\.(cpp|h)\b")
 
 
 SEPARATOR = re.compile(r"^=+$")

@@ -6,7 +6,7 @@
  * clock.
  *   make -C test/unit pdf_timing && test/unit/pdf_timing [N] [out-dir]
  */
-#include "pdf_report.h"
+#include "core/pdf_report.h"
 
 #include <algorithm>
 #include <chrono>

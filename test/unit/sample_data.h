@@ -6,7 +6,7 @@
 #ifndef DSR_TEST_SAMPLE_DATA_H
 #define DSR_TEST_SAMPLE_DATA_H
 
-#include "metrics_payload.h"
+#include "core/metrics_payload.h"
 
 inline DsrReport
 empty_report()

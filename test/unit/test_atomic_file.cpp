@@ -2,7 +2,7 @@
  * test_atomic_file.cpp — the report file appears whole or not at all: what is
  * on disk afterwards, what the directory holds, and what the errors say.
  */
-#include "atomic_file.h"
+#include "core/atomic_file.h"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
  * sigmas (1.4826 x MAD) or at least 20 % of the median, history from the
  * first week with an order.
  */
-#include "expected_band.h"
+#include "core/expected_band.h"
 
 #include <gtest/gtest.h>
 

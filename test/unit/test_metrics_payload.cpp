@@ -3,7 +3,7 @@
  * checked the way a user would: exact text, escaping, which families are
  * there, and that the real `promtool check metrics` parses every body.
  */
-#include "metrics_payload.h"
+#include "core/metrics_payload.h"
 #include "sample_data.h"
 
 #include <gtest/gtest.h>

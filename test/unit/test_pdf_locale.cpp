@@ -5,10 +5,10 @@
  * shop name in the document's metadata.  Needs poppler-utils and
  * fonts-dejavu-core.
  */
-#include "pdf_report.h"
+#include "core/pdf_report.h"
 #include "pdf_test_support.h"
-#include "report_format.h"
-#include "utf8_text.h"
+#include "core/report_format.h"
+#include "core/utf8_text.h"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
  * at the page with pdftoppm, look at the directory.  Needs poppler-utils and
  * fonts-dejavu-core.
  */
-#include "pdf_report.h"
+#include "core/pdf_report.h"
 #include "pdf_test_support.h"
 
 #include <gtest/gtest.h>

@@ -3,8 +3,8 @@
  * Pushgateway (started per test from the fixture) and against small socket
  * servers in the test (scripted answers, or a listener that never answers).
  */
-#include "metrics_payload.h"
-#include "push_client.h"
+#include "core/metrics_payload.h"
+#include "core/push_client.h"
 #include "sample_data.h"
 
 #include <gtest/gtest.h>

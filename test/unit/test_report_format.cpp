@@ -1,7 +1,7 @@
 /*
  * test_report_format.cpp — numbers, money and dates as the report prints them.
  */
-#include "report_format.h"
+#include "core/report_format.h"
 
 #include <gtest/gtest.h>
 

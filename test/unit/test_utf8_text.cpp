@@ -2,7 +2,7 @@
  * test_utf8_text.cpp — strict UTF-8 decoding and the sanitising that keeps
  * libharu's BMP-only encoder from breaking on real product names.
  */
-#include "utf8_text.h"
+#include "core/utf8_text.h"
 
 #include <gtest/gtest.h>
 

@@ -6,6 +6,8 @@
 #ifndef DSR_UTF8_TEXT_H
 #define DSR_UTF8_TEXT_H
 
+#include "pure_cpp.h"   /* a C++ header: not for the PostgreSQL side */
+
 #include <cstddef>
 #include <cstdint>
 #include <string>

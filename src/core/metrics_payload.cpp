@@ -11,7 +11,10 @@
  * family -> samples in insertion order and renders the text; a family with
  * no sample is never written.
  */
+#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+
 #include "metrics_payload.h"
+#include "utf8_text.h"
 
 #include <charconv>
 #include <cmath>
@@ -138,36 +141,11 @@ std::string valid_utf8(const std::string &s)
     std::string out;
     out.reserve(s.size());
     size_t i = 0;
-    const size_t n = s.size();
-    while (i < n)
+    while (i < s.size())
     {
-        const unsigned char c = static_cast<unsigned char>(s[i]);
-        size_t len = 0;
-        unsigned char lo = 0x80, hi = 0xBF;     /* allowed range of the 2nd byte */
-        if (c < 0x80)
-            len = 1;
-        else if (c >= 0xC2 && c <= 0xDF)
-            len = 2;
-        else if (c >= 0xE0 && c <= 0xEF)
-        {
-            len = 3;
-            if (c == 0xE0) lo = 0xA0;           /* no overlongs */
-            if (c == 0xED) hi = 0x9F;           /* no surrogates */
-        }
-        else if (c >= 0xF0 && c <= 0xF4)
-        {
-            len = 4;
-            if (c == 0xF0) lo = 0x90;           /* no overlongs */
-            if (c == 0xF4) hi = 0x8F;           /* <= U+10FFFF */
-        }
-
-        bool ok = len > 0 && i + len <= n;
-        for (size_t k = 1; ok && k < len; k++)
-        {
-            const unsigned char b = static_cast<unsigned char>(s[i + k]);
-            ok = (k == 1) ? (b >= lo && b <= hi) : (b >= 0x80 && b <= 0xBF);
-        }
-        if (ok)
+        uint32_t cp;
+        const size_t len = dsr::decode_utf8(s, i, cp);   /* the strict decoder of utf8_text */
+        if (len > 0)
         {
             out.append(s, i, len);
             i += len;
@@ -468,7 +446,7 @@ std::string path_pair(const std::string &name, const std::string &value)
  * ------------------------------------------------------------------------ */
 
 extern "C" char *
-dsr_business_payload(const DsrReport *report)
+dsr_business_payload(const DsrReport *report) noexcept
 {
     if (!report)
         return nullptr;
@@ -483,7 +461,7 @@ dsr_business_payload(const DsrReport *report)
 }
 
 extern "C" char *
-dsr_job_payload(const DsrJobFigures *figures)
+dsr_job_payload(const DsrJobFigures *figures) noexcept
 {
     if (!figures)
         return nullptr;
@@ -498,7 +476,7 @@ dsr_job_payload(const DsrJobFigures *figures)
 }
 
 extern "C" char *
-dsr_running_payload(int running)
+dsr_running_payload(int running) noexcept
 {
     try
     {
@@ -513,7 +491,7 @@ dsr_running_payload(int running)
 }
 
 extern "C" char *
-dsr_group_path(const char *job, const char *label_name, const char *label_value)
+dsr_group_path(const char *job, const char *label_name, const char *label_value) noexcept
 {
     try
     {

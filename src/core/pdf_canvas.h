@@ -6,6 +6,8 @@
 #ifndef DSR_PDF_CANVAS_H
 #define DSR_PDF_CANVAS_H
 
+#include "pure_cpp.h"   /* a C++ header: not for the PostgreSQL side */
+
 #include <hpdf.h>
 
 #include <cstdint>

@@ -6,6 +6,8 @@
 #ifndef DSR_ATOMIC_FILE_H
 #define DSR_ATOMIC_FILE_H
 
+#include "pure_cpp.h"   /* a C++ header: not for the PostgreSQL side */
+
 #include <cstdint>
 #include <stdexcept>
 #include <string>

@@ -1,6 +1,8 @@
 /*
  * strprintf.cpp — printf into a std::string.
  */
+#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+
 #include "strprintf.h"
 
 #include <cstdarg>

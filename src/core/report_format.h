@@ -5,6 +5,8 @@
 #ifndef DSR_REPORT_FORMAT_H
 #define DSR_REPORT_FORMAT_H
 
+#include "pure_cpp.h"   /* a C++ header: not for the PostgreSQL side */
+
 #include <cstdint>
 #include <string>
 

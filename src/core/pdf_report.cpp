@@ -4,6 +4,8 @@
  *
  * Pure C++17: no PostgreSQL header may be included here.
  */
+#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+
 #include "pdf_report.h"
 
 #include "atomic_file.h"
@@ -793,7 +795,7 @@ set_error(DsrPdfResult &res, const char *prefix, const char *msg)
 
 extern "C" DsrPdfResult
 dsr_pdf_write(const DsrReport *report, const char *font_path, const char *bold_font_path,
-              const char *final_path)
+              const char *final_path) noexcept
 {
     DsrPdfResult res;
     std::memset(&res, 0, sizeof res);

@@ -4,6 +4,8 @@
 #ifndef DSR_STRPRINTF_H
 #define DSR_STRPRINTF_H
 
+#include "pure_cpp.h"   /* a C++ header: not for the PostgreSQL side */
+
 #include <string>
 
 /* hidden: dsr_pdf_write is the module's only exported symbol */

@@ -2,6 +2,8 @@
  * atomic_file.cpp — mkdir -p, temporary file, fsync, rename, fsync directory.
  * The messages say "report" because the report PDF is what this writes.
  */
+#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+
 #include "atomic_file.h"
 
 #include "strprintf.h"

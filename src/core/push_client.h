@@ -38,7 +38,7 @@ typedef struct DsrPushResult
 } DsrPushResult;
 
 /* Process-wide libcurl setup; call once before the first push. */
-bool dsr_push_global_init(void);
+bool dsr_push_global_init(void) noexcept;
 
 /*
  * Send `body` (may be NULL for DELETE) with `method` ("PUT", "POST",
@@ -48,7 +48,7 @@ bool dsr_push_global_init(void);
 DsrPushResult dsr_push(const DsrPushOptions *options,
                        const char *method,
                        const char *path,
-                       const char *body);
+                       const char *body) noexcept;
 
 #ifdef __cplusplus
 }

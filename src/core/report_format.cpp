@@ -1,6 +1,8 @@
 /*
  * report_format.cpp — numbers, money and dates as the report shows them.
  */
+#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+
 #include "report_format.h"
 
 #include "strprintf.h"

@@ -42,7 +42,7 @@ typedef struct DsrPdfResult
 DsrPdfResult dsr_pdf_write(const DsrReport *report,
                            const char *font_path,
                            const char *bold_font_path,
-                           const char *final_path);
+                           const char *final_path) noexcept;
 
 #ifdef __cplusplus
 }

@@ -41,20 +41,20 @@ typedef struct DsrJobFigures
 } DsrJobFigures;
 
 /* Body for the day group: daily_sales_* metrics (no job/date labels: the grouping key adds them). */
-char *dsr_business_payload(const DsrReport *report);
+char *dsr_business_payload(const DsrReport *report) noexcept;
 
 /* Body for the job group: performance, control, system and error families. */
-char *dsr_job_payload(const DsrJobFigures *figures);
+char *dsr_job_payload(const DsrJobFigures *figures) noexcept;
 
 /* Body holding only batch_job_running (POSTed at the start of a run). */
-char *dsr_running_payload(int running);
+char *dsr_running_payload(int running) noexcept;
 
 /*
  * "/metrics/job/<job>" or, with label_name != NULL, "/metrics/job/<job>/<label_name>/<label_value>";
  * values containing '/' use the "@base64" (base64url) form, an empty value is "@base64/=",
  * other values are percent-encoded.
  */
-char *dsr_group_path(const char *job, const char *label_name, const char *label_value);
+char *dsr_group_path(const char *job, const char *label_name, const char *label_value) noexcept;
 
 #ifdef __cplusplus
 }

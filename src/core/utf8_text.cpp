@@ -2,6 +2,8 @@
  * utf8_text.cpp — strict UTF-8 decoding/encoding, sanitising for libharu,
  * and WinAnsiEncoding.
  */
+#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+
 #include "utf8_text.h"
 
 #include <algorithm>

@@ -1,6 +1,8 @@
 /*
  * pdf_canvas.cpp — libharu document, fonts and drawing, every call checked.
  */
+#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+
 #include "pdf_canvas.h"
 
 #include "strprintf.h"

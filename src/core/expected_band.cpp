@@ -1,6 +1,8 @@
 /*
  * expected_band.cpp — the expected revenue and its band (expected_band.h).
  */
+#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+
 #include "expected_band.h"
 
 #include <algorithm>

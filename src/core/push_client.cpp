@@ -11,6 +11,8 @@
  * interface with a short poll slice, and interrupted() is checked after
  * every slice as well as from the xferinfo callback.
  */
+#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+
 #include "push_client.h"
 
 #include <curl/curl.h>
@@ -164,32 +166,19 @@ struct Handles
     }
 };
 
-Attempt attempt_once(const DsrPushOptions *options, const std::string &url,
-                     const std::string &method, const char *body)
+/* The request headers of a PUT or POST: the exposition format, and no
+ * "Expect: 100-continue" round trip for larger bodies. */
+void add_body_headers(Handles &h)
 {
-    Attempt result;
-    TransferState state{options, {}, false};
-    char errbuf[CURL_ERROR_SIZE] = {0};
-    Handles h;
+    for (const char *header : {kContentType, "Expect:"})
+        if (curl_slist *list = curl_slist_append(h.headers, header))
+            h.headers = list;
+}
 
-    h.easy = curl_easy_init();
-    h.multi = curl_multi_init();
-    if (!h.easy || !h.multi)
-    {
-        result.error = "could not create a libcurl handle";
-        return result;
-    }
-
-    const bool has_body = (method != "DELETE");
-    if (has_body)
-    {
-        /* no "Expect: 100-continue" round trip for larger bodies */
-        for (const char *header : {kContentType, "Expect:"})
-            if (curl_slist *list = curl_slist_append(h.headers, header))
-                h.headers = list;
-    }
-
-    CURL *e = h.easy;
+/* URL, method, body and headers; http and https only, no redirect followed. */
+void set_request(CURL *e, const std::string &url, const std::string &method, const char *body,
+                 bool has_body, curl_slist *headers, char *errbuf)
+{
     curl_easy_setopt(e, CURLOPT_URL, url.c_str());
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -203,8 +192,13 @@ Attempt attempt_once(const DsrPushOptions *options, const std::string &url,
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, data);
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(std::strlen(data)));
     }
-    if (h.headers)
-        curl_easy_setopt(e, CURLOPT_HTTPHEADER, h.headers);
+    if (headers)
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
+}
+
+/* The options' timeouts and credentials. */
+void set_limits_and_auth(CURL *e, const DsrPushOptions *options)
+{
     if (options->connect_timeout_ms > 0)
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, options->connect_timeout_ms);
     if (options->timeout_ms > 0)
@@ -214,77 +208,119 @@ Attempt attempt_once(const DsrPushOptions *options, const std::string &url,
         curl_easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
         curl_easy_setopt(e, CURLOPT_USERPWD, options->basic_auth);
     }
+}
+
+/* The response body kept in `state`; the progress callback asks interrupted(). */
+void set_callbacks(CURL *e, TransferState *state)
+{
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &state);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, state);
     curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(e, CURLOPT_XFERINFODATA, &state);
+    curl_easy_setopt(e, CURLOPT_XFERINFODATA, state);
     curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+}
 
-    if (curl_multi_add_handle(h.multi, e) != CURLM_OK)
-    {
-        result.error = "could not start the libcurl transfer";
-        return result;
-    }
+/* The handles of one attempt, set up and added to the multi handle: an
+ * empty string, or what went wrong. */
+std::string set_up(Handles &h, TransferState &state, char *errbuf, const std::string &url,
+                   const std::string &method, const char *body)
+{
+    h.easy = curl_easy_init();
+    h.multi = curl_multi_init();
+    if (!h.easy || !h.multi)
+        return "could not create a libcurl handle";
+
+    const bool has_body = (method != "DELETE");
+    if (has_body)
+        add_body_headers(h);
+    set_request(h.easy, url, method, body, has_body, h.headers, errbuf);
+    set_limits_and_auth(h.easy, state.options);
+    set_callbacks(h.easy, &state);
+
+    if (curl_multi_add_handle(h.multi, h.easy) != CURLM_OK)
+        return "could not start the libcurl transfer";
     h.added = true;
+    return std::string();
+}
 
-    /* Drive the transfer in short slices so an interrupt is seen quickly. */
-    CURLcode code = CURLE_OK;
-    bool done = false;
-    while (!done)
+/* How driving the transfer ended. */
+struct Drive
+{
+    enum { Done, Canceled, Failed } end = Failed;
+    CURLcode    code = CURLE_OK;    /* Done: the transfer's result */
+    std::string error;              /* Failed: libcurl's multi error */
+};
+
+/* Drive the transfer in short slices so that an interrupt is seen quickly. */
+Drive drive(Handles &h, TransferState &state)
+{
+    Drive d;
+    for (;;)
     {
         int running = 0;
         CURLMcode mc = curl_multi_perform(h.multi, &running);
         if (mc != CURLM_OK)
         {
-            result.error = std::string("libcurl multi error: ") + curl_multi_strerror(mc);
-            return result;
+            d.error = std::string("libcurl multi error: ") + curl_multi_strerror(mc);
+            return d;
         }
+        bool done = false;
         int queued = 0;
         while (CURLMsg *msg = curl_multi_info_read(h.multi, &queued))
         {
-            if (msg->msg == CURLMSG_DONE && msg->easy_handle == e)
+            if (msg->msg == CURLMSG_DONE && msg->easy_handle == h.easy)
             {
-                code = msg->data.result;
+                d.code = msg->data.result;
                 done = true;
             }
         }
         if (done || running == 0)
-            break;
-        if (state.canceled || is_interrupted(options))
         {
-            result.outcome = Outcome::Canceled;
-            result.error = "push canceled: interrupted";
-            return result;
+            d.end = Drive::Done;
+            return d;
+        }
+        if (state.canceled || is_interrupted(state.options))
+        {
+            d.end = Drive::Canceled;
+            return d;
         }
 
         mc = curl_multi_poll(h.multi, nullptr, 0, kPollSliceMs, nullptr);
         if (mc != CURLM_OK)
         {
-            result.error = std::string("libcurl multi error: ") + curl_multi_strerror(mc);
-            return result;
+            d.error = std::string("libcurl multi error: ") + curl_multi_strerror(mc);
+            return d;
         }
     }
+}
 
-    if (code == CURLE_ABORTED_BY_CALLBACK || state.canceled)
-    {
-        result.outcome = Outcome::Canceled;
-        result.error = "push canceled: interrupted";
-        return result;
-    }
-    if (code != CURLE_OK)
-    {
-        result.outcome = retryable(code) ? Outcome::Retryable : Outcome::Final;
-        result.error = curl_easy_strerror(code);
-        if (errbuf[0])
-        {
-            result.error += ": ";
-            result.error += errbuf;
-        }
-        return result;
-    }
+Attempt canceled_attempt()
+{
+    Attempt result;
+    result.outcome = Outcome::Canceled;
+    result.error = "push canceled: interrupted";
+    return result;
+}
 
-    long status = 0;
-    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+/* A transfer that failed below HTTP: worth a retry if the network may recover. */
+Attempt classify_transfer_error(CURLcode code, const char *errbuf)
+{
+    Attempt result;
+    result.outcome = retryable(code) ? Outcome::Retryable : Outcome::Final;
+    result.error = curl_easy_strerror(code);
+    if (errbuf[0])
+    {
+        result.error += ": ";
+        result.error += errbuf;
+    }
+    return result;
+}
+
+/* An HTTP answer: 2xx succeeds, 5xx is retried, anything else is final; the
+ * error has the status and the gateway's message. */
+Attempt classify_status(long status, const std::string &response)
+{
+    Attempt result;
     result.http_status = status;
     if (status >= 200 && status < 300)
     {
@@ -294,12 +330,41 @@ Attempt attempt_once(const DsrPushOptions *options, const std::string &url,
 
     result.outcome = (status >= 500 && status < 600) ? Outcome::Retryable : Outcome::Final;
     result.error = "HTTP " + std::to_string(status);
-    const std::string text = clean_body(state.response);
+    const std::string text = clean_body(response);
     if (!text.empty())
         result.error += ": " + text;
     else if (status >= 300 && status < 400)
         result.error += ": redirect not followed";
     return result;
+}
+
+/* One request: set up, driven to its end, its outcome. */
+Attempt attempt_once(const DsrPushOptions *options, const std::string &url,
+                     const std::string &method, const char *body)
+{
+    TransferState state{options, {}, false};
+    char errbuf[CURL_ERROR_SIZE] = {0};
+    Handles h;
+
+    Attempt result;
+    result.error = set_up(h, state, errbuf, url, method, body);
+    if (!result.error.empty())
+        return result;
+
+    const Drive d = drive(h, state);
+    if (d.end == Drive::Failed)
+    {
+        result.error = d.error;
+        return result;
+    }
+    if (d.end == Drive::Canceled || d.code == CURLE_ABORTED_BY_CALLBACK || state.canceled)
+        return canceled_attempt();
+    if (d.code != CURLE_OK)
+        return classify_transfer_error(d.code, errbuf);
+
+    long status = 0;
+    curl_easy_getinfo(h.easy, CURLINFO_RESPONSE_CODE, &status);
+    return classify_status(status, state.response);
 }
 
 bool starts_with_nocase(const std::string &s, const char *prefix)
@@ -430,7 +495,7 @@ DsrPushResult push(const DsrPushOptions *options, const char *method, const char
 } // namespace
 
 extern "C" bool
-dsr_push_global_init(void)
+dsr_push_global_init(void) noexcept
 {
     try
     {
@@ -445,7 +510,7 @@ dsr_push_global_init(void)
 }
 
 extern "C" DsrPushResult
-dsr_push(const DsrPushOptions *options, const char *method, const char *path, const char *body)
+dsr_push(const DsrPushOptions *options, const char *method, const char *path, const char *body) noexcept
 {
     try
     {
@@ -455,7 +520,8 @@ dsr_push(const DsrPushOptions *options, const char *method, const char *path, co
     {
         DsrPushResult result;
         std::memset(&result, 0, sizeof result);
-        set_error(result.error, sizeof result.error, "internal error in the push client");
+        /* no std::string here: building one could throw again */
+        std::snprintf(result.error, sizeof result.error, "%s", "internal error in the push client");
         return result;
     }
 }
