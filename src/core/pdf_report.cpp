@@ -274,52 +274,43 @@ private:
         cv_.text(kMargin, 74, reg_, 11, cv_.fit_text(reg_, 11, sub, cw_), kBrandLight);
     }
 
+    /*
+     * The KPI tiles, left to right: a new KPI is one more tile here (the
+     * layout divides the width by their number).
+     */
     std::vector<Tile> tiles() const
     {
         const DsrTotals &pd = r_.previous_day, &wb = r_.week_before;
         std::string wk = date_.valid && !st_.pt_br ? "vs last " + weekday_short(date_)
                                                    : std::string(w_.vs_week_before);
-        std::vector<Tile> t(4);
-
+        std::vector<Tile> t;
         auto ch = [&](double cur, double prev) { return change(cur, prev, st_, w_); };
+        auto tile = [&](const char *label, std::string value, Change line1, Change line2) {
+            t.push_back(Tile{label, std::move(value), w_.vs_prev_day, wk, std::move(line1), std::move(line2)});
+        };
+        auto count = [&](const char *label, int64_t cur, int64_t prev_day, int64_t week_before) {
+            tile(label, format_int(cur, st_), ch(static_cast<double>(cur), static_cast<double>(prev_day)),
+                 ch(static_cast<double>(cur), static_cast<double>(week_before)));
+        };
+        /* an average has no change against a day without orders */
+        auto average_change = [&](const DsrTotals &other) {
+            return other.orders > 0 ? ch(r_.avg_ticket, avg(other.revenue, other.orders)) : Change{w_.na, kMuted};
+        };
 
-        t[0].label = w_.revenue;
-        t[0].value = money(r_.revenue_text, r_.revenue);
-        t[0].line1 = ch(r_.revenue, pd.revenue);
-        t[0].line2 = ch(r_.revenue, wb.revenue);
-
-        t[1].label = w_.orders;
-        t[1].value = format_int(r_.orders, st_);
-        t[1].line1 = ch(static_cast<double>(r_.orders), static_cast<double>(pd.orders));
-        t[1].line2 = ch(static_cast<double>(r_.orders), static_cast<double>(wb.orders));
-
-        t[2].label = w_.avg_ticket;
-        t[2].value = money(r_.avg_ticket_text, r_.avg_ticket);
-        double cur_avg = r_.avg_ticket;
-        t[2].line1 = pd.orders > 0 ? ch(cur_avg, avg(pd.revenue, pd.orders))
-                                   : Change{w_.na, kMuted};
-        t[2].line2 = wb.orders > 0 ? ch(cur_avg, avg(wb.revenue, wb.orders))
-                                   : Change{w_.na, kMuted};
-
-        t[3].label = w_.items_sold;
-        t[3].value = format_int(r_.items_sold, st_);
-        t[3].line1 = ch(static_cast<double>(r_.items_sold), static_cast<double>(pd.items_sold));
-        t[3].line2 = ch(static_cast<double>(r_.items_sold), static_cast<double>(wb.items_sold));
-
-        for (int k = 0; k < 4; k++)
-        {
-            t[k].line1_label = w_.vs_prev_day;
-            t[k].line2_label = wk;
-        }
+        tile(w_.revenue, money(r_.revenue_text, r_.revenue), ch(r_.revenue, pd.revenue), ch(r_.revenue, wb.revenue));
+        count(w_.orders, r_.orders, pd.orders, wb.orders);
+        tile(w_.avg_ticket, money(r_.avg_ticket_text, r_.avg_ticket), average_change(pd), average_change(wb));
+        count(w_.items_sold, r_.items_sold, pd.items_sold, wb.items_sold);
         return t;
     }
 
-    /* Four KPI tiles; returns the top coordinate below them (and the legend). */
+    /* The KPI tiles side by side; returns the top coordinate below them (and the legend). */
     float kpi_tiles(float top)
     {
         const float gap = 10.0f, h = 78.0f, pad = 9.0f;
-        const float w = (cw_ - 3 * gap) / 4.0f;
         std::vector<Tile> ts = tiles();
+        const float n = static_cast<float>(ts.size());
+        const float w = (cw_ - (n - 1) * gap) / n;
 
         const float inner = w - 2 * pad;
 
