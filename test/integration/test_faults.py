@@ -1340,7 +1340,7 @@ class AsyncAndFlushTest(FaultCase):
             for sleeper in sleepers:
                 sleeper.communicate(timeout=30)
         self.stack.start_pushgateway()
-        workers, _ = self.wait_for(lambda: (lambda w: len(w) == 2 and w)(self.outbox_workers()), 15,
+        workers, _ = self.wait_for(lambda: (lambda w: len(w) == 2 and w)(self.outbox_workers()), 40,
                                    "the preloaded worker back, waiting for the on-demand one")
         delivering = [pid for pid, holds in workers if holds]
         first = self.stack.psql("SELECT pid FROM pg_stat_activity WHERE backend_type = '%s'"
