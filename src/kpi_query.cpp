@@ -473,24 +473,39 @@ dsr_read_kpi_rows(MemoryContext context, const char *source, const char *days, D
 }
 
 /*
- * The comparison row: orders, revenue of the day before and the week
- * before, their items, rows read [, unusable lines x3 for a view].
+ * Positions of the comparison row's columns (1-based): orders, revenue of
+ * the day before and the week before, their items, rows read [, unusable
+ * lines x3 for a view].
  */
+enum
+{
+    COMPARISON_DAY_BEFORE_ORDERS = 1,
+    COMPARISON_DAY_BEFORE_REVENUE,
+    COMPARISON_WEEK_BEFORE_ORDERS,
+    COMPARISON_WEEK_BEFORE_REVENUE,
+    COMPARISON_DAY_BEFORE_ITEMS,
+    COMPARISON_WEEK_BEFORE_ITEMS,
+    COMPARISON_ROWS_READ,
+    COMPARISON_BAD_LINES,       /* a view's unusable lines, three columns */
+    COMPARISON_VIEW_COLUMNS = COMPARISON_BAD_LINES + 2
+};
+
 static void
 read_comparison_row(MemoryContext context, const char *source, const char *days, DsrReport *report)
 {
     HeapTuple   row = SPI_tuptable->vals[0];
     TupleDesc   desc = SPI_tuptable->tupdesc;
+    DsrTotals  *before = &report->previous_day, *week = &report->week_before;
 
-    if (desc->natts >= 10)
-        check_bad_lines(row, desc, 8, source, days);
-    report->previous_day.orders = get_int64(row, desc, 1);
-    report->previous_day.revenue_text = get_money(row, desc, 2, context, &report->previous_day.revenue);
-    report->week_before.orders = get_int64(row, desc, 3);
-    report->week_before.revenue_text = get_money(row, desc, 4, context, &report->week_before.revenue);
-    report->previous_day.items_sold = get_items(row, desc, 5);
-    report->week_before.items_sold = get_items(row, desc, 6);
-    report->rows_read += get_int64(row, desc, 7);
+    if (desc->natts >= COMPARISON_VIEW_COLUMNS)
+        check_bad_lines(row, desc, COMPARISON_BAD_LINES, source, days);
+    before->orders = get_int64(row, desc, COMPARISON_DAY_BEFORE_ORDERS);
+    before->revenue_text = get_money(row, desc, COMPARISON_DAY_BEFORE_REVENUE, context, &before->revenue);
+    week->orders = get_int64(row, desc, COMPARISON_WEEK_BEFORE_ORDERS);
+    week->revenue_text = get_money(row, desc, COMPARISON_WEEK_BEFORE_REVENUE, context, &week->revenue);
+    before->items_sold = get_items(row, desc, COMPARISON_DAY_BEFORE_ITEMS);
+    week->items_sold = get_items(row, desc, COMPARISON_WEEK_BEFORE_ITEMS);
+    report->rows_read += get_int64(row, desc, COMPARISON_ROWS_READ);
 }
 
 /* Local hour of a timestamp column: date_part() is float8 (extract() is numeric, slower). */
