@@ -232,15 +232,21 @@ dsr_define_settings(void)
                             PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
     /*
      * Read by the launcher, which only a preloaded library starts: set at
-     * server start (like cron.database_name), and defined only then, since a
-     * PGC_POSTMASTER setting cannot be defined by a library loaded later.
+     * server start (like cron.database_name).  A library loaded later (LOAD,
+     * CREATE EXTENSION, a run, an on-demand worker) defines it too, or a
+     * line left in postgresql.conf (or written by ALTER SYSTEM) would be a
+     * placeholder that reserving the prefix removes with a WARNING in every
+     * session and worker.  There nothing reads it, and PGC_POSTMASTER cannot
+     * take the file's value after server start (a WARNING again): it is a
+     * reload setting then.
      */
-    if (process_shared_preload_libraries_in_progress)
-        DefineCustomStringVariable("daily_sales_report.database_name",
-                                   gettext_noop("Database the preloaded outbox worker serves (the one with the extension)."),
-                                   gettext_noop("Defined when daily_sales_report is in shared_preload_libraries; takes effect at server start."),
-                                   &dsr_worker_database, "postgres",
-                                   PGC_POSTMASTER, 0, NULL, NULL, NULL);
+    DefineCustomStringVariable("daily_sales_report.database_name",
+                               gettext_noop("Database the preloaded outbox worker serves (the one with the extension)."),
+                               gettext_noop("Read when daily_sales_report is in shared_preload_libraries, at server start;"
+                                            " unused otherwise."),
+                               &dsr_worker_database, "postgres",
+                               process_shared_preload_libraries_in_progress ? PGC_POSTMASTER : PGC_SIGHUP,
+                               0, NULL, NULL, NULL);
 
     MarkGUCPrefixReserved("daily_sales_report");
 }

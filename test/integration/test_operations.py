@@ -244,6 +244,26 @@ class ServerStartTest(StackTestCase):
             self.assertLess(time.monotonic(), deadline, "no launcher after a normal start")
             time.sleep(0.1)
 
+    def test_database_name_without_preload_is_accepted(self):
+        """
+        The user sees: a daily_sales_report.database_name line left in
+        postgresql.conf (or written by ALTER SYSTEM) on a server without the
+        library in shared_preload_libraries costs nothing: loading the library
+        (LOAD, a run, CREATE EXTENSION) says no WARNING about it, SHOW reads
+        it, and the server log has no "reserved prefix" line.
+        """
+        cluster = harness.Cluster(self.stack, "no-preload-database-name")
+        self.addCleanup(cluster.stop, "immediate", check=False)
+        cluster.initdb("dsr-it-no-preload", "daily_sales_report.database_name = 'elsewhere'\n")
+        cluster.start()
+        loaded = cluster.psql("LOAD 'daily_sales_report'", "SHOW daily_sales_report.database_name", db="postgres")
+        self.assertEqual(loaded.stdout.split(), ["elsewhere"], loaded)
+        self.assertNotIn("WARNING", loaded.stderr)
+        context = cluster.psql("LOAD 'daily_sales_report'", "SELECT context FROM pg_settings"
+                               " WHERE name = 'daily_sales_report.database_name'", db="postgres")
+        self.assertEqual(context.stdout.split(), ["sighup"], context)
+        self.assertNotIn("reserved prefix", cluster.log_text())
+
 
 if __name__ == "__main__":
     unittest.main()
