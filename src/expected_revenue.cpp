@@ -18,7 +18,9 @@
  * the view's owner or, for a security_invoker view, as the reader), its
  * policies may also depend on settings (a tenant) the role name does not
  * show: nothing is stored or read back then, every run reads its weeks from
- * the sales.
+ * the sales.  A view calling a function that is not built in (in FROM, in a
+ * filter) is taken as filtered too: the tables the function reads do not
+ * show in the view's query.
  */
 #include "core/expected_band.h"
 #include "kpi_source.h"
@@ -27,6 +29,7 @@
 #include "spi_values.h"
 #include "transactions.h"
 extern "C" {
+#include "access/transam.h"
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "nodes/nodeFuncs.h"
@@ -50,12 +53,27 @@ reads_shop_tables(void)
     return dsr_source == NULL || dsr_source[0] == '\0';
 }
 
-/* A relation of the rewritten query whose rows row-level security filters for whoever reads it there. */
+/* A function not built into PostgreSQL: what it reads is not in the query tree. */
+static bool
+user_defined_function(Oid function, void *context)
+{
+    (void) context;
+    return function >= FirstNormalObjectId;
+}
+
+/*
+ * A relation of the rewritten query whose rows row-level security filters
+ * for whoever reads it there, or a function whose reads cannot be seen (a
+ * set-returning function in FROM, a filter calling a function, that reads a
+ * table under row-level security): taken as filtered.
+ */
 static bool
 filtered_by_rls(Node *node, void *context)
 {
     if (node == NULL)
         return false;
+    if (check_functions_in_node(node, user_defined_function, NULL))
+        return true;
     if (IsA(node, RangeTblEntry))
     {
         RangeTblEntry *rte = (RangeTblEntry *) node;
