@@ -77,6 +77,29 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION daily_sales_report.outbox_worker_pid() IS
     'Process ID of the background worker delivering this database''s outbox; NULL if none runs';
 REVOKE EXECUTE ON FUNCTION daily_sales_report.outbox_worker_pid() FROM PUBLIC;
+-- A role granted SELECT on outbox_status needs EXECUTE on the function now,
+-- or reading the view fails: said here with the statement to run, not granted
+-- (a grant by this script would be an initial privilege of the extension,
+-- which pg_dump leaves out, so the role would lose it on a restore).
+DO $$
+DECLARE
+    roles text;
+BEGIN
+    SELECT pg_catalog.string_agg(name, ', ' ORDER BY name) INTO roles
+      FROM (SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END AS name
+              FROM pg_catalog.pg_class c
+             CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) AS a
+              LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee
+             WHERE c.oid = 'daily_sales_report.outbox_status'::pg_catalog.regclass
+               AND a.privilege_type = 'SELECT' AND a.grantee <> c.relowner) AS readers;
+    IF roles IS NOT NULL THEN
+        RAISE WARNING 'outbox_status now calls daily_sales_report.outbox_worker_pid(), which % may not execute:'
+                      ' reading the view fails with "permission denied for function outbox_worker_pid"', roles
+            USING HINT = pg_catalog.format('GRANT EXECUTE ON FUNCTION daily_sales_report.outbox_worker_pid() TO %s;',
+                                           roles);
+    END IF;
+END
+$$;
 
 CREATE OR REPLACE VIEW daily_sales_report.outbox_status AS
 SELECT count(*)                                   AS pending,

@@ -29,6 +29,10 @@ CREATE TEMP TABLE fresh_constraints AS
 DROP EXTENSION daily_sales_report CASCADE;
 CREATE EXTENSION daily_sales_report VERSION '1.0';
 SELECT orders FROM daily_sales_report('2025-09-22');
+-- a role reading outbox_status is told that it needs EXECUTE on the function the view calls in 1.3
+CREATE ROLE regress_outbox_reader;
+GRANT USAGE ON SCHEMA daily_sales_report TO regress_outbox_reader;
+GRANT SELECT ON daily_sales_report.outbox_status TO regress_outbox_reader;
 
 ALTER EXTENSION daily_sales_report UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'daily_sales_report';
@@ -47,6 +51,15 @@ UNION ALL
    FROM pg_constraint WHERE connamespace = 'daily_sales_report'::regnamespace);
 (SELECT * FROM fresh_comments EXCEPT SELECT * FROM extension_comments());
 SELECT orders, revenue FROM daily_sales_report('2025-09-22');
+-- with the grant the warning names, the role reads the view
+GRANT EXECUTE ON FUNCTION daily_sales_report.outbox_worker_pid() TO regress_outbox_reader;
+SET ROLE regress_outbox_reader;
+SELECT worker_pid IS NULL OR worker_pid > 0 AS readable FROM daily_sales_report.outbox_status;
+RESET ROLE;
+REVOKE ALL ON FUNCTION daily_sales_report.outbox_worker_pid() FROM regress_outbox_reader;
+REVOKE ALL ON daily_sales_report.outbox_status FROM regress_outbox_reader;
+REVOKE ALL ON SCHEMA daily_sales_report FROM regress_outbox_reader;
+DROP ROLE regress_outbox_reader;
 
 -- The 1.0 of the image built from the tree just before 1.1 (daily-sales-report/postgres:1.0)
 -- already had day_groups and the outbox's DELETE in its 1.0 script: it updates to the same
