@@ -193,37 +193,21 @@ store_days(const char *key, const char *reader, const StoredDay *days, int count
 static void
 store_days_unless_concurrent(const char *key, const char *reader, const StoredDay *days, int count)
 {
-    MemoryContext context = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
+    struct Store { const char *key, *reader; const StoredDay *days; int count; } store = {key, reader, days, count};
+    ErrorData  *error;
 
     if (count == 0)
         return;
-    BeginInternalSubTransaction(NULL);
-    MemoryContextSwitchTo(context);
-    PG_TRY();
-    {
-        store_days(key, reader, days, count);
-        ReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(context);
-        CurrentResourceOwner = owner;
-    }
-    PG_CATCH();
-    {
-        ErrorData  *error;
-
-        MemoryContextSwitchTo(context);
-        error = CopyErrorData();
-        FlushErrorState();
-        RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(context);
-        CurrentResourceOwner = owner;
-        if (error->sqlerrcode != ERRCODE_T_R_SERIALIZATION_FAILURE &&
-            error->sqlerrcode != ERRCODE_T_R_DEADLOCK_DETECTED)
-            ReThrowError(error);
-        ereport(DEBUG1, (errmsg("day figures not stored: %s", error->message)));
-        FreeErrorData(error);
-    }
-    PG_END_TRY();
+    error = dsr_in_subtransaction([](void *arg) {
+        Store *s = (Store *) arg;
+        store_days(s->key, s->reader, s->days, s->count);
+    }, &store);
+    if (error == NULL)
+        return;
+    if (error->sqlerrcode != ERRCODE_T_R_SERIALIZATION_FAILURE && error->sqlerrcode != ERRCODE_T_R_DEADLOCK_DETECTED)
+        ReThrowError(error);
+    ereport(DEBUG1, (errmsg("day figures not stored: %s", error->message)));
+    FreeErrorData(error);
 }
 
 /* The figures stored for the `count` days of `days` (their .day set); found[i] says which were. */
@@ -376,44 +360,31 @@ static bool
 read_weeks_or_warn(const Source *source, DateADT date, const int *offsets, StoredDay *days, int count,
                    MemoryContext context)
 {
-    ResourceOwner owner = CurrentResourceOwner;
-    volatile bool read = false;
-
-    BeginInternalSubTransaction(NULL);
-    MemoryContextSwitchTo(context);
-    PG_TRY();
+    struct Read
     {
-        read_from_source(source, date, offsets, days, count, context);
-        ReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(context);
-        CurrentResourceOwner = owner;
-        read = true;
-    }
-    PG_CATCH();
-    {
-        ErrorData  *error;
+        const Source *source; DateADT date; const int *offsets; StoredDay *days; int count; MemoryContext context;
+    } read = {source, date, offsets, days, count, context};
+    ErrorData  *error;
 
-        MemoryContextSwitchTo(context);
-        error = CopyErrorData();
-        FlushErrorState();
-        RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(context);
-        CurrentResourceOwner = owner;
-        dsr_shop_guard(false);
-        if (stops_the_run(error->sqlerrcode))
-            ReThrowError(error);
-        ereport(WARNING,
-                (errcode(error->sqlerrcode),
-                 errmsg("no expected revenue for %s: reading %s from %s to %s from the sales source %s failed: %s",
-                        dsr_date_iso(date), count == 1 ? "the same weekday" : "the same weekdays",
-                        dsr_date_iso(date - offsets[count - 1]), dsr_date_iso(date - offsets[0]),
-                        source_key(source), error->message),
-                 errdetail("The report itself is complete; the band needs those days' figures."),
-                 errhint("Fix or leave out the rows of those days that fail in the source; the next run reads them again.")));
-        FreeErrorData(error);
-    }
-    PG_END_TRY();
-    return read;
+    error = dsr_in_subtransaction([](void *arg) {
+        Read *r = (Read *) arg;
+        read_from_source(r->source, r->date, r->offsets, r->days, r->count, r->context);
+    }, &read);
+    if (error == NULL)
+        return true;
+    dsr_shop_guard(false);
+    if (stops_the_run(error->sqlerrcode))
+        ReThrowError(error);
+    ereport(WARNING,
+            (errcode(error->sqlerrcode),
+             errmsg("no expected revenue for %s: reading %s from %s to %s from the sales source %s failed: %s",
+                    dsr_date_iso(date), count == 1 ? "the same weekday" : "the same weekdays",
+                    dsr_date_iso(date - offsets[count - 1]), dsr_date_iso(date - offsets[0]),
+                    source_key(source), error->message),
+             errdetail("The report itself is complete; the band needs those days' figures."),
+             errhint("Fix or leave out the rows of those days that fail in the source; the next run reads them again.")));
+    FreeErrorData(error);
+    return false;
 }
 
 void

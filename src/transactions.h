@@ -29,6 +29,14 @@ void dsr_execute_as_owner(const char *sql, int nargs, Oid *types, Datum *values,
                           const char *nulls, int expected);
 
 /*
+ * Run step(arg) in a subtransaction of its own.  NULL when it succeeded;
+ * otherwise the subtransaction is rolled back, the memory context and
+ * resource owner are the caller's again, and the error is returned (in the
+ * caller's memory context) for the caller to re-throw or report.
+ */
+ErrorData *dsr_in_subtransaction(void (*step)(void *arg), void *arg);
+
+/*
  * For a process that connects as a superuser (the outbox worker): pin its
  * search_path for the whole session, above any ALTER DATABASE/ROLE setting
  * and any reload.
