@@ -26,6 +26,18 @@ OWNER = "shop_schema_owner"
 SCHEMA = "swapped_shop"
 
 
+
+def one_order_shop(schema):
+    """A shop schema without the recommended indexes and one closed order of 10.00 on DAY."""
+    return ("DROP SCHEMA IF EXISTS %s CASCADE" % schema, "CREATE SCHEMA %s" % schema,
+            "CREATE TABLE %s.products (id integer PRIMARY KEY, name text)" % schema,
+            "CREATE TABLE %s.orders (id integer PRIMARY KEY, created_at timestamp, is_open boolean)" % schema,
+            "CREATE TABLE %s.order_items (order_id integer, product_id integer, quantity integer,"
+            " price double precision)" % schema,
+            "INSERT INTO %s.products VALUES (1, 'A')" % schema,
+            "INSERT INTO %s.orders VALUES (1, '%s 10:00', false)" % (schema, DAY),
+            "INSERT INTO %s.order_items VALUES (1, 1, 1, 10)" % schema)
+
 class ShopAttacksTest(StackTestCase):
 
     def settings(self, schema, **extra):
@@ -86,18 +98,15 @@ class ShopAttacksTest(StackTestCase):
 
     def test_index_notice_when_the_first_attempt_fails_early(self):
         schema = "shop_no_index"
-        self.stack.psql(
-            "DROP SCHEMA IF EXISTS %s CASCADE" % schema, "CREATE SCHEMA %s" % schema,
-            "CREATE TABLE %s.products (id integer PRIMARY KEY, name text)" % schema,
-            "CREATE TABLE %s.orders (id integer PRIMARY KEY, created_at timestamp, is_open boolean)" % schema,
-            "CREATE TABLE %s.order_items (order_id integer, product_id integer, quantity integer,"
-            " price double precision)" % schema,
-            "INSERT INTO %s.products VALUES (1, 'A')" % schema,
-            "INSERT INTO %s.orders VALUES (1, '%s 10:00', false)" % (schema, DAY),
-            "INSERT INTO %s.order_items VALUES (1, 1, 1, 10)" % schema)
+        self.stack.psql(*one_order_shop(schema))
         holder = self.stack.psql_popen("BEGIN", "LOCK %s.orders IN ACCESS EXCLUSIVE MODE" % schema,
                                        "SELECT pg_sleep(1.5)", "COMMIT")
-        time.sleep(0.3)
+        # the run starts once the lock is held (a fixed pause was too short for psql under load)
+        deadline = time.monotonic() + 30
+        while self.stack.psql("SELECT count(*) FROM pg_locks WHERE granted AND mode = 'AccessExclusiveLock'"
+                              " AND relation = '%s.orders'::regclass" % schema).value != "1":
+            self.assertLess(time.monotonic(), deadline, "the holder's lock")
+            time.sleep(0.02)
         try:
             row, result = self.report(DAY, settings=self.settings(schema, lock_timeout="1s"))
         finally:
@@ -139,14 +148,7 @@ class ShopAttacksTest(StackTestCase):
     def test_same_day_stored_meanwhile_under_repeatable_read(self):
         schema = "shop_band_race"
         self.stack.psql(
-            "DROP SCHEMA IF EXISTS %s CASCADE" % schema, "CREATE SCHEMA %s" % schema,
-            "CREATE TABLE %s.products (id integer PRIMARY KEY, name text)" % schema,
-            "CREATE TABLE %s.orders (id integer PRIMARY KEY, created_at timestamp, is_open boolean)" % schema,
-            "CREATE TABLE %s.order_items (order_id integer, product_id integer, quantity integer,"
-            " price double precision)" % schema,
-            "INSERT INTO %s.products VALUES (1, 'A')" % schema,
-            "INSERT INTO %s.orders VALUES (1, '%s 10:00', false)" % (schema, DAY),
-            "INSERT INTO %s.order_items VALUES (1, 1, 1, 10)" % schema,
+            *one_order_shop(schema),
             "DELETE FROM daily_sales_report.day_totals WHERE source = '%s.orders'" % schema)
         # what a concurrent run of the same day does, committed after this run took its snapshot and before
         # it stores: the holder keeps the run's store waiting, writes the day itself, commits
