@@ -9,20 +9,15 @@
  * range on ordered_at (never date(ordered_at) = ...), so an index on the
  * timestamp column serves it.
  */
-#include <math.h>
-
 #include "kpi_query.h"
 #include "kpi_source.h"
 extern "C" {
 #include "access/transam.h"
 #include "catalog/pg_class.h"
 #include "nodes/makefuncs.h"
-#include "nodes/nodeFuncs.h"
-#include "parser/analyze.h"
 #include "utils/lsyscache.h"
 }
 #include "report_date.h"
-#include "server_text.h"
 #include "settings.h"
 #include "spi_values.h"
 #include "transactions.h"
@@ -38,19 +33,6 @@ static const char *const FAKESHOP_SOURCE =
     "  WHERE NOT o.is_open)";
 
 #define SOURCE_COLUMNS "order_id, ordered_at, product, quantity, line_total"
-
-/*
- * A source line's quantity and line_total must be finite and within this
- * bound: NaN or Infinity would poison every sum, and sums of bounded lines
- * stay exact in numeric and close in float8 (the PDF and the metrics).
- */
-#define LINE_LIMIT "1e15"
-
-/* Any figure (a day's revenue, a product's): beyond it the result row could not carry it exactly. */
-#define FIGURE_LIMIT "1e30"
-
-/* A product whose name is NULL still sold: it is listed under this name. */
-#define UNNAMED_PRODUCT "(unnamed product)"
 
 /*
  * The shop's tables are named with their schema (daily_sales_report.shop_schema)
@@ -86,74 +68,6 @@ dsr_for_shop(const char *sql)
  * tables whose columns are built-in base types only (casts between those
  * only a superuser can create).
  */
-/*
- * The checked tables (orders, order_items, products), locked by OID: what
- * the checks saw is what the statements read.  Their schema is still looked
- * up by name at each statement, and renaming a schema locks none of its
- * tables: its owner could rename it during a run and put views of its own
- * in a new schema of that name.  So while the KPI statements are parsed,
- * any user relation other than these is refused before anything runs.
- */
-Oid         dsr_shop_relids[3];
-static bool shop_guard_on = false;
-static bool shop_guard_installed = false;
-static post_parse_analyze_hook_type previous_post_parse_analyze_hook = NULL;
-
-static bool
-reads_checked_relations_only(Node *node, void *context)
-{
-    if (node == NULL)
-        return false;
-    if (IsA(node, RangeTblEntry))
-    {
-        RangeTblEntry *rte = (RangeTblEntry *) node;
-
-        if (rte->rtekind == RTE_RELATION && rte->relid >= FirstNormalObjectId &&
-            rte->relid != dsr_shop_relids[0] && rte->relid != dsr_shop_relids[1] &&
-            rte->relid != dsr_shop_relids[2])
-            ereport(ERROR,
-                    (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                     errmsg("the shop's tables changed during the run: %s is not one of the tables checked",
-                            get_rel_name(rte->relid) ? get_rel_name(rte->relid) : "a relation"),
-                     errdetail("Schema \"%s\" now names other relations than at the start of the run.",
-                               dsr_shop_schema_name()),
-                     errhint("Run the report again; if it happens again, check who renames or replaces that schema.")));
-        return false;
-    }
-    if (IsA(node, Query))
-        return query_tree_walker((Query *) node, (bool (*)()) (void (*)(void)) reads_checked_relations_only, context, QTW_EXAMINE_RTES_BEFORE);
-    return expression_tree_walker(node, (bool (*)()) (void (*)(void)) reads_checked_relations_only, context);
-}
-
-static void
-guard_shop_statement(ParseState *pstate, Query *query, JumbleState *jstate)
-{
-    if (previous_post_parse_analyze_hook)
-        previous_post_parse_analyze_hook(pstate, query, jstate);
-    if (shop_guard_on)
-        (void) reads_checked_relations_only((Node *) query, NULL);
-}
-
-/* While it is on, statements may read the checked tables and the catalogs only (the default source). */
-void
-dsr_shop_guard(bool on)
-{
-    shop_guard_on = on && shop_guard_installed && (dsr_source == NULL || dsr_source[0] == '\0');
-}
-
-/* From here to the end of dsr_query_kpis, statements may read the checked tables and the catalogs only. */
-static void
-shop_guard_on_now(void)
-{
-    if (!shop_guard_installed)
-    {
-        previous_post_parse_analyze_hook = post_parse_analyze_hook;
-        post_parse_analyze_hook = guard_shop_statement;
-        shop_guard_installed = true;
-    }
-    shop_guard_on = true;
-}
-
 static void
 check_shop_tables_are_tables(void)
 {
@@ -213,7 +127,7 @@ resolve_source(void)
         source.from_item = dsr_for_shop(FAKESHOP_SOURCE);
         name = "orders, order_items and products";
         check_shop_tables_are_tables();
-        shop_guard_on_now();
+        dsr_shop_guard_start();
     }
     else
     {
@@ -320,194 +234,6 @@ day_bounds(DateADT date, const Source *source)
     return bounds;
 }
 
-static int64
-get_int64(HeapTuple tuple, TupleDesc desc, int column)
-{
-    return dsr_spi_int64(tuple, desc, column, 0);
-}
-
-/* Items sold: a numeric sum of quantities (bounded lines, so never NaN), NULL is 0. */
-static int64
-get_items(HeapTuple tuple, TupleDesc desc, int column)
-{
-    bool        isnull;
-    Datum       value = SPI_getbinval(tuple, desc, column, &isnull);
-
-    if (isnull || SPI_gettypeid(desc, column) != NUMERICOID)
-        return get_int64(tuple, desc, column);
-    if (!(fabs(DatumGetFloat8(DirectFunctionCall1(numeric_float8, value))) < 9e18))
-        ereport(ERROR,
-                (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-                 errmsg("the quantities of the sales source add up to %s items, more than a bigint holds",
-                        DatumGetCString(DirectFunctionCall1(numeric_out, value))),
-                 errhint("Check column quantity of the view daily_sales_report.source points at.")));
-    return DatumGetInt64(DirectFunctionCall1(numeric_int8, value));
-}
-
-/* numeric column rounded to cents, as exact text and as double; NULL is 0 */
-static const char *
-get_money(HeapTuple tuple, TupleDesc desc, int column, MemoryContext context, double *as_double)
-{
-    bool isnull;
-    Datum value = SPI_getbinval(tuple, desc, column, &isnull);
-    char *text;
-
-    if (isnull)
-        value = DirectFunctionCall3(numeric_in, CStringGetDatum("0"), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-    /* a view's lines are checked in SQL; the shop's float8 prices can still be NaN or Infinity */
-    if (numeric_is_nan(DatumGetNumeric(value)) || numeric_is_inf(DatumGetNumeric(value)))
-        ereport(ERROR,
-                (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-                 errmsg("the revenue of the sales source is %s",
-                        DatumGetCString(DirectFunctionCall1(numeric_out, value))),
-                 errdetail("A line total of the day, the day before or the week before is NaN or infinite."),
-                 errhint("Fix those lines (on the shop's tables: order_items.price), or filter them out in the view daily_sales_report.source points at.")));
-    /* the shop's own prices are not bounded like a view's lines: a figure must still be one a report holds */
-    if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, DirectFunctionCall1(numeric_abs, value),
-                                          DirectFunctionCall3(numeric_in, CStringGetDatum(FIGURE_LIMIT),
-                                                              ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)))) >= 0)
-        ereport(ERROR,
-                (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-                 errmsg("a revenue of the sales source is %s, beyond +-" FIGURE_LIMIT,
-                        DatumGetCString(DirectFunctionCall1(numeric_out, value))),
-                 errdetail("No shop sells that much in a day: a line's price or quantity is wrong."),
-                 errhint("Fix those lines (on the shop's tables: order_items.price and quantity), or filter them out in the view daily_sales_report.source points at.")));
-    value = DirectFunctionCall2(numeric_round, value, Int32GetDatum(2));
-    text = DatumGetCString(DirectFunctionCall1(numeric_out, value));
-    *as_double = DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
-    return MemoryContextStrdup(context, text);
-}
-
-/*
- * A view's counts of unusable lines (columns first.. first+2: order_id NULL,
- * quantity and line_total NULL/NaN/infinite/beyond the bound): an ERROR that
- * names the column, the rows and the fix.  Guessing would publish wrong
- * figures; a NULL product name is only a label (see dsr_read_kpi_rows).
- */
-static void
-check_bad_lines(HeapTuple row, TupleDesc desc, int first, const char *source, const char *days)
-{
-    int64       bad_order_id = get_int64(row, desc, first);
-    int64       bad_quantity = get_int64(row, desc, first + 1);
-    int64       bad_line_total = get_int64(row, desc, first + 2);
-
-    if (bad_order_id > 0)
-        ereport(ERROR,
-                (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                 errmsg("column order_id of the sales source %s is NULL in %lld rows of %s",
-                        source, (long long) bad_order_id, days),
-                 errdetail("Orders are counted by order_id: every line must belong to an order."),
-                 errhint("Fix those rows, or leave them out of the view daily_sales_report.source points at.")));
-    if (bad_quantity > 0 || bad_line_total > 0)
-        ereport(ERROR,
-                (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-                 errmsg("column %s of the sales source %s is NULL, NaN, infinite or beyond +-" LINE_LIMIT " in %lld rows of %s",
-                        bad_line_total > 0 ? "line_total" : "quantity", source,
-                        (long long) (bad_line_total > 0 ? bad_line_total : bad_quantity), days),
-                 errdetail("Revenue sums line_total and items sold sum quantity: such a line would make them wrong."),
-                 errhint("Fix those rows, or filter or coalesce them in the view daily_sales_report.source points at.")));
-}
-
-/*
- * The KPI rows (columns KPI_*): the totals (kind 0) first, then the top N
- * products (kind 1), the hours (kind 2) and, from the shop's tables, the
- * comparison days (kind 3).
- */
-void
-dsr_read_kpi_rows(MemoryContext context, const char *source, const char *days, DsrReport *report)
-{
-    TupleDesc   desc = SPI_tuptable->tupdesc;
-
-    /* the totals row first: an unusable line fails the run before any figure is taken */
-    for (uint64 i = 0; i < SPI_processed && desc->natts >= KPI_BAD_ORDER_ID + 2; i++)
-        if (dsr_spi_int64(SPI_tuptable->vals[i], desc, KPI_KIND, -1) == 0)
-            check_bad_lines(SPI_tuptable->vals[i], desc, KPI_BAD_ORDER_ID, source, days);
-
-    for (uint64 i = 0; i < SPI_processed; i++)
-    {
-        HeapTuple   row = SPI_tuptable->vals[i];
-        int64       kind = dsr_spi_int64(row, desc, KPI_KIND, -1);
-        double      revenue;
-        const char *revenue_text = get_money(row, desc, KPI_REVENUE, context, &revenue);
-        char       *key = SPI_getvalue(row, desc, KPI_KEY);     /* NULL for a NULL */
-
-        if (kind == 0)
-        {
-            report->orders = get_int64(row, desc, KPI_ORDERS);
-            report->revenue = revenue;
-            report->revenue_text = revenue_text;
-            report->items_sold = get_items(row, desc, KPI_ITEMS);
-            report->rows_read += get_int64(row, desc, KPI_ROWS_READ);
-            report->avg_ticket_text = get_money(row, desc, KPI_AVERAGE, context, &report->avg_ticket);
-        }
-        else if (kind == 1 && report->top_count < DSR_MAX_TOP_N)
-        {
-            DsrProduct *p = &report->top[report->top_count++];
-            const char *stored = key != NULL ? key : UNNAMED_PRODUCT;
-
-            p->name = dsr_server_to_utf8(stored, context);
-            p->quantity = get_items(row, desc, KPI_ITEMS);
-            p->revenue = revenue;
-            p->revenue_text = revenue_text;
-            if (report->top_count == 1)
-                report->top_product_stored = MemoryContextStrdup(context, stored);
-        }
-        else if (kind == 2 && key != NULL)
-        {
-            int hour = atoi(key);
-
-            if (hour >= 0 && hour < DSR_HOURS)
-                report->hourly_revenue[hour] = revenue;
-        }
-        else if (kind == 3 && key != NULL)
-        {
-            DsrTotals  *day = strcmp(key, "1") == 0 ? &report->previous_day : &report->week_before;
-
-            day->orders = get_int64(row, desc, KPI_ORDERS);
-            day->revenue = revenue;
-            day->revenue_text = revenue_text;
-            day->items_sold = get_items(row, desc, KPI_ITEMS);
-            report->rows_read += get_int64(row, desc, KPI_ROWS_READ);
-        }
-    }
-}
-
-/*
- * Positions of the comparison row's columns (1-based): orders, revenue of
- * the day before and the week before, their items, rows read [, unusable
- * lines x3 for a view].
- */
-enum
-{
-    COMPARISON_DAY_BEFORE_ORDERS = 1,
-    COMPARISON_DAY_BEFORE_REVENUE,
-    COMPARISON_WEEK_BEFORE_ORDERS,
-    COMPARISON_WEEK_BEFORE_REVENUE,
-    COMPARISON_DAY_BEFORE_ITEMS,
-    COMPARISON_WEEK_BEFORE_ITEMS,
-    COMPARISON_ROWS_READ,
-    COMPARISON_BAD_LINES,       /* a view's unusable lines, three columns */
-    COMPARISON_VIEW_COLUMNS = COMPARISON_BAD_LINES + 2
-};
-
-static void
-read_comparison_row(MemoryContext context, const char *source, const char *days, DsrReport *report)
-{
-    HeapTuple   row = SPI_tuptable->vals[0];
-    TupleDesc   desc = SPI_tuptable->tupdesc;
-    DsrTotals  *before = &report->previous_day, *week = &report->week_before;
-
-    if (desc->natts >= COMPARISON_VIEW_COLUMNS)
-        check_bad_lines(row, desc, COMPARISON_BAD_LINES, source, days);
-    before->orders = get_int64(row, desc, COMPARISON_DAY_BEFORE_ORDERS);
-    before->revenue_text = get_money(row, desc, COMPARISON_DAY_BEFORE_REVENUE, context, &before->revenue);
-    week->orders = get_int64(row, desc, COMPARISON_WEEK_BEFORE_ORDERS);
-    week->revenue_text = get_money(row, desc, COMPARISON_WEEK_BEFORE_REVENUE, context, &week->revenue);
-    before->items_sold = get_items(row, desc, COMPARISON_DAY_BEFORE_ITEMS);
-    week->items_sold = get_items(row, desc, COMPARISON_WEEK_BEFORE_ITEMS);
-    report->rows_read += get_int64(row, desc, COMPARISON_ROWS_READ);
-}
-
 /* Local hour of a timestamp column: date_part() is float8 (extract() is numeric, slower). */
 const char *
 dsr_local_hour(const Source *source, const char *column, const char *source_zone, const char *calendar_zone)
@@ -580,7 +306,7 @@ query_view(const Source *source, const DayBounds *bounds, MemoryContext context,
     dsr_read_kpi_rows(context, source->from_item, report->report_date, report);
     if (SPI_execute_with_args(comparison_sql, 4, comparison_types, comparison_values, NULL, true, 1) != SPI_OK_SELECT)
         elog(ERROR, "the comparison query failed");
-    read_comparison_row(context, source->from_item,
+    dsr_read_comparison_row(context, source->from_item,
                         psprintf("the day before or the week before %s", report->report_date), report);
 }
 
@@ -609,7 +335,7 @@ dsr_query_kpis(DateADT report_date, bool *notice_given, MemoryContext context, D
     }
     PG_FINALLY();
     {
-        shop_guard_on = false;
+        dsr_shop_guard(false);
     }
     PG_END_TRY();
 }

@@ -52,8 +52,24 @@ enum
     KPI_BAD_ORDER_ID    /* a view's unusable lines, three columns, on the totals row */
 };
 
+/*
+ * A source line's quantity and line_total must be finite and within this
+ * bound: NaN or Infinity would poison every sum, and sums of bounded lines
+ * stay exact in numeric and close in float8 (the PDF and the metrics).
+ */
+#define LINE_LIMIT "1e15"
+
+/* Any figure (a day's revenue, a product's): beyond it the result row could not carry it exactly. */
+#define FIGURE_LIMIT "1e30"
+
+/* A product whose name is NULL still sold: it is listed under this name. */
+#define UNNAMED_PRODUCT "(unnamed product)"
+
 /* orders, order_items, products as checked and locked at the start of the attempt (InvalidOid: missing) */
 extern Oid dsr_shop_relids[3];
+
+/* From here to the end of the KPI query, statements may read the checked tables and the catalogs only (shop_guard.cpp). */
+void dsr_shop_guard_start(void);
 
 /* The bounds of the day `offset` days before `date` in ordered_at's type; `hours` (or NULL) its length. */
 void dsr_day_range(const Source *source, DateADT date, int offset, Datum *from, Datum *to, int *hours);
@@ -80,8 +96,11 @@ char *dsr_for_shop(const char *sql);
 const char *dsr_local_hour(const Source *source, const char *column, const char *source_zone,
                            const char *calendar_zone);
 
-/* Read the KPI rows of the last SPI query into `report`; `source` and `days` name them in errors. */
+/* Read the KPI rows of the last SPI query into `report`; `source` and `days` name them in errors (kpi_rows.cpp). */
 void dsr_read_kpi_rows(MemoryContext context, const char *source, const char *days, DsrReport *report);
+
+/* Read the comparison row of the last SPI query (a view's day before and week before) into `report`. */
+void dsr_read_comparison_row(MemoryContext context, const char *source, const char *days, DsrReport *report);
 
 /* The shop's own tables (shop_query.cpp). */
 void dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given,
