@@ -1321,6 +1321,13 @@ class AsyncAndFlushTest(FaultCase):
         """
         preloaded = self.wait_single_worker()
         self.hold_back_outbox()
+        # The launcher is held (SIGSTOP) until the run has started its on-demand worker: it starts
+        # the preloaded one again 1 s after it exits, and a run slower than that (the sanitizer
+        # build) would find it back and start none.
+        launcher = int(self.stack.psql("SELECT pid FROM pg_stat_activity"
+                                       " WHERE backend_type = 'daily_sales_report launcher'").value)
+        os.kill(launcher, signal.SIGSTOP)
+        self.addCleanup(os.kill, launcher, signal.SIGCONT)
         os.kill(preloaded, signal.SIGTERM)      # exits with code 1; the launcher starts it again
         self.wait_for(lambda: not self.outbox_workers(), 10, "the preloaded worker gone")
         # Backend slots are taken lowest free first and pg_stat_activity lists them in slot
@@ -1339,6 +1346,7 @@ class AsyncAndFlushTest(FaultCase):
                             % harness.sql_literal(fillers))
             for sleeper in sleepers:
                 sleeper.communicate(timeout=30)
+            os.kill(launcher, signal.SIGCONT)
         self.stack.start_pushgateway()
         workers, _ = self.wait_for(lambda: (lambda w: len(w) == 2 and w)(self.outbox_workers()), 40,
                                    "the preloaded worker back, waiting for the on-demand one")
