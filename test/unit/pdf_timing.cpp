@@ -7,6 +7,7 @@
  *   make -C test/unit pdf_timing && test/unit/pdf_timing [N] [out-dir]
  */
 #include "core/pdf_report.h"
+#include "totals.h"
 
 #include <algorithm>
 #include <chrono>
@@ -56,8 +57,8 @@ report(bool latin)
     }
     for (int h = 0; h < DSR_HOURS; h++)
         r.hourly_revenue[h] = (h * 37) % 500;
-    r.previous_day = DsrTotals{164, 410, 13210.40, "13210.40"};
-    r.week_before = DsrTotals{201, 520, 16022.75, "16022.75"};
+    r.previous_day = totals(164, 410, 13210.40, "13210.40");
+    r.week_before = totals(201, 520, 16022.75, "16022.75");
     r.run_id = 42;
     r.generated_at = "2025-09-23 06:00:03 -03";
     r.query_seconds = 0.84;

@@ -7,6 +7,7 @@
 #define DSR_TEST_SAMPLE_DATA_H
 
 #include "core/metrics_payload.h"
+#include "totals.h"
 
 inline DsrReport
 empty_report()
@@ -38,8 +39,8 @@ sample_report()
     r.top[0] = DsrProduct{"Monitor 27\" UltraWide\\back", 3, 5999.9, "5999.90"};
     r.top[1] = DsrProduct{"Café Açaí Pão de Queijo", 10, 1234.56, "1234.56"};
     r.top[2] = DsrProduct{"Cabo\nHDMI", 7, 70, "70.00"};
-    r.previous_day = DsrTotals{40, 0, 14000, "14000.00"};
-    r.week_before = DsrTotals{0, 0, 0, "0.00"};
+    r.previous_day = totals(40, 0, 14000, "14000.00");
+    r.week_before = totals(0, 0, 0, "0.00");
     return r;
 }
 

@@ -5,6 +5,7 @@
  * first week with an order.
  */
 #include "core/expected_band.h"
+#include "totals.h"
 
 #include <gtest/gtest.h>
 
@@ -19,7 +20,7 @@ band_of(const std::vector<std::pair<int64_t, double>> &weeks)
 {
     std::vector<DsrTotals> t;
     for (const auto &w : weeks)
-        t.push_back(DsrTotals{w.first, 0, w.second, nullptr});
+        t.push_back(totals(w.first, 0, w.second, nullptr));
     return dsr_expected_band(t.data(), static_cast<int>(t.size()));
 }
 
@@ -90,7 +91,7 @@ TEST(ExpectedBand, OddValuesAreLeftOutNotPropagated)
     EXPECT_EQ(e.weeks, 2);
     EXPECT_TRUE(std::isfinite(e.expected) && std::isfinite(e.lower) && std::isfinite(e.upper));
     /* more than 8 weeks, or a negative count: at most 8 are read, none past the end */
-    std::vector<DsrTotals> many(20, DsrTotals{1, 0, 10, nullptr});
+    std::vector<DsrTotals> many(20, totals(1, 0, 10, nullptr));
     many[8].revenue = 1e9;
     EXPECT_EQ(dsr_expected_band(many.data(), 20).weeks, 8);
     EXPECT_DOUBLE_EQ(dsr_expected_band(many.data(), 20).expected, 10);

@@ -4,6 +4,7 @@
  * there, and that the real `promtool check metrics` parses every body.
  */
 #include "core/metrics_payload.h"
+#include "totals.h"
 #include "sample_data.h"
 
 #include <gtest/gtest.h>
@@ -166,8 +167,8 @@ TEST(MetricsPayload, DayBodyWithoutProductsExactText)
     r.revenue = 15420.5;
     r.avg_ticket = 5140.5;
     r.items_sold = 9;
-    r.previous_day = DsrTotals{6, 0, 30841, "30841.00"};
-    r.week_before = DsrTotals{0, 0, 0, "0.00"};
+    r.previous_day = totals(6, 0, 30841, "30841.00");
+    r.week_before = totals(0, 0, 0, "0.00");
 
     EXPECT_EQ(take(dsr_business_payload(&r)),
               "# HELP daily_sales_revenue_total Revenue of the reported day (sum of closed orders), in currency units.\n"
@@ -298,8 +299,8 @@ TEST(MetricsPayload, RanksRunFromOneToN)
 TEST(MetricsPayload, ChangeRatioOmitsComparisonsWithZeroRevenue)
 {
     DsrReport r = sample_report();
-    r.previous_day = DsrTotals{40, 0, 14000, "14000.00"};
-    r.week_before = DsrTotals{50, 0, 20000, "20000.00"};
+    r.previous_day = totals(40, 0, 14000, "14000.00");
+    r.week_before = totals(50, 0, 20000, "20000.00");
     std::string body = take(dsr_business_payload(&r));
     auto s = samples(body, "daily_sales_revenue_change_ratio");
     ASSERT_EQ(s.size(), 2u) << body;
@@ -371,7 +372,7 @@ TEST(MetricsPayload, JobBodyControlAndErrorSeriesAlwaysPresent)
 TEST(MetricsPayload, EveryBodyIsWellFormedAndTypesAgreeAcrossBodies)
 {
     DsrReport r = sample_report();
-    r.week_before = DsrTotals{50, 0, 20000, "20000.00"};
+    r.week_before = totals(50, 0, 20000, "20000.00");
     const DsrJobFigures f = sample_figures(true);
     const std::string bodies[] = {
         take(dsr_business_payload(&r)),
@@ -480,7 +481,7 @@ TEST(MetricsPayload, PromtoolParsesEveryBody)
     EXPECT_NE(broken.output.find("error while linting"), std::string::npos) << broken.output;
 
     DsrReport r = sample_report();
-    r.week_before = DsrTotals{50, 0, 20000, "20000.00"};
+    r.week_before = totals(50, 0, 20000, "20000.00");
     expect_promtool_parses("day body", take(dsr_business_payload(&r)));
     r.top_count = 0;
     r.previous_day.revenue = 0;

@@ -6,6 +6,7 @@
  * fonts-dejavu-core.
  */
 #include "core/pdf_report.h"
+#include "totals.h"
 #include "pdf_test_support.h"
 #include "core/report_format.h"
 #include "core/utf8_text.h"
@@ -44,8 +45,8 @@ big_day(const char *locale, const char *currency)
     r.top[1] = {"Notebook Gamer", 300, 98765.43, "98765.43"};
     for (int h = 0; h < DSR_HOURS; h++)
         r.hourly_revenue[h] = 1000.0 * (h + 1);
-    r.previous_day = {198, 400, 38777.0, "38777.00"};   /* +623,684.2% */
-    r.week_before = {1200000, 2300000, 230000000.0, "230000000.00"};
+    r.previous_day = totals(198, 400, 38777.0, "38777.00");   /* +623,684.2% */
+    r.week_before = totals(1200000, 2300000, 230000000.0, "230000000.00");
     r.run_id = 42;
     r.generated_at = "2025-09-23 06:00:01 -03";
     r.query_seconds = 0.0123;

@@ -5,6 +5,7 @@
  * fonts-dejavu-core.
  */
 #include "core/pdf_report.h"
+#include "totals.h"
 #include "pdf_test_support.h"
 
 #include <gtest/gtest.h>
@@ -87,8 +88,8 @@ sample_report()
     for (int h = 0; h < DSR_HOURS; h++)
         r.hourly_revenue[h] = hourly[h];
 
-    r.previous_day = DsrTotals{164, 410, 13210.40, "13210.40"};
-    r.week_before = DsrTotals{201, 520, 16022.75, "16022.75"};
+    r.previous_day = totals(164, 410, 13210.40, "13210.40");
+    r.week_before = totals(201, 520, 16022.75, "16022.75");
     r.run_id = 42;
     r.generated_at = "2025-09-23 06:00:03 -03";
     r.query_seconds = 0.84;
@@ -116,8 +117,8 @@ empty_report()
     r.day_hours = 24;
     r.revenue_text = "0.00";
     r.avg_ticket_text = "0.00";
-    r.previous_day = DsrTotals{0, 0, 0.0, "0.00"};
-    r.week_before = DsrTotals{12, 0, 980.00, "980.00"};
+    r.previous_day = totals(0, 0, 0.0, "0.00");
+    r.week_before = totals(12, 0, 980.00, "980.00");
     r.run_id = 43;
     r.generated_at = "2025-09-22 06:00:01 -03";
     r.query_seconds = 0.02;
@@ -370,7 +371,7 @@ TEST_F(PdfReport, ChangesAgainstPreviousDayAndWeekBefore)
     EXPECT_NE(text.find("+14.0%"), std::string::npos) << text;
 
     /* previous day without orders: n/a instead of a division by zero */
-    r.previous_day = DsrTotals{0, 0, 0.0, "0.00"};
+    r.previous_day = totals(0, 0, 0.0, "0.00");
     ASSERT_TRUE(dsr_pdf_write(&r, kFont, kBoldFont, path.c_str()).ok);
     text = pdf_text(path);
     EXPECT_NE(text.find("n/a"), std::string::npos) << text;
@@ -828,7 +829,7 @@ TEST_F(PdfReport, ArrowsAreDrawnBeforeTheChanges)
     }
 
     DsrReport r = latin_report();
-    r.previous_day = DsrTotals{0, 0, 0.0, "0.00"};
+    r.previous_day = totals(0, 0, 0.0, "0.00");
     std::string path = dir_ + "/na.pdf";
     ASSERT_TRUE(dsr_pdf_write(&r, kFont, kBoldFont, path.c_str()).ok);
     Word na = find_word(pdf_words(path), "n/a");
