@@ -47,12 +47,6 @@ typedef struct StoredDay
     int64       items;
 } StoredDay;
 
-static bool
-reads_shop_tables(void)
-{
-    return dsr_source == NULL || dsr_source[0] == '\0';
-}
-
 /* A function not built into PostgreSQL: what it reads is not in the query tree. */
 static bool
 user_defined_function(Oid function, void *context)
@@ -100,7 +94,7 @@ figures_may_be_kept(const Source *source)
     ListCell   *cell;
     bool        filtered = false;
 
-    if (reads_shop_tables())
+    if (dsr_reads_shop_tables())
     {
         for (int i = 0; i < 3; i++)
             if (OidIsValid(dsr_shop_relids[i]) &&
@@ -126,7 +120,7 @@ figures_may_be_kept(const Source *source)
 static const char *
 source_key(const Source *source)
 {
-    if (reads_shop_tables())
+    if (dsr_reads_shop_tables())
         return psprintf("%s.orders", quote_identifier(dsr_shop_schema_name()));
     return source->from_item;
 }
@@ -284,7 +278,7 @@ static void
 read_from_source(const Source *source, DateADT date, const int *offsets, StoredDay *days, int count,
                  MemoryContext context)
 {
-    const char *column = reads_shop_tables() ? "created_at" : "ordered_at";
+    const char *column = dsr_reads_shop_tables() ? "created_at" : "ordered_at";
     Oid        *types = (Oid *) palloc(2 * count * sizeof(Oid));
     Datum      *values = (Datum *) palloc(2 * count * sizeof(Datum));
     StringInfoData which, ranges;
@@ -305,7 +299,7 @@ read_from_source(const Source *source, DateADT date, const int *offsets, StoredD
         days[i].items = 0;
     }
     appendStringInfoString(&which, " END");
-    sql = reads_shop_tables()
+    sql = dsr_reads_shop_tables()
         ? dsr_for_shop(psprintf(SHOP_DAY_FIGURES, which.data, ranges.data))
         : psprintf(VIEW_DAY_FIGURES, which.data, source->from_item, ranges.data);
 
@@ -446,9 +440,7 @@ dsr_expected_revenue(const Source *source, DateADT date, DsrReport *report)
     for (int w = 0; w < older; w++)
     {
         history[w + 1].orders = weeks[w].orders;
-        history[w + 1].revenue = DatumGetFloat8(DirectFunctionCall1(
-            numeric_float8, DirectFunctionCall3(numeric_in, CStringGetDatum(weeks[w].revenue),
-                                                ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1))));
+        history[w + 1].revenue = DatumGetFloat8(DirectFunctionCall1(numeric_float8, dsr_numeric(weeks[w].revenue)));
     }
     report->expected = dsr_expected_band(history, DSR_EXPECTED_WEEKS);
 }

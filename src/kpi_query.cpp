@@ -34,6 +34,12 @@ static const char *const FAKESHOP_SOURCE =
 
 #define SOURCE_COLUMNS "order_id, ordered_at, product, quantity, line_total"
 
+bool
+dsr_reads_shop_tables(void)
+{
+    return dsr_source == NULL || dsr_source[0] == '\0';
+}
+
 /*
  * The shop's tables are named with their schema (daily_sales_report.shop_schema)
  * and the query runs with search_path pinned: nothing in the caller's
@@ -327,7 +333,7 @@ dsr_query_kpis(DateADT report_date, bool *notice_given, MemoryContext context, D
         report->day_hours = bounds.hours;
         report->rows_read = 0;
         report->top_count = 0;
-        if (dsr_source == NULL || dsr_source[0] == '\0')
+        if (dsr_reads_shop_tables())
             dsr_query_shop(&source, &bounds, notice_given, context, report);
         else
             query_view(&source, &bounds, context, report);

@@ -42,7 +42,7 @@ get_money(HeapTuple tuple, TupleDesc desc, int column, MemoryContext context, do
     char *text;
 
     if (isnull)
-        value = DirectFunctionCall3(numeric_in, CStringGetDatum("0"), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+        value = dsr_numeric("0");
     /* a view's lines are checked in SQL; the shop's float8 prices can still be NaN or Infinity */
     if (numeric_is_nan(DatumGetNumeric(value)) || numeric_is_inf(DatumGetNumeric(value)))
         ereport(ERROR,
@@ -53,8 +53,7 @@ get_money(HeapTuple tuple, TupleDesc desc, int column, MemoryContext context, do
                  errhint("Fix those lines (on the shop's tables: order_items.price), or filter them out in the view daily_sales_report.source points at.")));
     /* the shop's own prices are not bounded like a view's lines: a figure must still be one a report holds */
     if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, DirectFunctionCall1(numeric_abs, value),
-                                          DirectFunctionCall3(numeric_in, CStringGetDatum(FIGURE_LIMIT),
-                                                              ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)))) >= 0)
+                                          dsr_numeric(FIGURE_LIMIT))) >= 0)
         ereport(ERROR,
                 (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
                  errmsg("a revenue of the sales source is %s, beyond +-" FIGURE_LIMIT,

@@ -86,6 +86,9 @@ void dsr_shop_guard(bool on);
  */
 void dsr_expected_revenue(const Source *source, DateADT date, DsrReport *report);
 
+/* Whether the run reads the shop's own tables (daily_sales_report.source empty), not a view. */
+bool dsr_reads_shop_tables(void);
+
 /* `sql` with every {shop} replaced by the quoted schema of the shop's tables. */
 char *dsr_for_shop(const char *sql);
 

@@ -44,12 +44,6 @@ dsr_history_start(DateADT report_date)
     return DatumGetInt64(dsr_spi_required(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, "the new run's run_id"));
 }
 
-static Datum
-numeric_datum(const char *text)
-{
-    return DirectFunctionCall3(numeric_in, CStringGetDatum(text), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-}
-
 /*
  * The columns of one run's row an UPDATE sets, by name: the statement is
  * written from the list, so a new column is one set_column() line, not a
@@ -120,12 +114,12 @@ dsr_history_succeeded(int64 run_id, const DsrReport *r, const DsrRunFigures *f)
     bool        no_top = r->top_count == 0;
 
     set_column(&c, "orders", INT8OID, Int64GetDatum(r->orders));
-    set_column(&c, "revenue", NUMERICOID, numeric_datum(r->revenue_text));
-    set_column(&c, "avg_ticket", NUMERICOID, numeric_datum(r->avg_ticket_text));
+    set_column(&c, "revenue", NUMERICOID, dsr_numeric(r->revenue_text));
+    set_column(&c, "avg_ticket", NUMERICOID, dsr_numeric(r->avg_ticket_text));
     set_column(&c, "items_sold", INT8OID, Int64GetDatum(r->items_sold));
     /* the top product as stored, not its UTF-8 copy */
     set_column_as(&c, "top_product", "%s", TEXTOID, no_top ? 0 : CStringGetTextDatum(r->top_product_stored), no_top);
-    set_column_as(&c, "top_product_revenue", "%s", NUMERICOID, no_top ? 0 : numeric_datum(r->top[0].revenue_text),
+    set_column_as(&c, "top_product_revenue", "%s", NUMERICOID, no_top ? 0 : dsr_numeric(r->top[0].revenue_text),
                   no_top);
     set_column(&c, "rows_read", INT8OID, Int64GetDatum(r->rows_read));
     set_column(&c, "duration_seconds", FLOAT8OID, Float8GetDatum(f->duration_seconds));

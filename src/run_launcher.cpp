@@ -11,6 +11,7 @@
 #include "report_date.h"
 #include "run_shared.h"
 #include "settings.h"
+#include "spi_values.h"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(daily_sales_report_run);
@@ -200,12 +201,6 @@ enum
 };
 
 static Datum
-numeric_from_text(const char *text)
-{
-    return DirectFunctionCall3(numeric_in, CStringGetDatum(text), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-}
-
-static Datum
 result_row(FunctionCallInfo fcinfo, DateADT report_date, const DsrRunResult *r, const char *top_product)
 {
     TupleDesc   tupdesc;
@@ -222,13 +217,13 @@ result_row(FunctionCallInfo fcinfo, DateADT report_date, const DsrRunResult *r, 
     values[RESULT_RUN_ID] = Int64GetDatum(r->run_id);
     values[RESULT_REPORT_DATE] = DateADTGetDatum(report_date);
     values[RESULT_ORDERS] = Int64GetDatum(r->orders);
-    values[RESULT_REVENUE] = numeric_from_text(r->revenue);
-    values[RESULT_AVG_TICKET] = numeric_from_text(r->avg_ticket);
+    values[RESULT_REVENUE] = dsr_numeric(r->revenue);
+    values[RESULT_AVG_TICKET] = dsr_numeric(r->avg_ticket);
     values[RESULT_ITEMS_SOLD] = Int64GetDatum(r->items_sold);
     if (has_top)
     {
         values[RESULT_TOP_PRODUCT] = CStringGetTextDatum(top_product);
-        values[RESULT_TOP_PRODUCT_REVENUE] = numeric_from_text(r->top_product_revenue);
+        values[RESULT_TOP_PRODUCT_REVENUE] = dsr_numeric(r->top_product_revenue);
     }
     else
     {
@@ -236,7 +231,7 @@ result_row(FunctionCallInfo fcinfo, DateADT report_date, const DsrRunResult *r, 
         nulls[RESULT_TOP_PRODUCT] = nulls[RESULT_TOP_PRODUCT_REVENUE] = true;
     }
     values[RESULT_PDF_PATH] = CStringGetTextDatum(r->pdf_path);
-    values[RESULT_PDF_KILOBYTES] = numeric_from_text(psprintf("%.1f", r->pdf_kilobytes));
+    values[RESULT_PDF_KILOBYTES] = dsr_numeric(psprintf("%.1f", r->pdf_kilobytes));
     values[RESULT_PUSHED] = BoolGetDatum(r->pushed);
     values[RESULT_DURATION_SECONDS] = Float8GetDatum(r->duration_seconds);
 

@@ -63,7 +63,7 @@ guard_shop_statement(ParseState *pstate, Query *query, JumbleState *jstate)
 void
 dsr_shop_guard(bool on)
 {
-    shop_guard_on = on && shop_guard_installed && (dsr_source == NULL || dsr_source[0] == '\0');
+    shop_guard_on = on && shop_guard_installed && dsr_reads_shop_tables();
 }
 
 void

@@ -47,3 +47,9 @@ dsr_spi_required_text(HeapTuple row, TupleDesc desc, int column, const char *wha
     (void) dsr_spi_required(row, desc, column, what);
     return MemoryContextStrdup(context, SPI_getvalue(row, desc, column));
 }
+
+Datum
+dsr_numeric(const char *text)
+{
+    return DirectFunctionCall3(numeric_in, CStringGetDatum(text), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}

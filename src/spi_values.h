@@ -14,6 +14,9 @@
 int64 dsr_spi_int64(HeapTuple row, TupleDesc desc, int column, int64 if_null);
 
 /* Datum of a column that cannot be NULL; a NULL is an ERROR naming `what`. */
+/* A numeric Datum from its text (e.g. "15420.50"). */
+Datum dsr_numeric(const char *text);
+
 Datum dsr_spi_required(HeapTuple row, TupleDesc desc, int column, const char *what);
 
 /* Text of a column, palloc'd in `context`; a NULL is an ERROR naming `what`. */
