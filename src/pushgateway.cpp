@@ -6,6 +6,7 @@
  */
 #include "pushgateway.h"
 #include "database_claims.h"
+#include "core/grouping_key_path.h"
 #include "core/metrics_payload.h"
 #include "settings.h"
 

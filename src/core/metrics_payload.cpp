@@ -1,6 +1,8 @@
 /*
  * metrics_payload.cpp — Prometheus text exposition (format 0.0.4) bodies for
- * the Pushgateway, and grouping-key paths.
+ * the Pushgateway: the metric families, their samples, and the format's
+ * escaping.  Where a body goes (the grouping-key path) is
+ * grouping_key_path.cpp's.
  *
  * Pure C++17, no PostgreSQL header.  Every C entry point catches everything:
  * a C++ exception never crosses into PostgreSQL (it gets NULL instead).
@@ -14,6 +16,7 @@
 #include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
 
 #include "metrics_payload.h"
+#include "c_string.h"
 #include "utf8_text.h"
 
 #include <charconv>
@@ -267,20 +270,6 @@ private:
     std::vector<Entry> families_;
 };
 
-/* malloc'd copy for the C caller; NULL when out of memory. */
-char *to_c_string(const std::string &s)
-{
-    char *p = static_cast<char *>(std::malloc(s.size() + 1));
-    if (p)
-        std::memcpy(p, s.c_str(), s.size() + 1);
-    return p;
-}
-
-std::string str(const char *s)
-{
-    return s ? std::string(s) : std::string();
-}
-
 /* ------------------------------------------------------------------------
  * Bodies
  * ------------------------------------------------------------------------ */
@@ -299,13 +288,13 @@ std::string business_body(const DsrReport &r)
         top_count = DSR_MAX_TOP_N;
 
     if (top_count > 0)
-        b.add(kTopProduct, number(r.top[0].revenue), {{"product", str(r.top[0].name)}});
+        b.add(kTopProduct, number(r.top[0].revenue), {{"product", dsr::string_or_empty(r.top[0].name)}});
 
     b.add(kItemsSold, number(r.items_sold));
 
     for (int i = 0; i < top_count; i++)
         b.add(kProductRevenue, number(r.top[i].revenue),
-              {{"product", str(r.top[i].name)}, {"rank", std::to_string(i + 1)}});
+              {{"product", dsr::string_or_empty(r.top[i].name)}, {"rank", std::to_string(i + 1)}});
 
     const std::pair<const char *, const DsrTotals *> comparisons[] = {
         {"previous_day", &r.previous_day},
@@ -368,77 +357,6 @@ std::string job_body(const DsrJobFigures &f)
     return b.text();
 }
 
-/* ------------------------------------------------------------------------
- * Grouping-key path
- * ------------------------------------------------------------------------ */
-
-std::string base64url(const std::string &in)
-{
-    static const char kAlphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    size_t i = 0;
-    for (; i + 3 <= in.size(); i += 3)
-    {
-        const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                           (static_cast<unsigned char>(in[i + 1]) << 8) |
-                           static_cast<unsigned char>(in[i + 2]);
-        out += kAlphabet[(v >> 18) & 63];
-        out += kAlphabet[(v >> 12) & 63];
-        out += kAlphabet[(v >> 6) & 63];
-        out += kAlphabet[v & 63];
-    }
-    const size_t rest = in.size() - i;
-    if (rest == 1)
-    {
-        const unsigned v = static_cast<unsigned char>(in[i]) << 16;
-        out += kAlphabet[(v >> 18) & 63];
-        out += kAlphabet[(v >> 12) & 63];
-        out += "==";
-    }
-    else if (rest == 2)
-    {
-        const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                           (static_cast<unsigned char>(in[i + 1]) << 8);
-        out += kAlphabet[(v >> 18) & 63];
-        out += kAlphabet[(v >> 12) & 63];
-        out += kAlphabet[(v >> 6) & 63];
-        out += '=';
-    }
-    return out;
-}
-
-/* RFC 3986: unreserved characters stay, every other byte becomes %XX. */
-std::string percent_encode(const std::string &in)
-{
-    static const char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (char ch : in)
-    {
-        const unsigned char c = static_cast<unsigned char>(ch);
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~')
-            out += ch;
-        else
-        {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out;
-}
-
-/* "/<name>/<value>" in the Pushgateway's grouping-key syntax. */
-std::string path_pair(const std::string &name, const std::string &value)
-{
-    if (value.empty())
-        return "/" + percent_encode(name) + "@base64/=";
-    if (value.find('/') != std::string::npos)
-        return "/" + percent_encode(name) + "@base64/" + base64url(value);
-    return "/" + percent_encode(name) + "/" + percent_encode(value);
-}
-
 } // namespace
 
 /* ------------------------------------------------------------------------
@@ -452,7 +370,7 @@ dsr_business_payload(const DsrReport *report) noexcept
         return nullptr;
     try
     {
-        return to_c_string(business_body(*report));
+        return dsr::to_c_string(business_body(*report));
     }
     catch (...)
     {
@@ -467,7 +385,7 @@ dsr_job_payload(const DsrJobFigures *figures) noexcept
         return nullptr;
     try
     {
-        return to_c_string(job_body(*figures));
+        return dsr::to_c_string(job_body(*figures));
     }
     catch (...)
     {
@@ -482,24 +400,7 @@ dsr_running_payload(int running) noexcept
     {
         Body b;
         add_running(b, running);
-        return to_c_string(b.text());
-    }
-    catch (...)
-    {
-        return nullptr;
-    }
-}
-
-extern "C" char *
-dsr_group_path(const char *job, const char *label_name, const char *label_value) noexcept
-{
-    try
-    {
-        std::string path = "/metrics";
-        path += path_pair("job", str(job));
-        if (label_name)
-            path += path_pair(label_name, str(label_value));
-        return to_c_string(path);
+        return dsr::to_c_string(b.text());
     }
     catch (...)
     {

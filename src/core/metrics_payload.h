@@ -1,6 +1,7 @@
 /*
  * metrics_payload.h — Prometheus text exposition (format 0.0.4) bodies for
- * the Pushgateway, and grouping-key paths.  Pure C++ behind a C API.
+ * the Pushgateway (the paths they go to: grouping_key_path.h).  Pure C++
+ * behind a C API.
  *
  * Returned strings are malloc'd (the caller free()s them); NULL means out of
  * memory.  Nothing here throws or calls PostgreSQL.
@@ -48,13 +49,6 @@ char *dsr_job_payload(const DsrJobFigures *figures) noexcept;
 
 /* Body holding only batch_job_running (POSTed at the start of a run). */
 char *dsr_running_payload(int running) noexcept;
-
-/*
- * "/metrics/job/<job>" or, with label_name != NULL, "/metrics/job/<job>/<label_name>/<label_value>";
- * values containing '/' use the "@base64" (base64url) form, an empty value is "@base64/=",
- * other values are percent-encoded.
- */
-char *dsr_group_path(const char *job, const char *label_name, const char *label_value) noexcept;
 
 #ifdef __cplusplus
 }

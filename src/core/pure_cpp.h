@@ -14,7 +14,8 @@
  * src/core/ is also compiled without PostgreSQL's include path (Makefile).
  *
  * The headers that both sides include (report.h and the C APIs: pdf_report.h,
- * metrics_payload.h, push_client.h, expected_band.h) do not include this one.
+ * metrics_payload.h, grouping_key_path.h, push_client.h, expected_band.h) do
+ * not include this one.
  */
 #ifndef DSR_PURE_CPP_H
 #define DSR_PURE_CPP_H

@@ -3,6 +3,7 @@
  * checked the way a user would: exact text, escaping, which families are
  * there, and that the real `promtool check metrics` parses every body.
  */
+#include "core/grouping_key_path.h"
 #include "core/metrics_payload.h"
 #include "totals.h"
 #include "sample_data.h"

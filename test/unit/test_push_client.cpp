@@ -3,6 +3,7 @@
  * Pushgateway (started per test from the fixture) and against small socket
  * servers in the test (scripted answers, or a listener that never answers).
  */
+#include "core/grouping_key_path.h"
 #include "core/metrics_payload.h"
 #include "core/push_client.h"
 #include "sample_data.h"
