@@ -7,9 +7,11 @@
 EXTENSION   = daily_sales_report
 MODULE_big  = daily_sales_report
 DATA        = $(wildcard sql/daily_sales_report--*.sql)
-# src/*.cpp: the PostgreSQL side; src/core/*.cpp: pure C++, built without
-# PostgreSQL's headers (see the rule below and src/core/pure_cpp.h)
-OBJS        = $(patsubst %.cpp,%.o,$(wildcard src/*.cpp src/core/*.cpp))
+# One folder of src/ per concern.  src/core/*.cpp: pure C++, built without
+# PostgreSQL's headers (see the rule below and src/core/pure_cpp.h); every
+# other folder (src/run/, src/kpi/, src/push/, src/extension/, src/pg/) is
+# the PostgreSQL side.
+OBJS        = $(patsubst %.cpp,%.o,$(wildcard src/*/*.cpp))
 PGFILEDESC  = "daily_sales_report - daily sales KPIs, PDF report and Pushgateway metrics"
 
 REGRESS      = setup dates kpis expected history errors outbox schedule upgrade
@@ -23,7 +25,9 @@ CURL_LIBS  := $(shell curl-config --libs 2>/dev/null)
 EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
 
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra
-PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server 2>/dev/null) -DDSR_EXTVERSION='"$(EXTVERSION)"'
+# -Isrc: the PostgreSQL side includes by folder ("pg/pg_headers.h",
+# "core/report.h"); the core rule below drops it with every other -I
+PG_CPPFLAGS = -Isrc -isystem $(shell $(PG_CONFIG) --includedir-server 2>/dev/null) -DDSR_EXTVERSION='"$(EXTVERSION)"'
 SHLIB_LINK  = -lhpdf $(CURL_LIBS) -lstdc++
 
 # SANITIZE=1: the library instrumented by ASan and UBSan, linked against their
@@ -52,7 +56,8 @@ all install installcheck:
 	@echo "PGXS not found (pg_config: $(PG_CONFIG)): apt-get install postgresql-server-dev-15, or use PG_CONFIG=" >&2; exit 1
 endif
 
-# C++ objects with dependency tracking
+# C++ objects with dependency tracking: the PostgreSQL side, src/<folder>/*.cpp
+# (make takes the core rule below for src/core/: its stem is the shorter)
 src/%.o: src/%.cpp
 	$(CXX) $(CXXFLAGS) $(CPPFLAGS) -MMD -MP -fPIC -c -o $@ $<
 

@@ -1,0 +1,4 @@
+src/extension/extension_catalog.o: src/extension/extension_catalog.cpp \
+ src/extension/extension_catalog.h src/pg/pg_headers.h
+src/extension/extension_catalog.h:
+src/pg/pg_headers.h:

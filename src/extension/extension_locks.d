@@ -1,0 +1,4 @@
+src/extension/extension_locks.o: src/extension/extension_locks.cpp \
+ src/extension/extension_locks.h src/pg/pg_headers.h
+src/extension/extension_locks.h:
+src/pg/pg_headers.h:

@@ -1,0 +1,347 @@
+/*
+ * kpi_query.cpp — the day's KPIs, computed by aggregates in the database.
+ *
+ * The source is a relation with the columns
+ *     order_id, ordered_at, product, quantity, line_total
+ * either the shop's own tables (default) or the view named by
+ * daily_sales_report.source.  A day is [local midnight, next local midnight)
+ * in the report calendar, so DST days have 23 or 25 hours; the filter is a
+ * range on ordered_at (never date(ordered_at) = ...), so an index on the
+ * timestamp column serves it.
+ */
+#include "kpi/kpi_query.h"
+#include "kpi/kpi_source.h"
+extern "C" {
+#include "access/transam.h"
+#include "catalog/pg_class.h"
+#include "nodes/makefuncs.h"
+#include "utils/lsyscache.h"
+}
+#include "run/report_date.h"
+#include "extension/settings.h"
+#include "pg/spi_values.h"
+#include "pg/transactions.h"
+
+/* The shop's schema: a sale is a closed order; revenue is quantity * price of its items. */
+static const char *const FAKESHOP_SOURCE =
+    "(SELECT o.id AS order_id, o.created_at AS ordered_at,"
+    "        coalesce(p.name, 'product #' || i.product_id) AS product,"
+    "        i.quantity, (i.quantity * i.price)::numeric AS line_total"
+    "   FROM {shop}.orders o"
+    "   JOIN {shop}.order_items i ON i.order_id = o.id"
+    "   LEFT JOIN {shop}.products p ON p.id = i.product_id"
+    "  WHERE NOT o.is_open)";
+
+#define SOURCE_COLUMNS "order_id, ordered_at, product, quantity, line_total"
+
+bool
+dsr_reads_shop_tables(void)
+{
+    return dsr_source == NULL || dsr_source[0] == '\0';
+}
+
+/*
+ * The shop's tables are named with their schema (daily_sales_report.shop_schema)
+ * and the query runs with search_path pinned: nothing in the caller's
+ * search_path, or in a schema the database owner controls, takes part.
+ * `sql` names them as {shop}.orders, {shop}.order_items, {shop}.products.
+ */
+char *
+dsr_for_shop(const char *sql)
+{
+    const char *schema = quote_identifier(dsr_shop_schema_name());
+    StringInfoData out;
+    const char *at;
+
+    initStringInfo(&out);
+    while ((at = strstr(sql, "{shop}")) != NULL)
+    {
+        appendBinaryStringInfo(&out, sql, (int) (at - sql));
+        appendStringInfoString(&out, schema);
+        sql = at + strlen("{shop}");
+    }
+    appendStringInfoString(&out, sql);
+    return out.data;
+}
+
+/*
+ * Reading a table runs nobody's code; reading a view runs the functions in
+ * it as the caller (a superuser, under pg_cron), and so does a column of a
+ * type someone defined, through its casts (an implicit cast to double
+ * precision is called by quantity * price).  The shop's schema may belong
+ * to someone else (public belongs to the database owner), who could swap a
+ * table for a view or a column for another type: the default source reads
+ * tables whose columns are built-in base types only (casts between those
+ * only a superuser can create).
+ */
+static void
+check_shop_tables_are_tables(void)
+{
+    /* the columns read, in the order of "table.column" (the first wrong one is named) */
+    static const struct
+    {
+        int         table;
+        const char *column;
+    }           columns[] = {
+        {1, "order_id"}, {1, "price"}, {1, "product_id"}, {1, "quantity"},
+        {0, "created_at"}, {0, "id"}, {0, "is_open"}, {2, "id"}, {2, "name"},
+    };
+    static const char *const tables[3] = {"orders", "order_items", "products"};
+
+    /*
+     * Locked first, then checked in the catalog as it is now (the syscache,
+     * which is what parsing sees; an SQL query on pg_class would see the
+     * transaction's snapshot, older than a swap committed meanwhile).
+     */
+    for (int i = 0; i < 3; i++)
+        dsr_shop_relids[i] = RangeVarGetRelid(makeRangeVar(pstrdup(dsr_shop_schema_name()), pstrdup(tables[i]), -1),
+                                              AccessShareLock, true);
+    for (size_t c = 0; c < lengthof(columns); c++)
+    {
+        Oid         relid = dsr_shop_relids[columns[c].table];
+        char        relkind;
+        AttrNumber  attnum;
+        Oid         type;
+
+        if (!OidIsValid(relid))
+            continue;           /* missing: the shape check says which */
+        relkind = get_rel_relkind(relid);
+        attnum = get_attnum(relid, columns[c].column);
+        if (attnum == InvalidAttrNumber && (relkind == RELKIND_RELATION || relkind == RELKIND_PARTITIONED_TABLE))
+            continue;
+        type = attnum == InvalidAttrNumber ? InvalidOid : get_atttype(relid, attnum);
+        if ((relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE) ||
+            type >= FirstNormalObjectId || get_typtype(type) != TYPTYPE_BASE)
+            ereport(ERROR,
+                    (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+                     errmsg("%s.%s.%s is not a table column of a built-in type", dsr_shop_schema_name(),
+                            tables[columns[c].table], columns[c].column),
+                     errdetail("The default source reads the shop's tables only, with built-in column types: a view, or a type's casts, run their functions as whoever runs the report."),
+                     errhint("Point daily_sales_report.source at a view you trust, or restore the table.")));
+    }
+}
+
+static Source
+resolve_source(void)
+{
+    Source      source;
+    const char *volatile name = dsr_source;
+    MemoryContext caller = CurrentMemoryContext;
+
+    if (name == NULL || name[0] == '\0')
+    {
+        source.from_item = dsr_for_shop(FAKESHOP_SOURCE);
+        name = "orders, order_items and products";
+        check_shop_tables_are_tables();
+        dsr_shop_guard_start();
+    }
+    else
+    {
+        /* resolve and quote the name: it is an identifier, never SQL text; unqualified, in the shop's schema */
+        RangeVar   *relation = makeRangeVarFromNameList(stringToQualifiedNameList(name));
+        Oid         relid;
+
+        if (relation->schemaname == NULL)
+            relation->schemaname = pstrdup(dsr_shop_schema_name());
+        relid = RangeVarGetRelid(relation, NoLock, true);
+
+        if (!OidIsValid(relid))
+            ereport(ERROR,
+                    (errcode(ERRCODE_UNDEFINED_TABLE),
+                     errmsg("sales source \"%s\" does not exist", name),
+                     errdetail("daily_sales_report.source must name a table or view with the columns " SOURCE_COLUMNS "."),
+                     errhint("Create that view, or reset daily_sales_report.source to use the shop's orders tables.")));
+        source.from_item = psprintf("%s", DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid))));
+    }
+
+    /* check the shape once, with an error that says what is expected */
+    PG_TRY();
+    {
+        int rc = SPI_execute(psprintf("SELECT " SOURCE_COLUMNS " FROM %s s LIMIT 0", source.from_item), true, 0);
+
+        if (rc != SPI_OK_SELECT)
+            elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+        source.ordered_at_type = SPI_gettypeid(SPI_tuptable->tupdesc, 2);
+    }
+    PG_CATCH();
+    {
+        MemoryContext error_context;
+        ErrorData  *error;
+
+        /* only a missing relation, column or right is about the source; a cancel or a lock timeout is not */
+        if (ERRCODE_TO_CATEGORY(geterrcode()) != ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION)
+            PG_RE_THROW();
+        error_context = MemoryContextSwitchTo(caller);
+        error = CopyErrorData();
+
+        FlushErrorState();
+        ereport(ERROR,
+                (errcode(error->sqlerrcode),
+                 errmsg("cannot read the sales source %s: %s", name, error->message),
+                 errdetail("The source must provide the columns " SOURCE_COLUMNS "."),
+                 errhint("Create the shop's tables, or point daily_sales_report.source at a view with those columns.")));
+        (void) error_context;
+    }
+    PG_END_TRY();
+
+    if (source.ordered_at_type != TIMESTAMPOID && source.ordered_at_type != TIMESTAMPTZOID)
+        ereport(ERROR,
+                (errcode(ERRCODE_DATATYPE_MISMATCH),
+                 errmsg("column ordered_at of the sales source %s is of type %s", name,
+                        format_type_be(source.ordered_at_type)),
+                 errdetail("It must be timestamp or timestamp with time zone."),
+                 errhint("Cast it in the view daily_sales_report.source points at.")));
+    return source;
+}
+
+/*
+ * The bounds of the day `offset` days before `date`, as values of
+ * ordered_at's own type, so the comparisons are plain index range scans;
+ * `hours` (may be NULL) its length.
+ */
+void
+dsr_day_range(const Source *source, DateADT date, int offset, Datum *from, Datum *to, int *hours)
+{
+    const char *to_source_type = source->ordered_at_type == TIMESTAMPOID ? " AT TIME ZONE $3" : "";
+    char       *sql = psprintf(
+        "SELECT (($1 - $4)::timestamp AT TIME ZONE $2)%s,"
+        "       (($1 - $4 + 1)::timestamp AT TIME ZONE $2)%s,"
+        "       extract(epoch FROM (($1 - $4 + 1)::timestamp AT TIME ZONE $2)"
+        "                        - (($1 - $4)::timestamp AT TIME ZONE $2))::int / 3600",
+        to_source_type, to_source_type);
+    Oid         types[4] = {DATEOID, TEXTOID, TEXTOID, INT4OID};
+    Datum       values[4] = {
+        DateADTGetDatum(date),
+        CStringGetTextDatum(dsr_calendar_timezone()),
+        CStringGetTextDatum(dsr_source_timezone),
+        Int32GetDatum(offset),
+    };
+    HeapTuple   row;
+    TupleDesc   desc;
+
+    if (SPI_execute_with_args(sql, 4, types, values, NULL, true, 1) != SPI_OK_SELECT)
+        elog(ERROR, "could not compute the day's bounds");
+    row = SPI_tuptable->vals[0];
+    desc = SPI_tuptable->tupdesc;
+    *from = dsr_spi_required(row, desc, 1, "the start of a report day");
+    *to = dsr_spi_required(row, desc, 2, "the end of a report day");
+    if (hours != NULL)
+        *hours = (int) dsr_spi_int64(row, desc, 3, 24);
+}
+
+static DayBounds
+day_bounds(DateADT date, const Source *source)
+{
+    static const int offsets[DSR_READ_DAYS] = {0, 1, 7};
+    DayBounds   bounds;
+
+    for (int i = 0; i < DSR_READ_DAYS; i++)
+        dsr_day_range(source, date, offsets[i], &bounds.from[i], &bounds.to[i], i == 0 ? &bounds.hours : NULL);
+    return bounds;
+}
+
+/* Local hour of a timestamp column: date_part() is float8 (extract() is numeric, slower). */
+const char *
+dsr_local_hour(const Source *source, const char *column, const char *source_zone, const char *calendar_zone)
+{
+    return source->ordered_at_type == TIMESTAMPOID
+        ? psprintf("date_part('hour', (%s AT TIME ZONE %s) AT TIME ZONE %s)::int", column, source_zone, calendar_zone)
+        : psprintf("date_part('hour', %s AT TIME ZONE %s)::int", column, calendar_zone);
+}
+
+/*
+ * A view's lines with quantity and line_total as numeric, NULL where
+ * unusable (NaN, infinite, beyond the bound), so no sum or cast fails on
+ * them: the unusable ones are counted instead (check_bad_lines).
+ */
+#define VIEW_LINES(extra, where) \
+    "SELECT order_id, product::text AS product," extra \
+    "       CASE WHEN dsr_q BETWEEN -" LINE_LIMIT " AND " LINE_LIMIT " THEN dsr_q END AS quantity," \
+    "       CASE WHEN dsr_t BETWEEN -" LINE_LIMIT " AND " LINE_LIMIT " THEN dsr_t END AS line_total" \
+    "  FROM (SELECT s.*, quantity::numeric AS dsr_q, line_total::numeric AS dsr_t FROM %s s WHERE " where ") r"
+#define BAD_LINES \
+    "count(*) - count(order_id) AS bad_order_id, count(*) - count(quantity) AS bad_quantity," \
+    " count(*) - count(line_total) AS bad_line_total"
+
+/*
+ * Any source (a view): one scan of the day with grouping sets, one of the
+ * two comparison days.
+ */
+static void
+query_view(const Source *source, const DayBounds *bounds, MemoryContext context, DsrReport *report)
+{
+    char       *day_sql = psprintf(
+        "WITH g AS ("
+        "  SELECT GROUPING(product) AS by_total, GROUPING(hour) AS by_product,"
+        "         product, hour, count(DISTINCT order_id) AS orders,"
+        "         sum(line_total) AS revenue, coalesce(sum(quantity), 0) AS items,"
+        "         count(*) AS rows_read, " BAD_LINES
+        "    FROM (" VIEW_LINES(" %s AS hour,", "ordered_at >= $1 AND ordered_at < $2") ") d"
+        "   GROUP BY GROUPING SETS ((), (product), (hour)))"
+        " SELECT 0 AS kind, NULL, orders, revenue, items, rows_read, revenue / nullif(orders, 0),"
+        "        bad_order_id, bad_quantity, bad_line_total"
+        "   FROM g WHERE by_total = 1 AND by_product = 1"
+        " UNION ALL (SELECT 1, product, orders, revenue, items, rows_read, NULL, NULL, NULL, NULL FROM g"
+        "             WHERE by_total = 0 ORDER BY revenue DESC NULLS LAST, product LIMIT $5)"
+        " UNION ALL SELECT 2, hour::text, orders, revenue, items, rows_read, NULL, NULL, NULL, NULL"
+        "   FROM g WHERE by_product = 0",
+        dsr_local_hour(source, "ordered_at", "$3", "$4"), source->from_item);
+    char       *comparison_sql = psprintf(
+        "SELECT count(DISTINCT order_id) FILTER (WHERE ordered_at >= $1 AND ordered_at < $2),"
+        "       sum(line_total) FILTER (WHERE ordered_at >= $1 AND ordered_at < $2),"
+        "       count(DISTINCT order_id) FILTER (WHERE ordered_at >= $3 AND ordered_at < $4),"
+        "       sum(line_total) FILTER (WHERE ordered_at >= $3 AND ordered_at < $4),"
+        "       sum(quantity) FILTER (WHERE ordered_at >= $1 AND ordered_at < $2),"
+        "       sum(quantity) FILTER (WHERE ordered_at >= $3 AND ordered_at < $4),"
+        "       count(*), " BAD_LINES
+        "  FROM (" VIEW_LINES(" ordered_at,", "(ordered_at >= $1 AND ordered_at < $2) OR (ordered_at >= $3 AND ordered_at < $4)") ") d",
+        source->from_item);
+    Oid         t = source->ordered_at_type;
+    Oid         day_types[5] = {t, t, TEXTOID, TEXTOID, INT4OID};
+    Datum       day_values[5] = {
+        bounds->from[0], bounds->to[0],
+        CStringGetTextDatum(dsr_source_timezone),
+        CStringGetTextDatum(dsr_calendar_timezone()),
+        Int32GetDatum(dsr_top_n),
+    };
+    Oid         comparison_types[4] = {t, t, t, t};
+    Datum       comparison_values[4] = {bounds->from[1], bounds->to[1], bounds->from[2], bounds->to[2]};
+
+    if (SPI_execute_with_args(day_sql, 5, day_types, day_values, NULL, true, 0) != SPI_OK_SELECT)
+        elog(ERROR, "the KPI query failed");
+    dsr_read_kpi_rows(context, source->from_item, report->report_date, report);
+    if (SPI_execute_with_args(comparison_sql, 4, comparison_types, comparison_values, NULL, true, 1) != SPI_OK_SELECT)
+        elog(ERROR, "the comparison query failed");
+    dsr_read_comparison_row(context, source->from_item,
+                        psprintf("the day before or the week before %s", report->report_date), report);
+}
+
+void
+dsr_query_kpis(DateADT report_date, bool *notice_given, MemoryContext context, DsrReport *report)
+{
+    Source      source;
+    DayBounds   bounds;
+
+    dsr_pin_search_path_in_transaction();
+    PG_TRY();
+    {
+        source = resolve_source();
+        bounds = day_bounds(report_date, &source);
+
+        report->report_date = MemoryContextStrdup(context, dsr_date_iso(report_date));
+        report->timezone = MemoryContextStrdup(context, dsr_calendar_timezone());
+        report->day_hours = bounds.hours;
+        report->rows_read = 0;
+        report->top_count = 0;
+        if (dsr_reads_shop_tables())
+            dsr_query_shop(&source, &bounds, notice_given, context, report);
+        else
+            query_view(&source, &bounds, context, report);
+        dsr_expected_revenue(&source, report_date, report);
+    }
+    PG_FINALLY();
+    {
+        dsr_shop_guard(false);
+    }
+    PG_END_TRY();
+}

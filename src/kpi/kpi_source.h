@@ -1,0 +1,112 @@
+/*
+ * kpi_source.h — what the two ways of reading a day share: the resolved
+ * source, the day bounds, and the reading of the KPI rows.
+ *
+ * kpi_query.cpp resolves the source and reads a view; shop_query.cpp reads
+ * the shop's own tables.  Both return rows of the same shape (see
+ * dsr_read_kpi_rows).
+ */
+#ifndef DSR_KPI_SOURCE_H
+#define DSR_KPI_SOURCE_H
+
+#include "pg/pg_headers.h"
+#include "core/report.h"
+
+/* The FROM item for the source, and the type of its ordered_at column. */
+typedef struct Source
+{
+    const char *from_item;
+    Oid         ordered_at_type;
+} Source;
+
+/* The days a report reads: the day, the day before, the same weekday a week before. */
+enum
+{
+    DSR_DAY = 0,
+    DSR_DAY_BEFORE = 1,
+    DSR_WEEK_BEFORE = 2,
+    DSR_READ_DAYS = 3
+};
+
+/*
+ * Bounds of those days as values of ordered_at's own type, so the
+ * comparisons are plain index range scans.
+ */
+typedef struct DayBounds
+{
+    Datum       from[DSR_READ_DAYS];
+    Datum       to[DSR_READ_DAYS];
+    int         hours;
+} DayBounds;
+
+/* Positions of the KPI rows' columns (1-based, as SPI counts). */
+enum
+{
+    KPI_KIND = 1,       /* 0 totals, 1 a top product, 2 an hour, 3 a comparison day */
+    KPI_KEY,            /* product name, hour, or comparison day ("1", "7") */
+    KPI_ORDERS,
+    KPI_REVENUE,
+    KPI_ITEMS,
+    KPI_ROWS_READ,
+    KPI_AVERAGE,
+    KPI_BAD_ORDER_ID    /* a view's unusable lines, three columns, on the totals row */
+};
+
+/*
+ * A source line's quantity and line_total must be finite and within this
+ * bound: NaN or Infinity would poison every sum, and sums of bounded lines
+ * stay exact in numeric and close in float8 (the PDF and the metrics).
+ */
+#define LINE_LIMIT "1e15"
+
+/* Any figure (a day's revenue, a product's): beyond it the result row could not carry it exactly. */
+#define FIGURE_LIMIT "1e30"
+
+/* A product whose name is NULL still sold: it is listed under this name. */
+#define UNNAMED_PRODUCT "(unnamed product)"
+
+/* orders, order_items, products as checked and locked at the start of the attempt (InvalidOid: missing) */
+extern Oid dsr_shop_relids[3];
+
+/* From here to the end of the KPI query, statements may read the checked tables and the catalogs only (shop_guard.cpp). */
+void dsr_shop_guard_start(void);
+
+/* The bounds of the day `offset` days before `date` in ordered_at's type; `hours` (or NULL) its length. */
+void dsr_day_range(const Source *source, DateADT date, int offset, Datum *from, Datum *to, int *hours);
+
+/*
+ * Turn the guard on the shop's tables off (statements on the extension's
+ * own tables) and on again (statements on the shop's); no effect for a view.
+ */
+void dsr_shop_guard(bool on);
+
+/*
+ * The day's expected revenue into report->expected (expected_revenue.cpp),
+ * after the day and its comparison days are read: stores their figures.
+ */
+void dsr_expected_revenue(const Source *source, DateADT date, DsrReport *report);
+
+/* Whether the run reads the shop's own tables (daily_sales_report.source empty), not a view. */
+bool dsr_reads_shop_tables(void);
+
+/* `sql` with every {shop} replaced by the quoted schema of the shop's tables. */
+char *dsr_for_shop(const char *sql);
+
+/*
+ * SQL for the local hour of a timestamp column; `source_zone` and
+ * `calendar_zone` are the parameters holding the two time zones.
+ */
+const char *dsr_local_hour(const Source *source, const char *column, const char *source_zone,
+                           const char *calendar_zone);
+
+/* Read the KPI rows of the last SPI query into `report`; `source` and `days` name them in errors (kpi_rows.cpp). */
+void dsr_read_kpi_rows(MemoryContext context, const char *source, const char *days, DsrReport *report);
+
+/* Read the comparison row of the last SPI query (a view's day before and week before) into `report`. */
+void dsr_read_comparison_row(MemoryContext context, const char *source, const char *days, DsrReport *report);
+
+/* The shop's own tables (shop_query.cpp). */
+void dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given,
+                    MemoryContext context, DsrReport *report);
+
+#endif /* DSR_KPI_SOURCE_H */
