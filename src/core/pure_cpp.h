@@ -5,7 +5,7 @@
  *
  * Before it: no PostgreSQL header may have been read.  postgres.h,
  * postgres_fe.h, c.h and pg_config.h define the macros tested below, and
- * src/pg_headers.h (the PostgreSQL side's one door to them) defines
+ * src/pg/pg_headers.h (the PostgreSQL side's one door to them) defines
  * DSR_POSTGRES_SIDE, so a PostgreSQL-side file that pulls in a core C++
  * header after its own fails here too: that side holds no C++ object.
  *

@@ -6,8 +6,8 @@ and put first in the search_path (of the session, and of the database, which
 the background worker connects to as a superuser).  Every entry point is
 called; the attacker must end with no right they did not have.
 
-The names are read from the code (the string literals of src/*.cpp and the
-extension's SQL scripts), not listed by hand, so a statement added later is
+The names are read from the code (the string literals of the PostgreSQL side,
+src/*/*.cpp but src/core/, and the extension's SQL scripts), not listed by hand, so a statement added later is
 covered too.
 """
 
@@ -31,7 +31,9 @@ def _sql_texts():
     """The SQL the extension runs: C++ string literals (adjacent ones joined) and the SQL scripts."""
     texts = []
     literal = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
-    for path in sorted(glob.glob(os.path.join(REPO, "src", "*.cpp"))):
+    for path in sorted(glob.glob(os.path.join(REPO, "src", "*", "*.cpp"))):
+        if os.path.basename(os.path.dirname(path)) == "core":   # pure C++: no SQL
+            continue
         with open(path, encoding="utf-8") as f:
             source = "\n".join(line for line in f.read().splitlines() if not line.lstrip().startswith("#include"))
         texts.append(" ".join(literal.findall(source)))

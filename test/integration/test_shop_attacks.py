@@ -1,5 +1,5 @@
 """
-Hostile shapes and timings for the shop's own tables (src/shop_query.cpp):
+Hostile shapes and timings for the shop's own tables (src/kpi/shop_query.cpp):
 
 - the owner of the shop's schema renames it while a run waits on its table
   lock, and puts views of its own under the old name: the run must refuse

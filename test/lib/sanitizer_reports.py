@@ -10,9 +10,9 @@ process) or a server log: UBSan, built into the library together with ASan,
 ignores log_path and writes to the server's stderr, where only its reports
 ("...: runtime error: ..." and the stack under it) are read.
 
-A report with a frame in daily_sales_report.so (or a source file of src/ or src/core/) is
-ours.  Identical reports from several processes (same message, same frames)
-are printed once.
+A report with a frame in daily_sales_report.so (or a source file of one of the
+folders of src/) is ours.  Identical reports from several processes (same
+message, same frames) are printed once.
 """
 
 import os
@@ -23,7 +23,7 @@ LIBRARY = "daily_sales_report.so"
 START = re.compile(r"ERROR: \w*Sanitizer|runtime error:|^==\d+==WARNING: \w*Sanitizer")
 END = re.compile(r"^SUMMARY: ")
 FRAME = re.compile(r"^\s*#\d+ ")
-OUR_SOURCE = re.compile(r"(^|[\s/])src/(core/)?[\w.-]+\.(cpp|h)\b")
+OUR_SOURCE = re.compile(r"(^|[\s/])src/[\w-]+/[\w.-]+\.(cpp|h)\b")
 
 
 SEPARATOR = re.compile(r"^=+$")
