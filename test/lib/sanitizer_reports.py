@@ -23,7 +23,11 @@ LIBRARY = "daily_sales_report.so"
 START = re.compile(r"ERROR: \w*Sanitizer|runtime error:|^==\d+==WARNING: \w*Sanitizer")
 END = re.compile(r"^SUMMARY: ")
 FRAME = re.compile(r"^\s*#\d+ ")
-OUR_SOURCE = re.compile(r"(^|[\s/])src/[\w-]+/[\w.-]+\.(cpp|h)\b")
+# the folders of src/, read from the tree (not "src/<any>/": PostgreSQL's own
+# sources have src/include/, src/backend/...)
+_SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src")
+_FOLDERS = sorted(d for d in os.listdir(_SRC) if os.path.isdir(os.path.join(_SRC, d))) if os.path.isdir(_SRC) else []
+OUR_SOURCE = re.compile(r"(^|[\s/])src/(%s)/[\w.-]+\.(cpp|h)\b" % "|".join(map(re.escape, _FOLDERS or ["core"])))
 
 
 SEPARATOR = re.compile(r"^=+$")
