@@ -2,7 +2,7 @@
  * atomic_file.cpp — mkdir -p, temporary file, fsync, rename, fsync directory.
  * The messages say "report" because the report PDF is what this writes.
  */
-#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+#include "pure_cpp.h" /* first: no PostgreSQL header in src/core/ */
 
 #include "atomic_file.h"
 
@@ -17,9 +17,11 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-namespace dsr {
+namespace dsr
+{
 
-namespace {
+namespace
+{
 
 [[noreturn]] void
 fail_errno(const std::string &what, int err)
@@ -35,8 +37,7 @@ make_dirs(const std::string &dir)
     if (::stat(dir.c_str(), &st) == 0)
     {
         if (!S_ISDIR(st.st_mode))
-            fail_errno(strprintf("could not create report directory \"%s\"", dir.c_str()),
-                       ENOTDIR);
+            fail_errno(strprintf("could not create report directory \"%s\"", dir.c_str()), ENOTDIR);
         return;
     }
 
@@ -64,7 +65,9 @@ make_dirs(const std::string &dir)
 class TempFile
 {
 public:
-    explicit TempFile(std::string path) : path_(std::move(path)) {}
+    explicit TempFile(std::string path) : path_(std::move(path))
+    {
+    }
     ~TempFile()
     {
         if (fd_ >= 0)
@@ -75,17 +78,17 @@ public:
     TempFile(const TempFile &) = delete;
     TempFile &operator=(const TempFile &) = delete;
 
-    void open()
+    void
+    open()
     {
-        ::unlink(path_.c_str());   /* a leftover of a crashed run with our pid */
+        ::unlink(path_.c_str()); /* a leftover of a crashed run with our pid */
         fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd_ < 0)
-            fail_errno(strprintf("could not create temporary report file \"%s\"",
-                                 path_.c_str()),
-                       errno);
+            fail_errno(strprintf("could not create temporary report file \"%s\"", path_.c_str()), errno);
     }
 
-    void write_all(const std::vector<unsigned char> &data)
+    void
+    write_all(const std::vector<unsigned char> &data)
     {
         size_t done = 0;
         while (done < data.size())
@@ -95,17 +98,16 @@ public:
             {
                 if (errno == EINTR)
                     continue;
-                fail_errno(strprintf("could not write report file \"%s\"", path_.c_str()),
-                           errno);
+                fail_errno(strprintf("could not write report file \"%s\"", path_.c_str()), errno);
             }
             if (n == 0)
-                fail_errno(strprintf("could not write report file \"%s\"", path_.c_str()),
-                           ENOSPC);
+                fail_errno(strprintf("could not write report file \"%s\"", path_.c_str()), ENOSPC);
             done += static_cast<size_t>(n);
         }
     }
 
-    int64_t sync_and_close()
+    int64_t
+    sync_and_close()
     {
         if (::fsync(fd_) != 0)
             fail_errno(strprintf("could not fsync report file \"%s\"", path_.c_str()), errno);
@@ -119,13 +121,21 @@ public:
         return static_cast<int64_t>(st.st_size);
     }
 
-    void commit() { committed_ = true; }
-    const std::string &path() const { return path_; }
+    void
+    commit()
+    {
+        committed_ = true;
+    }
+    const std::string &
+    path() const
+    {
+        return path_;
+    }
 
 private:
     std::string path_;
-    int fd_ = -1;
-    bool committed_ = false;
+    int         fd_ = -1;
+    bool        committed_ = false;
 };
 
 void
@@ -134,7 +144,7 @@ fsync_dir(const std::string &dir)
     int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
     {
-        if (errno == EACCES)   /* as PostgreSQL does: not fatal for a directory */
+        if (errno == EACCES) /* as PostgreSQL does: not fatal for a directory */
             return;
         fail_errno(strprintf("could not open report directory \"%s\"", dir.c_str()), errno);
     }
@@ -153,29 +163,25 @@ write_file_atomically(const std::string &final_path, const std::vector<unsigned 
     if (final_path.empty())
         throw AtomicFileError("no report file path given");
 
-    size_t slash = final_path.find_last_of('/');
+    size_t      slash = final_path.find_last_of('/');
     std::string dir = slash == std::string::npos ? "." : final_path.substr(0, slash);
     std::string base = slash == std::string::npos ? final_path : final_path.substr(slash + 1);
     if (dir.empty())
         dir = "/";
     if (base.empty() || base == "." || base == "..")
-        throw AtomicFileError(strprintf("invalid report file path \"%s\": no file name",
-                                        final_path.c_str()));
+        throw AtomicFileError(strprintf("invalid report file path \"%s\": no file name", final_path.c_str()));
     while (dir.size() > 1 && dir.back() == '/')
         dir.pop_back();
 
     make_dirs(dir);
 
-    TempFile tmp((dir == "/" ? "" : dir) + "/." + base + ".tmp." +
-                 std::to_string(static_cast<long>(::getpid())));
+    TempFile tmp((dir == "/" ? "" : dir) + "/." + base + ".tmp." + std::to_string(static_cast<long>(::getpid())));
     tmp.open();
     tmp.write_all(data);
     int64_t bytes = tmp.sync_and_close();
 
     if (::rename(tmp.path().c_str(), final_path.c_str()) != 0)
-        fail_errno(strprintf("could not rename \"%s\" to \"%s\"", tmp.path().c_str(),
-                             final_path.c_str()),
-                   errno);
+        fail_errno(strprintf("could not rename \"%s\" to \"%s\"", tmp.path().c_str(), final_path.c_str()), errno);
     tmp.commit();
     fsync_dir(dir);
     return bytes;

@@ -6,30 +6,29 @@
 #ifndef DSR_C_STRING_H
 #define DSR_C_STRING_H
 
-#include "pure_cpp.h"   /* a C++ header: not for the PostgreSQL side */
+#include "pure_cpp.h" /* a C++ header: not for the PostgreSQL side */
 
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
 /* hidden: dsr_pdf_write is the module's only exported symbol */
-namespace dsr __attribute__((visibility("hidden"))) {
-
-/* malloc'd copy for the C caller; NULL when out of memory. */
-inline char *
-to_c_string(const std::string &s)
+namespace dsr __attribute__((visibility("hidden")))
 {
-    char *p = static_cast<char *>(std::malloc(s.size() + 1));
-    if (p)
-        std::memcpy(p, s.c_str(), s.size() + 1);
-    return p;
-}
 
-inline std::string
-string_or_empty(const char *s)
-{
-    return s ? std::string(s) : std::string();
-}
+    /* malloc'd copy for the C caller; NULL when out of memory. */
+    inline char *to_c_string(const std::string &s)
+    {
+        char *p = static_cast<char *>(std::malloc(s.size() + 1));
+        if (p)
+            std::memcpy(p, s.c_str(), s.size() + 1);
+        return p;
+    }
+
+    inline std::string string_or_empty(const char *s)
+    {
+        return s ? std::string(s) : std::string();
+    }
 
 } /* namespace dsr */
 

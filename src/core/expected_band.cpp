@@ -1,14 +1,15 @@
 /*
  * expected_band.cpp — the expected revenue and its band (expected_band.h).
  */
-#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+#include "pure_cpp.h" /* first: no PostgreSQL header in src/core/ */
 
 #include "expected_band.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace {
+namespace
+{
 
 /* Median of v[0..n), n > 0 (reordered).  Fixed arrays: nothing here allocates, so nothing throws. */
 double
@@ -21,22 +22,22 @@ median(double *v, int n)
 /* 1.4826 x MAD estimates the standard deviation of normal noise. */
 constexpr double kMadToSigma = 1.4826;
 constexpr double kSigmas = 2.0;
-constexpr double kMinimumHalfWidth = 0.2;      /* of the median */
+constexpr double kMinimumHalfWidth = 0.2; /* of the median */
 
-}  // namespace
+} // namespace
 
 DsrExpected
 dsr_expected_band(const DsrTotals *weeks, int count) noexcept
 {
     DsrExpected band{0, 0, 0, 0};
-    int history = std::min(std::max(count, 0), DSR_EXPECTED_WEEKS);
+    int         history = std::min(std::max(count, 0), DSR_EXPECTED_WEEKS);
 
     /* the oldest weeks without an order are before the shop's history */
     while (history > 0 && weeks[history - 1].orders <= 0)
         history--;
 
     double revenue[DSR_EXPECTED_WEEKS], deviation[DSR_EXPECTED_WEEKS];
-    int n = 0;
+    int    n = 0;
     for (int k = 0; k < history; k++)
         if (std::isfinite(weeks[k].revenue))
             revenue[n++] = weeks[k].revenue;

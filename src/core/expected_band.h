@@ -16,11 +16,12 @@
 #include "report.h"
 
 #ifdef __cplusplus
-extern "C" {
+extern "C"
+{
 #endif
 
-/* weeks[0] is the same weekday a week before, weeks[1] two weeks before... */
-DsrExpected dsr_expected_band(const DsrTotals *weeks, int count) noexcept;
+    /* weeks[0] is the same weekday a week before, weeks[1] two weeks before... */
+    DsrExpected dsr_expected_band(const DsrTotals *weeks, int count) noexcept;
 
 #ifdef __cplusplus
 }

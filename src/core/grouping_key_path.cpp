@@ -8,25 +8,25 @@
  * Pure C++17, no PostgreSQL header.  The C entry point catches everything:
  * a C++ exception never crosses into PostgreSQL (it gets NULL instead).
  */
-#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+#include "pure_cpp.h" /* first: no PostgreSQL header in src/core/ */
 
 #include "grouping_key_path.h"
 #include "c_string.h"
 
 #include <string>
 
-namespace {
-
-std::string base64url(const std::string &in)
+namespace
 {
-    static const char kAlphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    size_t i = 0;
+
+std::string
+base64url(const std::string &in)
+{
+    static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string       out;
+    size_t            i = 0;
     for (; i + 3 <= in.size(); i += 3)
     {
-        const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                           (static_cast<unsigned char>(in[i + 1]) << 8) |
+        const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
                            static_cast<unsigned char>(in[i + 2]);
         out += kAlphabet[(v >> 18) & 63];
         out += kAlphabet[(v >> 12) & 63];
@@ -43,8 +43,7 @@ std::string base64url(const std::string &in)
     }
     else if (rest == 2)
     {
-        const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                           (static_cast<unsigned char>(in[i + 1]) << 8);
+        const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
         out += kAlphabet[(v >> 18) & 63];
         out += kAlphabet[(v >> 12) & 63];
         out += kAlphabet[(v >> 6) & 63];
@@ -54,15 +53,16 @@ std::string base64url(const std::string &in)
 }
 
 /* RFC 3986: unreserved characters stay, every other byte becomes %XX. */
-std::string percent_encode(const std::string &in)
+std::string
+percent_encode(const std::string &in)
 {
     static const char kHex[] = "0123456789ABCDEF";
-    std::string out;
+    std::string       out;
     for (char ch : in)
     {
         const unsigned char c = static_cast<unsigned char>(ch);
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~')
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+            c == '_' || c == '~')
             out += ch;
         else
         {
@@ -75,7 +75,8 @@ std::string percent_encode(const std::string &in)
 }
 
 /* "/<name>/<value>" in the Pushgateway's grouping-key syntax. */
-std::string path_pair(const std::string &name, const std::string &value)
+std::string
+path_pair(const std::string &name, const std::string &value)
 {
     if (value.empty())
         return "/" + percent_encode(name) + "@base64/=";

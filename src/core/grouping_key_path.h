@@ -10,15 +10,16 @@
 #define DSR_GROUPING_KEY_PATH_H
 
 #ifdef __cplusplus
-extern "C" {
+extern "C"
+{
 #endif
 
-/*
+    /*
  * "/metrics/job/<job>" or, with label_name != NULL, "/metrics/job/<job>/<label_name>/<label_value>";
  * values containing '/' use the "@base64" (base64url) form, an empty value is "@base64/=",
  * other values are percent-encoded.
  */
-char *dsr_group_path(const char *job, const char *label_name, const char *label_value) noexcept;
+    char *dsr_group_path(const char *job, const char *label_name, const char *label_value) noexcept;
 
 #ifdef __cplusplus
 }

@@ -13,7 +13,7 @@
  * family -> samples in insertion order and renders the text; a family with
  * no sample is never written.
  */
-#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+#include "pure_cpp.h" /* first: no PostgreSQL header in src/core/ */
 
 #include "metrics_payload.h"
 #include "c_string.h"
@@ -28,7 +28,8 @@
 #include <utility>
 #include <vector>
 
-namespace {
+namespace
+{
 
 /* ------------------------------------------------------------------------
  * Family definitions (the users' contract: names, types, HELP texts)
@@ -37,13 +38,15 @@ namespace {
 struct Family
 {
     const char *name;
-    const char *type;   /* "gauge" or "counter" */
+    const char *type; /* "gauge" or "counter" */
     const char *help;
 };
 
 constexpr const char *kGauge = "gauge";
 constexpr const char *kCounter = "counter";
 
+/* the families as a table, one per paragraph: not reflowed */
+// clang-format off
 /* day group */
 constexpr Family kRevenue{"daily_sales_revenue_total", kGauge,
     "Revenue of the reported day (sum of closed orders), in currency units."};
@@ -101,13 +104,15 @@ constexpr Family kErrors{"batch_job_errors_total", kCounter,
     "Errors met by the report job, by kind (database, pdf, network)."};
 constexpr Family kRetries{"batch_job_retries_total", kCounter,
     "Retries made by the report job, by operation (push_metrics, database_query)."};
+// clang-format on
 
 /* ------------------------------------------------------------------------
  * Text helpers
  * ------------------------------------------------------------------------ */
 
 /* Integers print as integers. */
-std::string number(int64_t v)
+std::string
+number(int64_t v)
 {
     return std::to_string(v);
 }
@@ -117,7 +122,8 @@ std::string number(int64_t v)
  * representable range) as integers; anything else in the shortest form that
  * reads back to the same double (so 15420.5 prints "15420.5").
  */
-std::string number(double v)
+std::string
+number(double v)
 {
     if (std::isnan(v))
         return "NaN";
@@ -129,7 +135,7 @@ std::string number(double v)
     char buf[64];
     auto res = std::to_chars(buf, buf + sizeof buf, v);
     if (res.ec != std::errc())
-        return "NaN";   /* cannot happen with 64 bytes */
+        return "NaN"; /* cannot happen with 64 bytes */
     return std::string(buf, res.ptr);
 }
 
@@ -138,16 +144,17 @@ std::string number(double v)
  * (The Pushgateway rejects a whole push whose label value is not UTF-8; a
  * product name from a SQL_ASCII database should not cost the day's metrics.)
  */
-std::string valid_utf8(const std::string &s)
+std::string
+valid_utf8(const std::string &s)
 {
     static const char kReplacement[] = "\xEF\xBF\xBD";
-    std::string out;
+    std::string       out;
     out.reserve(s.size());
     size_t i = 0;
     while (i < s.size())
     {
-        uint32_t cp;
-        const size_t len = dsr::decode_utf8(s, i, cp);   /* the strict decoder of utf8_text */
+        uint32_t     cp;
+        const size_t len = dsr::decode_utf8(s, i, cp); /* the strict decoder of utf8_text */
         if (len > 0)
         {
             out.append(s, i, len);
@@ -163,7 +170,8 @@ std::string valid_utf8(const std::string &s)
 }
 
 /* HELP text: backslash and newline are escaped. */
-std::string escape_help(const char *text)
+std::string
+escape_help(const char *text)
 {
     std::string out;
     for (const char *p = text; *p; p++)
@@ -179,7 +187,8 @@ std::string escape_help(const char *text)
 }
 
 /* Label value: backslash, double quote and newline are escaped. */
-std::string escape_label_value(const std::string &value)
+std::string
+escape_label_value(const std::string &value)
 {
     std::string out;
     out.reserve(value.size() + 8);
@@ -206,7 +215,8 @@ using Labels = std::initializer_list<std::pair<const char *, std::string>>;
 class Body
 {
 public:
-    void add(const Family &family, const std::string &value, Labels labels = {})
+    void
+    add(const Family &family, const std::string &value, Labels labels = {})
     {
         std::string line = family.name;
         if (labels.size() > 0)
@@ -231,7 +241,8 @@ public:
         samples_of(family).push_back(std::move(line));
     }
 
-    std::string text() const
+    std::string
+    text() const
     {
         std::string out;
         for (const auto &entry : families_)
@@ -254,11 +265,12 @@ public:
 private:
     struct Entry
     {
-        const Family *family;
+        const Family            *family;
         std::vector<std::string> samples;
     };
 
-    std::vector<std::string> &samples_of(const Family &family)
+    std::vector<std::string> &
+    samples_of(const Family &family)
     {
         for (auto &entry : families_)
             if (entry.family == &family)
@@ -274,7 +286,8 @@ private:
  * Bodies
  * ------------------------------------------------------------------------ */
 
-std::string business_body(const DsrReport &r)
+std::string
+business_body(const DsrReport &r)
 {
     Body b;
     b.add(kRevenue, number(r.revenue));
@@ -304,7 +317,7 @@ std::string business_body(const DsrReport &r)
     {
         const double other = cmp.second->revenue;
         if (other == 0.0 || !std::isfinite(other))
-            continue;   /* no meaningful ratio against an empty (or unknown) day */
+            continue; /* no meaningful ratio against an empty (or unknown) day */
         b.add(kChangeRatio, number((r.revenue - other) / other), {{"compared_to", cmp.first}});
     }
 
@@ -319,12 +332,14 @@ std::string business_body(const DsrReport &r)
     return b.text();
 }
 
-void add_running(Body &b, int running)
+void
+add_running(Body &b, int running)
 {
     b.add(kRunning, number(static_cast<int64_t>(running)));
 }
 
-std::string job_body(const DsrJobFigures &f)
+std::string
+job_body(const DsrJobFigures &f)
 {
     Body b;
     if (f.include_performance)

@@ -12,43 +12,44 @@
 #include "report.h"
 
 #ifdef __cplusplus
-extern "C" {
+extern "C"
+{
 #endif
 
-/* Figures of the job group (/metrics/job/<job>); counters are all-time. */
-typedef struct DsrJobFigures
-{
-    bool    include_performance;    /* false: a failed run has no duration/PDF figures to publish */
-    double  generation_seconds;
-    double  query_seconds;
-    double  pdf_seconds;
-    double  pdf_kilobytes;
+    /* Figures of the job group (/metrics/job/<job>); counters are all-time. */
+    typedef struct DsrJobFigures
+    {
+        bool   include_performance; /* false: a failed run has no duration/PDF figures to publish */
+        double generation_seconds;
+        double query_seconds;
+        double pdf_seconds;
+        double pdf_kilobytes;
 
-    double  last_success_timestamp; /* unix seconds; 0 = never succeeded (series omitted) */
-    int64_t executions_success;
-    int64_t executions_failure;
-    int     running;                /* 1 while any run is in progress */
+        double  last_success_timestamp; /* unix seconds; 0 = never succeeded (series omitted) */
+        int64_t executions_success;
+        int64_t executions_failure;
+        int     running; /* 1 while any run is in progress */
 
-    double  cpu_percent;
-    double  memory_mb;
-    int64_t database_connections;
-    double  records_per_second;
+        double  cpu_percent;
+        double  memory_mb;
+        int64_t database_connections;
+        double  records_per_second;
 
-    int64_t errors_database;
-    int64_t errors_pdf;
-    int64_t errors_network;
-    int64_t retries_push_metrics;
-    int64_t retries_database_query;
-} DsrJobFigures;
+        int64_t errors_database;
+        int64_t errors_pdf;
+        int64_t errors_network;
+        int64_t retries_push_metrics;
+        int64_t retries_database_query;
+    } DsrJobFigures;
 
-/* Body for the day group: daily_sales_* metrics (no job/date labels: the grouping key adds them). */
-char *dsr_business_payload(const DsrReport *report) noexcept;
+    /* Body for the day group: daily_sales_* metrics (no job/date labels: the grouping key adds them). */
+    char *dsr_business_payload(const DsrReport *report) noexcept;
 
-/* Body for the job group: performance, control, system and error families. */
-char *dsr_job_payload(const DsrJobFigures *figures) noexcept;
+    /* Body for the job group: performance, control, system and error families. */
+    char *dsr_job_payload(const DsrJobFigures *figures) noexcept;
 
-/* Body holding only batch_job_running (POSTed at the start of a run). */
-char *dsr_running_payload(int running) noexcept;
+    /* Body holding only batch_job_running (POSTed at the start of a run). */
+    char *dsr_running_payload(int running) noexcept;
 
 #ifdef __cplusplus
 }

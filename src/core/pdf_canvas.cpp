@@ -4,7 +4,7 @@
  * character) and shapes, in top-down coordinates.  The document is
  * pdf_document.cpp's, the fonts pdf_fonts.cpp's.
  */
-#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+#include "pure_cpp.h" /* first: no PostgreSQL header in src/core/ */
 
 #include "pdf_canvas.h"
 
@@ -14,18 +14,19 @@
 #include <utility>
 #include <vector>
 
-namespace dsr {
+namespace dsr
+{
 
-namespace {
+namespace
+{
 
-const char *const kEllipsis = "\xE2\x80\xA6";   /* U+2026 */
-const size_t kMaxLineChars = 1000;  /* more than any line of an A4 page holds at 7 pt */
+const char *const kEllipsis = "\xE2\x80\xA6"; /* U+2026 */
+const size_t      kMaxLineChars = 1000;       /* more than any line of an A4 page holds at 7 pt */
 
 } /* namespace */
 
 Canvas::Canvas(const HaruDoc &doc, HPDF_Page page)
-    : doc_(doc), page_(page), width_(HPDF_Page_GetWidth(page)),
-      height_(HPDF_Page_GetHeight(page))
+    : doc_(doc), page_(page), width_(HPDF_Page_GetWidth(page)), height_(HPDF_Page_GetHeight(page))
 {
 }
 
@@ -49,10 +50,9 @@ Canvas::text_width(const Font &f, float size, const std::string &s) const
             return w;
         }
     }
-    std::string bytes = font_bytes(f, s);
-    HPDF_TextWidth tw = HPDF_Font_TextWidth(
-        f.h, reinterpret_cast<const HPDF_BYTE *>(bytes.data()),
-        static_cast<HPDF_UINT>(bytes.size()));
+    std::string    bytes = font_bytes(f, s);
+    HPDF_TextWidth tw = HPDF_Font_TextWidth(f.h, reinterpret_cast<const HPDF_BYTE *>(bytes.data()),
+                                            static_cast<HPDF_UINT>(bytes.size()));
     doc_.check(HPDF_OK, "measuring text");
     return static_cast<float>(tw.width) * size / 1000.0f;
 }
@@ -60,8 +60,8 @@ Canvas::text_width(const Font &f, float size, const std::string &s) const
 std::string
 Canvas::fit_text(const Font &f, float size, const std::string &raw, float max_w) const
 {
-    std::string s = sanitize_utf8(raw, f.repl);
-    std::vector<size_t> cuts;   /* byte offsets of character starts, kMaxLineChars + 1 at most */
+    std::string         s = sanitize_utf8(raw, f.repl);
+    std::vector<size_t> cuts; /* byte offsets of character starts, kMaxLineChars + 1 at most */
 
     /* no line of the page holds more; libharu refuses to measure a string over 64 kB */
     for (size_t i = 0; i < s.size() && cuts.size() <= kMaxLineChars; i++)
@@ -73,8 +73,9 @@ Canvas::fit_text(const Font &f, float size, const std::string &raw, float max_w)
         return s;
 
     /* widths of prefixes are monotonic: binary search the longest fit */
-    size_t lo = 0, hi = cuts.size();   /* answer in [lo, hi) as count */
-    auto prefix = [&](size_t nchars) {
+    size_t lo = 0, hi = cuts.size(); /* answer in [lo, hi) as count */
+    auto   prefix = [&](size_t nchars)
+    {
         std::string p = s.substr(0, nchars < cuts.size() ? cuts[nchars] : s.size());
         while (!p.empty() && p.back() == ' ')
             p.pop_back();
@@ -93,14 +94,13 @@ Canvas::fit_text(const Font &f, float size, const std::string &raw, float max_w)
 }
 
 void
-Canvas::text(float x, float top, const Font &f, float size, const std::string &raw,
-             const Rgb &c)
+Canvas::text(float x, float top, const Font &f, float size, const std::string &raw, const Rgb &c)
 {
     std::string s = sanitize_utf8(raw, f.repl);
     if (s.empty())
         return;
     if (!f.win_ansi && !no_reorder_)
-        s = visual_order(s);   /* right-to-left names in the order they are read */
+        s = visual_order(s); /* right-to-left names in the order they are read */
     if (f.fallback)
     {
         std::vector<std::pair<const Font *, std::string>> rs = font_runs(f, s);
@@ -127,16 +127,14 @@ Canvas::text(float x, float top, const Font &f, float size, const std::string &r
 }
 
 void
-Canvas::text_right(float right, float top, const Font &f, float size,
-                   const std::string &raw, const Rgb &c)
+Canvas::text_right(float right, float top, const Font &f, float size, const std::string &raw, const Rgb &c)
 {
     std::string s = sanitize_utf8(raw, f.repl);
     text(right - text_width(f, size, s), top, f, size, s, c);
 }
 
 void
-Canvas::text_center(float center, float top, const Font &f, float size,
-                    const std::string &raw, const Rgb &c)
+Canvas::text_center(float center, float top, const Font &f, float size, const std::string &raw, const Rgb &c)
 {
     std::string s = sanitize_utf8(raw, f.repl);
     text(center - text_width(f, size, s) / 2.0f, top, f, size, s, c);
@@ -170,8 +168,7 @@ Canvas::line(float x1, float top1, float x2, float top2, const Rgb &stroke, floa
 }
 
 void
-Canvas::triangle(float x1, float top1, float x2, float top2, float x3, float top3,
-                 const Rgb &fill)
+Canvas::triangle(float x1, float top1, float x2, float top2, float x3, float top3, const Rgb &fill)
 {
     fill_color(fill);
     doc_.check(HPDF_Page_MoveTo(page_, x1, y(top1)), "drawing a triangle");

@@ -5,7 +5,7 @@
  * font of a fallback chain draws each character.  Apart from the drawing
  * (pdf_canvas.cpp), which only asks these questions.
  */
-#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+#include "pure_cpp.h" /* first: no PostgreSQL header in src/core/ */
 
 #include "pdf_fonts.h"
 #include "pdf_document.h"
@@ -20,9 +20,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace dsr {
+namespace dsr
+{
 
-namespace {
+namespace
+{
 
 [[noreturn]] void
 fail_errno(const std::string &what, int err)
@@ -66,15 +68,15 @@ TtfCmap::u32(size_t off) const
 uint32_t
 TtfCmap::lookup(uint32_t cp) const
 {
-    const size_t cmap = 0;   /* d_ is the table itself */
-    uint32_t nsub = u16(cmap + 2);
-    size_t fmt4 = 0, fmt12 = 0;
+    const size_t cmap = 0; /* d_ is the table itself */
+    uint32_t     nsub = u16(cmap + 2);
+    size_t       fmt4 = 0, fmt12 = 0;
     for (uint32_t k = 0; k < nsub; k++)
     {
-        size_t rec = cmap + 4 + 8 * static_cast<size_t>(k);
+        size_t   rec = cmap + 4 + 8 * static_cast<size_t>(k);
         uint32_t platform = u16(rec), encoding = u16(rec + 2);
-        size_t sub = cmap + u32(rec + 4);
-        bool unicode = platform == 0 || (platform == 3 && (encoding == 1 || encoding == 10));
+        size_t   sub = cmap + u32(rec + 4);
+        bool     unicode = platform == 0 || (platform == 3 && (encoding == 1 || encoding == 10));
         if (!unicode)
             continue;
         uint32_t format = u16(sub);
@@ -88,7 +90,7 @@ TtfCmap::lookup(uint32_t cp) const
         uint32_t ngroups = u32(fmt12 + 12);
         for (uint32_t g = 0; g < ngroups; g++)
         {
-            size_t grp = fmt12 + 16 + 12 * static_cast<size_t>(g);
+            size_t   grp = fmt12 + 16 + 12 * static_cast<size_t>(g);
             uint32_t start = u32(grp), end = u32(grp + 4);
             if (cp >= start && cp <= end)
                 return u32(grp + 8) + (cp - start);
@@ -130,13 +132,17 @@ read_font_cmap(const char *path)
     struct Closer
     {
         int fd;
-        ~Closer() { ::close(fd); }
+        ~Closer()
+        {
+            ::close(fd);
+        }
     } closer{fd};
 
     /* `len` bytes at `off`, fewer at the end of the file */
-    auto read_at = [&](size_t off, size_t len) {
+    auto read_at = [&](size_t off, size_t len)
+    {
         std::vector<unsigned char> buf(len);
-        size_t got = 0;
+        size_t                     got = 0;
         while (got < len)
         {
             ssize_t n = ::pread(fd, buf.data() + got, len - got, static_cast<off_t>(off + got));
@@ -151,21 +157,20 @@ read_font_cmap(const char *path)
         buf.resize(got);
         return buf;
     };
-    auto be = [](const std::vector<unsigned char> &b, size_t off, int bytes) {
+    auto be = [](const std::vector<unsigned char> &b, size_t off, int bytes)
+    {
         uint32_t v = 0;
         for (int k = 0; k < bytes; k++)
             v = v << 8 | b[off + k];
         return v;
     };
-    auto not_a_font = [&] {
-        return PdfError(strprintf("could not load font file \"%s\": not a TrueType font", path));
-    };
+    auto not_a_font = [&] { return PdfError(strprintf("could not load font file \"%s\": not a TrueType font", path)); };
 
     /* the offset table, its table records, then the 'cmap' table alone */
     std::vector<unsigned char> head = read_at(0, 12);
     if (head.size() < 12)
         throw not_a_font();
-    size_t base = 0;   /* a collection ('ttcf'): its first font */
+    size_t base = 0; /* a collection ('ttcf'): its first font */
     if (be(head, 0, 4) == 0x74746366)
     {
         std::vector<unsigned char> first = read_at(12, 4);
@@ -176,12 +181,12 @@ read_font_cmap(const char *path)
         if (head.size() < 12)
             throw not_a_font();
     }
-    size_t ntables = be(head, 4, 2);
+    size_t                     ntables = be(head, 4, 2);
     std::vector<unsigned char> dir = read_at(base + 12, 16 * ntables);
     if (ntables == 0 || dir.size() < 16 * ntables)
         throw not_a_font();
     for (size_t t = 0; t < ntables; t++)
-        if (be(dir, 16 * t, 4) == 0x636D6170)   /* 'cmap' */
+        if (be(dir, 16 * t, 4) == 0x636D6170) /* 'cmap' */
         {
             size_t off = be(dir, 16 * t + 8, 4), len = be(dir, 16 * t + 12, 4);
             if (len < 4 || len > (16u << 20))
@@ -207,18 +212,16 @@ HaruDoc::load_font(const char *path, const TtfCmap &cmap)
         check(HPDF_SetCurrentEncoder(doc_, "UTF-8"), "selecting the UTF-8 encoder");
         utf8_ = true;
     }
-    size_t len = std::strlen(path);
-    bool collection = len > 4 && std::strcmp(path + len - 4, ".ttc") == 0;
+    size_t      len = std::strlen(path);
+    bool        collection = len > 4 && std::strcmp(path + len - 4, ".ttc") == 0;
     const char *name = collection ? HPDF_LoadTTFontFromFile2(doc_, path, 0, HPDF_TRUE)
                                   : HPDF_LoadTTFontFromFile(doc_, path, HPDF_TRUE);
     if (!name || has_error())
-        throw PdfError(strprintf("could not load font file \"%s\": ", path) +
-                       describe(HPDF_INVALID_FONTDEF_DATA));
+        throw PdfError(strprintf("could not load font file \"%s\": ", path) + describe(HPDF_INVALID_FONTDEF_DATA));
     Font f;
     f.h = HPDF_GetFont(doc_, name, "UTF-8");
     if (!f.h || has_error())
-        throw PdfError(strprintf("could not use font file \"%s\" with UTF-8: ", path) +
-                       describe(HPDF_INVALID_FONT));
+        throw PdfError(strprintf("could not use font file \"%s\" with UTF-8: ", path) + describe(HPDF_INVALID_FONT));
     f.repl = cmap.has(0xFFFD) ? "\xEF\xBF\xBD" : "?";
     f.cmap = &cmap;
     return f;
@@ -230,8 +233,7 @@ HaruDoc::standard_font(const char *name)
     Font f;
     f.h = HPDF_GetFont(doc_, name, HPDF_ENCODING_WIN_ANSI);
     if (!f.h || has_error())
-        throw PdfError(strprintf("could not use the standard font %s: ", name) +
-                       describe(HPDF_INVALID_FONT));
+        throw PdfError(strprintf("could not use the standard font %s: ", name) + describe(HPDF_INVALID_FONT));
     /* not in WinAnsiEncoding: a string needing it goes to a TrueType font */
     f.repl = "\xEF\xBF\xBD";
     f.win_ansi = true;
@@ -264,8 +266,8 @@ font_runs(const Font &f, const std::string &s)
     }
     for (size_t i = 0; i < s.size();)
     {
-        uint32_t cp = 0;
-        size_t n = std::max<size_t>(1, decode_utf8(s, i, cp));
+        uint32_t    cp = 0;
+        size_t      n = std::max<size_t>(1, decode_utf8(s, i, cp));
         const Font *use = &f;
         if (!f.cmap->has(cp))
             for (const Font *c = f.fallback; c; c = c->fallback)

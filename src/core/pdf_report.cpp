@@ -6,7 +6,7 @@
  *
  * Pure C++17: no PostgreSQL header may be included here.
  */
-#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+#include "pure_cpp.h" /* first: no PostgreSQL header in src/core/ */
 
 #include "pdf_report.h"
 
@@ -24,7 +24,8 @@
 #include <string>
 #include <vector>
 
-namespace {
+namespace
+{
 
 using namespace dsr;
 
@@ -36,16 +37,15 @@ using namespace dsr;
 struct FontFiles
 {
     const char *regular_path, *bold_path;
-    TtfCmap regular, bold;
+    TtfCmap     regular, bold;
     /* fallback fonts a name needs, in the order they are tried */
     std::vector<std::pair<std::string, TtfCmap>> fallbacks;
 };
 
 /* fonts-wqy-zenhei (CJK) and fonts-lohit-deva (Devanagari): TrueType
  * outlines (libharu cannot load CFF ones) */
-const char *const kDefaultFallbackFonts =
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc:"
-    "/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf";
+const char *const kDefaultFallbackFonts = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc:"
+                                          "/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf";
 
 TtfCmap
 checked_font(const char *path)
@@ -62,9 +62,9 @@ checked_font(const char *path)
 std::vector<unsigned char>
 render_with(const DsrReport &r, const FontFiles *ttf, unsigned &unshaped)
 {
-    HaruDoc doc;
-    Font regular, bold;
-    std::vector<Font> fallbacks(ttf ? ttf->fallbacks.size() : 0);   /* not resized: pointers */
+    HaruDoc           doc;
+    Font              regular, bold;
+    std::vector<Font> fallbacks(ttf ? ttf->fallbacks.size() : 0); /* not resized: pointers */
     if (!ttf)
     {
         regular = doc.standard_font("Helvetica");
@@ -73,10 +73,8 @@ render_with(const DsrReport &r, const FontFiles *ttf, unsigned &unshaped)
     else
     {
         regular = doc.load_font(ttf->regular_path, ttf->regular);
-        bold = std::strcmp(ttf->regular_path, ttf->bold_path) == 0
-            ? regular
-            : doc.load_font(ttf->bold_path, ttf->bold);
-        if (regular.repl != bold.repl)   /* one replacement everywhere */
+        bold = std::strcmp(ttf->regular_path, ttf->bold_path) == 0 ? regular : doc.load_font(ttf->bold_path, ttf->bold);
+        if (regular.repl != bold.repl) /* one replacement everywhere */
             regular.repl = bold.repl = "?";
         for (size_t k = 0; k < fallbacks.size(); k++)
         {
@@ -100,8 +98,7 @@ render_with(const DsrReport &r, const FontFiles *ttf, unsigned &unshaped)
 /* Whether a string from the data (the labels are ours) has a character
  * that `fallback` has and one of the fonts lacks. */
 bool
-needs_fallback(const DsrReport &r, const TtfCmap &regular, const TtfCmap &bold,
-               const TtfCmap &fallback)
+needs_fallback(const DsrReport &r, const TtfCmap &regular, const TtfCmap &bold, const TtfCmap &fallback)
 {
     std::vector<const char *> texts{r.shop_name, r.timezone, r.generated_at, r.report_date};
     for (int k = 0; k < std::max(0, std::min(r.top_count, DSR_MAX_TOP_N)); k++)
@@ -114,7 +111,7 @@ needs_fallback(const DsrReport &r, const TtfCmap &regular, const TtfCmap &bold,
         for (size_t i = 0; i < s.size();)
         {
             uint32_t cp = 0;
-            size_t n = decode_utf8(s, i, cp);
+            size_t   n = decode_utf8(s, i, cp);
             i += n ? n : 1;
             if (n && cp >= 0x80 && (!regular.has(cp) || !bold.has(cp)) && fallback.has(cp))
                 return true;
@@ -134,8 +131,7 @@ std::vector<unsigned char>
 render(const DsrReport &r, const char *font_path, const char *bold_font_path, unsigned &unshaped)
 {
     /* fonts are checked on every run, for errors with a reason whatever the text */
-    FontFiles ttf{font_path, bold_font_path, checked_font(font_path),
-                  checked_font(bold_font_path), {}};
+    FontFiles ttf{font_path, bold_font_path, checked_font(font_path), checked_font(bold_font_path), {}};
     try
     {
         return render_with(r, nullptr, unshaped);
@@ -157,7 +153,7 @@ render(const DsrReport &r, const char *font_path, const char *bold_font_path, un
         try
         {
             TtfCmap cmap = read_font_cmap(fb.c_str());
-            if (needs_fallback(r, ttf.regular, ttf.bold, cmap))   /* else it is not embedded */
+            if (needs_fallback(r, ttf.regular, ttf.bold, cmap)) /* else it is not embedded */
                 ttf.fallbacks.emplace_back(fb, std::move(cmap));
         }
         catch (const PdfError &)
@@ -172,9 +168,9 @@ render(const DsrReport &r, const char *font_path, const char *bold_font_path, un
 void
 set_error(DsrPdfResult &res, const char *prefix, const char *msg)
 {
-    const size_t cap = sizeof(res.error) - 1;
-    size_t n = 0;
-    unsigned char next = 0;   /* first byte that did not fit */
+    const size_t  cap = sizeof(res.error) - 1;
+    size_t        n = 0;
+    unsigned char next = 0; /* first byte that did not fit */
     for (const char *part : {prefix, msg})
         for (const char *p = part ? part : ""; *p && next == 0; p++)
         {
@@ -215,8 +211,7 @@ dsr_pdf_write(const DsrReport *report, const char *font_path, const char *bold_f
         if (!final_path || !*final_path)
             throw PdfError("no report file path given");
 
-        std::vector<unsigned char> pdf = render(*report, font_path, bold_font_path,
-                                                res.unshaped_scripts);
+        std::vector<unsigned char> pdf = render(*report, font_path, bold_font_path, res.unshaped_scripts);
         res.bytes = write_file_atomically(final_path, pdf);
         res.ok = true;
     }

@@ -12,23 +12,24 @@
 #include "report.h"
 
 #ifdef __cplusplus
-extern "C" {
+extern "C"
+{
 #endif
 
-typedef struct DsrPdfResult
-{
-    bool    ok;
-    int64_t bytes;          /* size of the written file */
-    char    error[512];     /* what went wrong, naming the path, when !ok */
-    /* names in scripts the page prints without shaping (letters unjoined):
+    typedef struct DsrPdfResult
+    {
+        bool    ok;
+        int64_t bytes;      /* size of the written file */
+        char    error[512]; /* what went wrong, naming the path, when !ok */
+        /* names in scripts the page prints without shaping (letters unjoined):
      * DSR_SCRIPT_ARABIC | DSR_SCRIPT_INDIC, said in a footnote of the page */
-    unsigned unshaped_scripts;
-} DsrPdfResult;
+        unsigned unshaped_scripts;
+    } DsrPdfResult;
 
 #define DSR_SCRIPT_ARABIC 1u
 #define DSR_SCRIPT_INDIC  2u
 
-/*
+    /*
  * Write `report` as a PDF to `final_path` (its directory is created if
  * missing).  The page uses the standard Helvetica fonts, nothing embedded,
  * when all its text is in WinAnsiEncoding; otherwise `font_path` /
@@ -39,10 +40,8 @@ typedef struct DsrPdfResult
  * drawn in reading order; result.unshaped_scripts says which names the page
  * printed without the shaping their script needs (it has a footnote).
  */
-DsrPdfResult dsr_pdf_write(const DsrReport *report,
-                           const char *font_path,
-                           const char *bold_font_path,
-                           const char *final_path) noexcept;
+    DsrPdfResult dsr_pdf_write(const DsrReport *report, const char *font_path, const char *bold_font_path,
+                               const char *final_path) noexcept;
 
 #ifdef __cplusplus
 }

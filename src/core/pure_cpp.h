@@ -20,12 +20,14 @@
 #ifndef DSR_PURE_CPP_H
 #define DSR_PURE_CPP_H
 
-#if defined(DSR_POSTGRES_SIDE) || defined(POSTGRES_H) || defined(POSTGRES_FE_H) || \
-    defined(C_H) || defined(PG_VERSION_NUM)
-#error "src/core/ is pure C++: it must not see a PostgreSQL header (included before src/core/pure_cpp.h, or a core C++ header included on the PostgreSQL side)"
+#if defined(DSR_POSTGRES_SIDE) || defined(POSTGRES_H) || defined(POSTGRES_FE_H) || defined(C_H) || \
+    defined(PG_VERSION_NUM)
+#error \
+    "src/core/ is pure C++: it must not see a PostgreSQL header (included before src/core/pure_cpp.h, or a core C++ header included on the PostgreSQL side)"
 #endif
 
 /* any later #ifndef POSTGRES_H (etc.) is an error: "attempt to use poisoned" */
-#pragma GCC poison DSR_POSTGRES_SIDE POSTGRES_H POSTGRES_FE_H C_H PG_VERSION_NUM /* src/core/ is pure C++: no PostgreSQL header */
+#pragma GCC poison DSR_POSTGRES_SIDE POSTGRES_H POSTGRES_FE_H C_H \
+    PG_VERSION_NUM /* src/core/ is pure C++: no PostgreSQL header */
 
 #endif /* DSR_PURE_CPP_H */

@@ -11,7 +11,7 @@
  * interface with a short poll slice, and interrupted() is checked after
  * every slice as well as from the xferinfo callback.
  */
-#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+#include "pure_cpp.h" /* first: no PostgreSQL header in src/core/ */
 
 #include "push_client.h"
 
@@ -26,10 +26,11 @@
 #include <string>
 #include <thread>
 
-namespace {
+namespace
+{
 
-constexpr int kPollSliceMs = 50;            /* longest wait between interrupt checks */
-constexpr size_t kMaxResponseBytes = 4096;  /* response body kept for the error text */
+constexpr int         kPollSliceMs = 50;        /* longest wait between interrupt checks */
+constexpr size_t      kMaxResponseBytes = 4096; /* response body kept for the error text */
 constexpr const char *kContentType = "Content-Type: text/plain; version=0.0.4; charset=utf-8";
 
 bool g_curl_initialized = false;
@@ -39,10 +40,10 @@ using Clock = std::chrono::steady_clock;
 /* What one attempt produced. */
 enum class Outcome
 {
-    Success,    /* 2xx */
-    Retryable,  /* connection error, timeout, 5xx */
-    Final,      /* 4xx, other HTTP status, local error */
-    Canceled,   /* interrupted() said so */
+    Success,   /* 2xx */
+    Retryable, /* connection error, timeout, 5xx */
+    Final,     /* 4xx, other HTTP status, local error */
+    Canceled,  /* interrupted() said so */
 };
 
 struct Attempt
@@ -55,17 +56,19 @@ struct Attempt
 struct TransferState
 {
     const DsrPushOptions *options;
-    std::string response;       /* first kMaxResponseBytes of the body */
-    bool        canceled = false;
+    std::string           response; /* first kMaxResponseBytes of the body */
+    bool                  canceled = false;
 };
 
-bool is_interrupted(const DsrPushOptions *options)
+bool
+is_interrupted(const DsrPushOptions *options)
 {
     return options->interrupted != nullptr && options->interrupted();
 }
 
 /* Copy into a fixed C buffer, cutting on a UTF-8 character boundary. */
-void set_error(char *dst, size_t size, const std::string &msg)
+void
+set_error(char *dst, size_t size, const std::string &msg)
 {
     if (size == 0)
         return;
@@ -82,7 +85,8 @@ void set_error(char *dst, size_t size, const std::string &msg)
 }
 
 /* One line of readable text from a response body. */
-std::string clean_body(const std::string &body)
+std::string
+clean_body(const std::string &body)
 {
     std::string out;
     out.reserve(body.size());
@@ -95,9 +99,10 @@ std::string clean_body(const std::string &body)
     return out.substr(first, last - first + 1);
 }
 
-size_t on_write(char *data, size_t size, size_t nmemb, void *userdata)
+size_t
+on_write(char *data, size_t size, size_t nmemb, void *userdata)
 {
-    auto *state = static_cast<TransferState *>(userdata);
+    auto        *state = static_cast<TransferState *>(userdata);
     const size_t n = size * nmemb;
     try
     {
@@ -111,19 +116,21 @@ size_t on_write(char *data, size_t size, size_t nmemb, void *userdata)
     return n;
 }
 
-int on_progress(void *userdata, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
+int
+on_progress(void *userdata, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
 {
     auto *state = static_cast<TransferState *>(userdata);
     if (is_interrupted(state->options))
     {
         state->canceled = true;
-        return 1;   /* abort: CURLE_ABORTED_BY_CALLBACK */
+        return 1; /* abort: CURLE_ABORTED_BY_CALLBACK */
     }
     return 0;
 }
 
 /* CURLcodes worth another attempt: the network or the server may recover. */
-bool retryable(CURLcode code)
+bool
+retryable(CURLcode code)
 {
     switch (code)
     {
@@ -148,10 +155,10 @@ bool retryable(CURLcode code)
 /* RAII for the handles of one attempt. */
 struct Handles
 {
-    CURL *easy = nullptr;
-    CURLM *multi = nullptr;
+    CURL       *easy = nullptr;
+    CURLM      *multi = nullptr;
     curl_slist *headers = nullptr;
-    bool added = false;
+    bool        added = false;
 
     ~Handles()
     {
@@ -168,7 +175,8 @@ struct Handles
 
 /* The request headers of a PUT or POST: the exposition format, and no
  * "Expect: 100-continue" round trip for larger bodies. */
-void add_body_headers(Handles &h)
+void
+add_body_headers(Handles &h)
 {
     for (const char *header : {kContentType, "Expect:"})
         if (curl_slist *list = curl_slist_append(h.headers, header))
@@ -176,8 +184,9 @@ void add_body_headers(Handles &h)
 }
 
 /* URL, method, body and headers; http and https only, no redirect followed. */
-void set_request(CURL *e, const std::string &url, const std::string &method, const char *body,
-                 bool has_body, curl_slist *headers, char *errbuf)
+void
+set_request(CURL *e, const std::string &url, const std::string &method, const char *body, bool has_body,
+            curl_slist *headers, char *errbuf)
 {
     curl_easy_setopt(e, CURLOPT_URL, url.c_str());
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
@@ -197,7 +206,8 @@ void set_request(CURL *e, const std::string &url, const std::string &method, con
 }
 
 /* The options' timeouts and credentials. */
-void set_limits_and_auth(CURL *e, const DsrPushOptions *options)
+void
+set_limits_and_auth(CURL *e, const DsrPushOptions *options)
 {
     if (options->connect_timeout_ms > 0)
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, options->connect_timeout_ms);
@@ -211,7 +221,8 @@ void set_limits_and_auth(CURL *e, const DsrPushOptions *options)
 }
 
 /* The response body kept in `state`; the progress callback asks interrupted(). */
-void set_callbacks(CURL *e, TransferState *state)
+void
+set_callbacks(CURL *e, TransferState *state)
 {
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, state);
@@ -222,8 +233,9 @@ void set_callbacks(CURL *e, TransferState *state)
 
 /* The handles of one attempt, set up and added to the multi handle: an
  * empty string, or what went wrong. */
-std::string set_up(Handles &h, TransferState &state, char *errbuf, const std::string &url,
-                   const std::string &method, const char *body)
+std::string
+set_up(Handles &h, TransferState &state, char *errbuf, const std::string &url, const std::string &method,
+       const char *body)
 {
     h.easy = curl_easy_init();
     h.multi = curl_multi_init();
@@ -246,18 +258,24 @@ std::string set_up(Handles &h, TransferState &state, char *errbuf, const std::st
 /* How driving the transfer ended. */
 struct Drive
 {
-    enum { Done, Canceled, Failed } end = Failed;
-    CURLcode    code = CURLE_OK;    /* Done: the transfer's result */
-    std::string error;              /* Failed: libcurl's multi error */
+    enum
+    {
+        Done,
+        Canceled,
+        Failed
+    } end = Failed;
+    CURLcode    code = CURLE_OK; /* Done: the transfer's result */
+    std::string error;           /* Failed: libcurl's multi error */
 };
 
 /* Drive the transfer in short slices so that an interrupt is seen quickly. */
-Drive drive(Handles &h, TransferState &state)
+Drive
+drive(Handles &h, TransferState &state)
 {
     Drive d;
     for (;;)
     {
-        int running = 0;
+        int       running = 0;
         CURLMcode mc = curl_multi_perform(h.multi, &running);
         if (mc != CURLM_OK)
         {
@@ -265,7 +283,7 @@ Drive drive(Handles &h, TransferState &state)
             return d;
         }
         bool done = false;
-        int queued = 0;
+        int  queued = 0;
         while (CURLMsg *msg = curl_multi_info_read(h.multi, &queued))
         {
             if (msg->msg == CURLMSG_DONE && msg->easy_handle == h.easy)
@@ -294,7 +312,8 @@ Drive drive(Handles &h, TransferState &state)
     }
 }
 
-Attempt canceled_attempt()
+Attempt
+canceled_attempt()
 {
     Attempt result;
     result.outcome = Outcome::Canceled;
@@ -303,7 +322,8 @@ Attempt canceled_attempt()
 }
 
 /* A transfer that failed below HTTP: worth a retry if the network may recover. */
-Attempt classify_transfer_error(CURLcode code, const char *errbuf)
+Attempt
+classify_transfer_error(CURLcode code, const char *errbuf)
 {
     Attempt result;
     result.outcome = retryable(code) ? Outcome::Retryable : Outcome::Final;
@@ -318,7 +338,8 @@ Attempt classify_transfer_error(CURLcode code, const char *errbuf)
 
 /* An HTTP answer: 2xx succeeds, 5xx is retried, anything else is final; the
  * error has the status and the gateway's message. */
-Attempt classify_status(long status, const std::string &response)
+Attempt
+classify_status(long status, const std::string &response)
 {
     Attempt result;
     result.http_status = status;
@@ -339,12 +360,12 @@ Attempt classify_status(long status, const std::string &response)
 }
 
 /* One request: set up, driven to its end, its outcome. */
-Attempt attempt_once(const DsrPushOptions *options, const std::string &url,
-                     const std::string &method, const char *body)
+Attempt
+attempt_once(const DsrPushOptions *options, const std::string &url, const std::string &method, const char *body)
 {
     TransferState state{options, {}, false};
-    char errbuf[CURL_ERROR_SIZE] = {0};
-    Handles h;
+    char          errbuf[CURL_ERROR_SIZE] = {0};
+    Handles       h;
 
     Attempt result;
     result.error = set_up(h, state, errbuf, url, method, body);
@@ -367,7 +388,8 @@ Attempt attempt_once(const DsrPushOptions *options, const std::string &url,
     return classify_status(status, state.response);
 }
 
-bool starts_with_nocase(const std::string &s, const char *prefix)
+bool
+starts_with_nocase(const std::string &s, const char *prefix)
 {
     const size_t n = std::strlen(prefix);
     if (s.size() < n)
@@ -384,15 +406,14 @@ bool starts_with_nocase(const std::string &s, const char *prefix)
 }
 
 /* Empty string when base_url is usable, otherwise why not. */
-std::string check_base_url(const char *base_url)
+std::string
+check_base_url(const char *base_url)
 {
     static const char kOnly[] = "only http:// and https:// URLs are supported";
     if (!base_url || !base_url[0])
         return std::string("Pushgateway URL is empty (") + kOnly + ")";
     const std::string url(base_url);
-    const size_t scheme_len = starts_with_nocase(url, "http://")    ? 7
-                              : starts_with_nocase(url, "https://") ? 8
-                                                                    : 0;
+    const size_t      scheme_len = starts_with_nocase(url, "http://") ? 7 : starts_with_nocase(url, "https://") ? 8 : 0;
     if (scheme_len == 0)
         return std::string("unsupported Pushgateway URL scheme: ") + kOnly;
     if (url.size() == scheme_len || url[scheme_len] == '/')
@@ -400,7 +421,8 @@ std::string check_base_url(const char *base_url)
     return std::string();
 }
 
-void default_sleep(const DsrPushOptions *options, long ms)
+void
+default_sleep(const DsrPushOptions *options, long ms)
 {
     /* interruptible: wake up every slice to look at interrupted() */
     const auto until = Clock::now() + std::chrono::milliseconds(ms);
@@ -413,18 +435,20 @@ void default_sleep(const DsrPushOptions *options, long ms)
     }
 }
 
-DsrPushResult push(const DsrPushOptions *options, const char *method, const char *path,
-                   const char *body)
+DsrPushResult
+push(const DsrPushOptions *options, const char *method, const char *path, const char *body)
 {
     DsrPushResult result;
     std::memset(&result, 0, sizeof result);
     const auto start = Clock::now();
-    auto finish = [&]() {
+    auto       finish = [&]()
+    {
         result.retries = result.attempts > 0 ? result.attempts - 1 : 0;
         result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
         return result;
     };
-    auto fail = [&](const std::string &msg) {
+    auto fail = [&](const std::string &msg)
+    {
         result.ok = false;
         set_error(result.error, sizeof result.error, msg);
         return finish();
@@ -450,7 +474,7 @@ DsrPushResult push(const DsrPushOptions *options, const char *method, const char
     url += p;
 
     const int max_retries = std::max(0, options->max_retries);
-    long backoff = std::max(0L, options->backoff_ms);
+    long      backoff = std::max(0L, options->backoff_ms);
 
     for (int attempt = 0;; attempt++)
     {

@@ -1,7 +1,7 @@
 /*
  * report_format.cpp — numbers, money and dates as the report shows them.
  */
-#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+#include "pure_cpp.h" /* first: no PostgreSQL header in src/core/ */
 
 #include "report_format.h"
 
@@ -10,16 +10,18 @@
 #include <cmath>
 #include <cstdio>
 
-namespace dsr {
+namespace dsr
+{
 
-namespace {
+namespace
+{
 
 /* "1234567" -> "1,234,567" (digits only) */
 std::string
 group_digits(const std::string &digits, char sep = ',')
 {
     std::string out;
-    size_t n = digits.size();
+    size_t      n = digits.size();
     for (size_t k = 0; k < n; k++)
     {
         if (k > 0 && (n - k) % 3 == 0)
@@ -31,11 +33,10 @@ group_digits(const std::string &digits, char sep = ',')
 
 /* A plain decimal "-?digits(.digits)?" -> grouped, at least two decimals. */
 bool
-format_decimal_text(const std::string &t, std::string &out, const NumberStyle &st = NumberStyle(),
-                    size_t min_frac = 2)
+format_decimal_text(const std::string &t, std::string &out, const NumberStyle &st = NumberStyle(), size_t min_frac = 2)
 {
     size_t i = 0;
-    bool neg = false;
+    bool   neg = false;
     if (i < t.size() && (t[i] == '-' || t[i] == '+'))
     {
         neg = t[i] == '-';
@@ -90,7 +91,7 @@ civil_from_days(int64_t z)
     const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
     const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     const int64_t mp = (5 * doy + 2) / 153;
-    Date r;
+    Date          r;
     r.d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
     r.m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
     r.y = static_cast<int>(yoe + era * 400 + (r.m <= 2));
@@ -98,16 +99,12 @@ civil_from_days(int64_t z)
     return r;
 }
 
-const char *const kWeekdays[] = {"Sunday", "Monday", "Tuesday", "Wednesday",
-                                 "Thursday", "Friday", "Saturday"};
-const char *const kWeekdaysPt[] = {"domingo", "segunda-feira", "ter\xC3\xA7" "a-feira",
-                                   "quarta-feira", "quinta-feira", "sexta-feira",
-                                   "s\xC3\xA1" "bado"};
-const char *const kWeekdaysShortPt[] = {"dom", "seg", "ter", "qua", "qui", "sex",
-                                        "s\xC3\xA1" "b"};
-const char *const kMonthsPt[] = {"janeiro", "fevereiro", "mar\xC3\xA7o", "abril", "maio",
-                                 "junho", "julho", "agosto", "setembro", "outubro",
-                                 "novembro", "dezembro"};
+const char *const kWeekdays[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+const char *const kWeekdaysPt[] = {"domingo",      "segunda-feira", "ter\u00e7a-feira", "quarta-feira",
+                                   "quinta-feira", "sexta-feira",   "s\u00e1bado"};
+const char *const kWeekdaysShortPt[] = {"dom", "seg", "ter", "qua", "qui", "sex", "s\u00e1b"};
+const char *const kMonthsPt[] = {"janeiro", "fevereiro", "mar\u00e7o", "abril",   "maio",     "junho",
+                                 "julho",   "agosto",    "setembro",   "outubro", "novembro", "dezembro"};
 
 /* "en" | "pt-BR" | "pt_BR" | "pt", any case */
 bool
@@ -148,8 +145,8 @@ with_sign(const std::string &amount, const NumberStyle &st)
 bool
 is_report_locale(const char *name)
 {
-    return name == nullptr || *name == '\0' || same_locale(name, "en") ||
-           same_locale(name, "pt-br") || same_locale(name, "pt");
+    return name == nullptr || *name == '\0' || same_locale(name, "en") || same_locale(name, "pt-br") ||
+           same_locale(name, "pt");
 }
 
 bool
@@ -183,15 +180,15 @@ number_style(const char *locale, const char *currency)
     if (code.empty())
         return st;
     std::string sign;
-    bool symbol = true;
+    bool        symbol = true;
     if (code == "BRL")
         sign = "R$";
     else if (code == "USD")
         sign = st.pt_br ? "US$" : "$";
     else if (code == "EUR")
-        sign = "\xE2\x82\xAC";
+        sign = "\u20ac";
     else if (code == "GBP")
-        sign = "\xC2\xA3";
+        sign = "\u00a3";
     else
     {
         sign = code;
@@ -205,8 +202,7 @@ number_style(const char *locale, const char *currency)
 std::string
 format_int(int64_t v, const NumberStyle &st)
 {
-    uint64_t mag = v < 0 ? static_cast<uint64_t>(-(v + 1)) + 1
-                         : static_cast<uint64_t>(v);
+    uint64_t    mag = v < 0 ? static_cast<uint64_t>(-(v + 1)) + 1 : static_cast<uint64_t>(v);
     std::string s = group_digits(std::to_string(mag), st.group);
     return v < 0 ? "-" + s : s;
 }
@@ -259,8 +255,8 @@ format_change_magnitude(double pct, const NumberStyle &st)
     if (mag < 999.95)
         return format_decimal(mag, 1, st) + "%";
     /* +623,684.2% reads better as the ratio it is: 6,237x the other day */
-    const char *times = "\xC3\x97";   /* U+00D7, in WinAnsiEncoding */
-    double ratio = pct > 0 ? 1.0 + mag / 100.0 : mag / 100.0;
+    const char *times = "\u00d7"; /* U+00D7, in WinAnsiEncoding */
+    double      ratio = pct > 0 ? 1.0 + mag / 100.0 : mag / 100.0;
     if (ratio < 99.95)
         return format_decimal(ratio, 1, st) + times;
     if (ratio < 99999.5)
@@ -282,7 +278,7 @@ parse_date(const char *s)
     Date r;
     if (!s)
         return r;
-    int y, m, d;
+    int  y, m, d;
     char tail;
     if (std::sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
         return r;

@@ -1,7 +1,7 @@
 /*
  * strprintf.cpp — printf into a std::string.
  */
-#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+#include "pure_cpp.h" /* first: no PostgreSQL header in src/core/ */
 
 #include "strprintf.h"
 
@@ -9,7 +9,8 @@
 #include <cstdio>
 #include <vector>
 
-namespace dsr {
+namespace dsr
+{
 
 std::string
 strprintf(const char *fmt, ...)

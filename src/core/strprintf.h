@@ -4,14 +4,15 @@
 #ifndef DSR_STRPRINTF_H
 #define DSR_STRPRINTF_H
 
-#include "pure_cpp.h"   /* a C++ header: not for the PostgreSQL side */
+#include "pure_cpp.h" /* a C++ header: not for the PostgreSQL side */
 
 #include <string>
 
 /* hidden: dsr_pdf_write is the module's only exported symbol */
-namespace dsr __attribute__((visibility("hidden"))) {
+namespace dsr __attribute__((visibility("hidden")))
+{
 
-std::string strprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+    std::string strprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 } /* namespace dsr */
 

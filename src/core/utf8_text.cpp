@@ -2,14 +2,15 @@
  * utf8_text.cpp — strict UTF-8 decoding/encoding, sanitising for libharu,
  * and WinAnsiEncoding.
  */
-#include "pure_cpp.h"   /* first: no PostgreSQL header in src/core/ */
+#include "pure_cpp.h" /* first: no PostgreSQL header in src/core/ */
 
 #include "utf8_text.h"
 
 #include <algorithm>
 #include <vector>
 
-namespace dsr {
+namespace dsr
+{
 
 void
 append_utf8(std::string &out, uint32_t cp)
@@ -39,8 +40,8 @@ append_utf8(std::string &out, uint32_t cp)
 size_t
 decode_utf8(const std::string &s, size_t i, uint32_t &cp)
 {
-    const auto *p = reinterpret_cast<const unsigned char *>(s.data()) + i;
-    size_t left = s.size() - i;
+    const auto   *p = reinterpret_cast<const unsigned char *>(s.data()) + i;
+    size_t        left = s.size() - i;
     unsigned char b0 = p[0];
 
     if (b0 < 0x80)
@@ -49,7 +50,7 @@ decode_utf8(const std::string &s, size_t i, uint32_t &cp)
         return 1;
     }
 
-    size_t len;
+    size_t   len;
     uint32_t min;
     if ((b0 & 0xE0) == 0xC0)
     {
@@ -94,7 +95,7 @@ sanitize_utf8(const std::string &in, const std::string &repl)
     while (i < in.size())
     {
         uint32_t cp = 0;
-        size_t len = decode_utf8(in, i, cp);
+        size_t   len = decode_utf8(in, i, cp);
         if (len == 0)
         {
             /* skip the lead byte and any stray continuation bytes after it */
@@ -115,15 +116,15 @@ sanitize_utf8(const std::string &in, const std::string &repl)
     return out;
 }
 
-namespace {
+namespace
+{
 
 /* The code points of WinAnsiEncoding's bytes 0x80..0x9F (0 = no character):
  * what Windows-1252 puts where Latin-1 has control characters. */
 const uint16_t kWinAnsi80[32] = {
-    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
-    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
 };
 
 } /* namespace */
@@ -137,7 +138,7 @@ encode_win_ansi(const std::string &in, std::string &out)
     while (i < in.size())
     {
         uint32_t cp = 0;
-        size_t len = decode_utf8(in, i, cp);
+        size_t   len = decode_utf8(in, i, cp);
         if (len == 0)
             return false;
         i += len;
@@ -158,15 +159,20 @@ encode_win_ansi(const std::string &in, std::string &out)
     return true;
 }
 
-namespace {
+namespace
+{
 
-enum BidiClass { kNeutral, kLeft, kRight };
+enum BidiClass
+{
+    kNeutral,
+    kLeft,
+    kRight
+};
 
 bool
 is_rtl(uint32_t cp)
 {
-    return (cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) ||
-           (cp >= 0xFE70 && cp <= 0xFEFF);
+    return (cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFF);
 }
 
 BidiClass
@@ -176,8 +182,7 @@ bidi_class(uint32_t cp)
         return kRight;
     if ((cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z'))
         return kLeft;
-    if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7 ||
-        (cp >= 0x2000 && cp <= 0x206F))
+    if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7 || (cp >= 0x2000 && cp <= 0x206F))
         return kNeutral;
     return kLeft;
 }
@@ -187,15 +192,24 @@ mirrored(uint32_t cp)
 {
     switch (cp)
     {
-        case '(': return ')';
-        case ')': return '(';
-        case '[': return ']';
-        case ']': return '[';
-        case '{': return '}';
-        case '}': return '{';
-        case '<': return '>';
-        case '>': return '<';
-        default: return cp;
+        case '(':
+            return ')';
+        case ')':
+            return '(';
+        case '[':
+            return ']';
+        case ']':
+            return '[';
+        case '{':
+            return '}';
+        case '}':
+            return '{';
+        case '<':
+            return '>';
+        case '>':
+            return '<';
+        default:
+            return cp;
     }
 }
 
@@ -205,13 +219,13 @@ std::string
 visual_order(const std::string &s)
 {
     std::vector<uint32_t> cps;
-    bool any_rtl = false;
+    bool                  any_rtl = false;
     for (size_t i = 0; i < s.size();)
     {
         uint32_t cp = 0;
-        size_t n = decode_utf8(s, i, cp);
+        size_t   n = decode_utf8(s, i, cp);
         if (n == 0)
-            return s;   /* not valid UTF-8: leave it */
+            return s; /* not valid UTF-8: leave it */
         any_rtl = any_rtl || is_rtl(cp);
         cps.push_back(cp);
         i += n;
@@ -219,9 +233,9 @@ visual_order(const std::string &s)
     if (!any_rtl)
         return s;
 
-    const size_t n = cps.size();
+    const size_t           n = cps.size();
     std::vector<BidiClass> cls(n);
-    BidiClass base = kNeutral;
+    BidiClass              base = kNeutral;
     for (size_t k = 0; k < n; k++)
     {
         cls[k] = bidi_class(cps[k]);
@@ -278,10 +292,9 @@ scripts_needing_shaping(const std::string &s)
     for (size_t i = 0; i < s.size();)
     {
         uint32_t cp = 0;
-        size_t n = decode_utf8(s, i, cp);
+        size_t   n = decode_utf8(s, i, cp);
         i += n ? n : 1;
-        if ((cp >= 0x0600 && cp <= 0x08FF) || (cp >= 0xFB50 && cp <= 0xFDFF) ||
-            (cp >= 0xFE70 && cp <= 0xFEFF))
+        if ((cp >= 0x0600 && cp <= 0x08FF) || (cp >= 0xFB50 && cp <= 0xFDFF) || (cp >= 0xFE70 && cp <= 0xFEFF))
             found |= kScriptArabic;
         else if (cp >= 0x0900 && cp <= 0x0DFF)
             found |= kScriptIndic;

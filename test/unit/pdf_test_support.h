@@ -23,10 +23,10 @@ inline std::string
 run(const std::string &cmd)
 {
     std::string out;
-    FILE *p = popen(cmd.c_str(), "r");
+    FILE       *p = popen(cmd.c_str(), "r");
     if (!p)
         return out;
-    char buf[4096];
+    char   buf[4096];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, p)) > 0)
         out.append(buf, n);
@@ -54,7 +54,8 @@ pdf_text(const std::string &path)
 class PdfTestWithDir : public ::testing::Test
 {
 protected:
-    void SetUp() override
+    void
+    SetUp() override
     {
         if (access(kFont, R_OK) != 0 || access(kBoldFont, R_OK) != 0)
             GTEST_SKIP() << "DejaVu fonts not installed (fonts-dejavu-core)";
@@ -64,7 +65,8 @@ protected:
         ASSERT_NE(mkdtemp(tmpl), nullptr);
         dir_ = tmpl;
     }
-    void TearDown() override
+    void
+    TearDown() override
     {
         if (!dir_.empty())
         {

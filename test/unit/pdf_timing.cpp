@@ -19,7 +19,8 @@
 
 #include <time.h>
 
-namespace {
+namespace
+{
 
 const char *const kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 const char *const kBoldFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
@@ -77,13 +78,13 @@ void
 measure(const char *label, const DsrReport &r, int n, const std::string &path)
 {
     std::vector<double> ms, cpu;
-    int64_t bytes = 0;
+    int64_t             bytes = 0;
     for (int i = 0; i < n; i++)
     {
-        auto t0 = std::chrono::steady_clock::now();
-        double c0 = cpu_ms();
+        auto         t0 = std::chrono::steady_clock::now();
+        double       c0 = cpu_ms();
         DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
-        auto t1 = std::chrono::steady_clock::now();
+        auto         t1 = std::chrono::steady_clock::now();
         cpu.push_back(cpu_ms() - c0);
         if (!res.ok)
         {
@@ -97,16 +98,15 @@ measure(const char *label, const DsrReport &r, int n, const std::string &path)
     std::sort(cpu.begin(), cpu.end());
     std::printf("%-9s median %6.2f ms (CPU %6.2f ms)  min %6.2f ms  max %6.2f ms  %6.1f kB"
                 "  (%d runs)  %s\n",
-                label, ms[ms.size() / 2], cpu[cpu.size() / 2], ms.front(), ms.back(),
-                bytes / 1024.0, n, path.c_str());
+                label, ms[ms.size() / 2], cpu[cpu.size() / 2], ms.front(), ms.back(), bytes / 1024.0, n, path.c_str());
 }
 
-}   // namespace
+} // namespace
 
 int
 main(int argc, char **argv)
 {
-    int n = argc > 1 ? std::atoi(argv[1]) : 50;
+    int         n = argc > 1 ? std::atoi(argv[1]) : 50;
     std::string dir = argc > 2 ? argv[2] : "/tmp";
     measure("latin-1", report(true), n, dir + "/timing-latin1.pdf");
     measure("cyrillic", report(false), n, dir + "/timing-cyrillic.pdf");

@@ -17,7 +17,8 @@
 
 namespace fs = std::filesystem;
 
-namespace {
+namespace
+{
 
 using dsr::AtomicFileError;
 using dsr::write_file_atomically;
@@ -31,7 +32,7 @@ bytes(const std::string &s)
 std::string
 contents(const std::string &path)
 {
-    std::ifstream in(path, std::ios::binary);
+    std::ifstream     in(path, std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
@@ -64,13 +65,15 @@ error_of(const std::string &path, const std::string &data = "x")
 class AtomicFile : public ::testing::Test
 {
 protected:
-    void SetUp() override
+    void
+    SetUp() override
     {
         char tmpl[] = "/tmp/atomic_file_test.XXXXXX";
         ASSERT_NE(mkdtemp(tmpl), nullptr);
         dir_ = tmpl;
     }
-    void TearDown() override
+    void
+    TearDown() override
     {
         std::error_code ec;
         fs::permissions(dir_ + "/readonly", fs::perms::owner_all, ec);
@@ -117,8 +120,7 @@ TEST_F(AtomicFile, PathWithoutFileNameFails)
 {
     EXPECT_EQ(error_of(""), "no report file path given");
     std::string msg = error_of(dir_ + "/");
-    EXPECT_NE(msg.find("invalid report file path \"" + dir_ + "/\": no file name"),
-              std::string::npos) << msg;
+    EXPECT_NE(msg.find("invalid report file path \"" + dir_ + "/\": no file name"), std::string::npos) << msg;
     EXPECT_NE(error_of(dir_ + "/..").find("no file name"), std::string::npos);
     EXPECT_TRUE(entries(dir_).empty());
 }
@@ -146,11 +148,11 @@ TEST_F(AtomicFile, UnwritableDirectoryKeepsThePreviousFile)
     ASSERT_EQ(chmod(ro.c_str(), 0555), 0);
 
     std::string msg = error_of(path, "next");
-    EXPECT_NE(msg.find("could not create temporary report file \"" + ro + "/.report.pdf.tmp."),
-              std::string::npos) << msg;
+    EXPECT_NE(msg.find("could not create temporary report file \"" + ro + "/.report.pdf.tmp."), std::string::npos)
+        << msg;
     EXPECT_NE(msg.find("Permission denied"), std::string::npos) << msg;
     EXPECT_EQ(contents(path), "previous");
     EXPECT_EQ(entries(ro), std::vector<std::string>{"report.pdf"});
 }
 
-}   // namespace
+} // namespace

@@ -12,7 +12,8 @@
 #include <cmath>
 #include <vector>
 
-namespace {
+namespace
+{
 
 /* weeks newest first, as {orders, revenue}; an order count of 0 is a day without sales */
 DsrExpected
@@ -24,7 +25,7 @@ band_of(const std::vector<std::pair<int64_t, double>> &weeks)
     return dsr_expected_band(t.data(), static_cast<int>(t.size()));
 }
 
-}  // namespace
+} // namespace
 
 TEST(ExpectedBand, MedianAndRobustSpread)
 {

@@ -21,10 +21,12 @@
 #include <sys/wait.h>
 #include <vector>
 
-namespace {
+namespace
+{
 
 /* Takes ownership of a malloc'd C string. */
-std::string take(char *s)
+std::string
+take(char *s)
 {
     EXPECT_NE(s, nullptr);
     if (!s)
@@ -34,17 +36,19 @@ std::string take(char *s)
     return out;
 }
 
-std::vector<std::string> lines_of(const std::string &text)
+std::vector<std::string>
+lines_of(const std::string &text)
 {
     std::vector<std::string> out;
-    std::istringstream in(text);
-    std::string line;
+    std::istringstream       in(text);
+    std::string              line;
     while (std::getline(in, line))
         out.push_back(line);
     return out;
 }
 
-bool has_line(const std::string &body, const std::string &line)
+bool
+has_line(const std::string &body, const std::string &line)
 {
     for (const auto &l : lines_of(body))
         if (l == line)
@@ -53,7 +57,8 @@ bool has_line(const std::string &body, const std::string &line)
 }
 
 /* Sample lines (not comments) whose metric name is exactly `name`. */
-std::vector<std::string> samples(const std::string &body, const std::string &name)
+std::vector<std::string>
+samples(const std::string &body, const std::string &name)
 {
     std::vector<std::string> out;
     for (const auto &l : lines_of(body))
@@ -64,7 +69,8 @@ std::vector<std::string> samples(const std::string &body, const std::string &nam
 }
 
 /* Value of the single unlabeled sample `name`. */
-std::string value_of(const std::string &body, const std::string &name)
+std::string
+value_of(const std::string &body, const std::string &name)
 {
     const auto s = samples(body, name);
     if (s.size() != 1)
@@ -79,9 +85,10 @@ struct Promtool
 };
 
 /* Runs the real `promtool check metrics` on body (stdin), stdout+stderr captured. */
-Promtool promtool_check(const std::string &body)
+Promtool
+promtool_check(const std::string &body)
 {
-    char path[] = "/tmp/dsr_promtool_XXXXXX";
+    char      path[] = "/tmp/dsr_promtool_XXXXXX";
     const int fd = mkstemp(path);
     if (fd < 0)
         return {-1, "mkstemp failed"};
@@ -94,10 +101,10 @@ Promtool promtool_check(const std::string &body)
     }
 
     const std::string cmd = std::string("promtool check metrics < ") + path + " 2>&1";
-    Promtool result{-1, ""};
+    Promtool          result{-1, ""};
     if (FILE *p = popen(cmd.c_str(), "r"))
     {
-        char buf[4096];
+        char   buf[4096];
         size_t n;
         while ((n = fread(buf, 1, sizeof buf, p)) > 0)
             result.output.append(buf, n);
@@ -108,7 +115,8 @@ Promtool promtool_check(const std::string &body)
     return result;
 }
 
-bool promtool_available()
+bool
+promtool_available()
 {
     return std::system("promtool --version >/dev/null 2>&1") == 0;
 }
@@ -120,7 +128,8 @@ bool promtool_available()
  * naming lints, which are expected; anything else (a missing HELP, a parse
  * error) is a failure.
  */
-void expect_promtool_parses(const std::string &what, const std::string &body)
+void
+expect_promtool_parses(const std::string &what, const std::string &body)
 {
     const Promtool r = promtool_check(body);
     SCOPED_TRACE(what + "\n--- promtool said ---\n" + r.output + "--- body ---\n" + body);
@@ -129,10 +138,10 @@ void expect_promtool_parses(const std::string &what, const std::string &body)
     EXPECT_EQ(r.output.find("parsing error"), std::string::npos);
 
     static const char *const kExpectedLints[] = {
-        "non-counter metrics should not have \"_total\" suffix",          // daily_sales_revenue_total (contract)
+        "non-counter metrics should not have \"_total\" suffix", // daily_sales_revenue_total (contract)
         "non-histogram and non-summary metrics should not have \"_count\" suffix", // *_count gauges (contract)
-        "metric names should not contain abbreviated units",            // batch_job_memory_usage_mb (contract)
-        "use base unit \"bytes\" instead of \"kilobytes\"",             // report_pdf_size_kilobytes (contract)
+        "metric names should not contain abbreviated units", // batch_job_memory_usage_mb (contract)
+        "use base unit \"bytes\" instead of \"kilobytes\"",  // report_pdf_size_kilobytes (contract)
     };
     for (const auto &line : lines_of(r.output))
     {
@@ -171,25 +180,26 @@ TEST(MetricsPayload, DayBodyWithoutProductsExactText)
     r.previous_day = totals(6, 0, 30841, "30841.00");
     r.week_before = totals(0, 0, 0, "0.00");
 
-    EXPECT_EQ(take(dsr_business_payload(&r)),
-              "# HELP daily_sales_revenue_total Revenue of the reported day (sum of closed orders), in currency units.\n"
-              "# TYPE daily_sales_revenue_total gauge\n"
-              "daily_sales_revenue_total 15420.5\n"
-              "# HELP daily_sales_orders_count Number of closed orders of the reported day.\n"
-              "# TYPE daily_sales_orders_count gauge\n"
-              "daily_sales_orders_count 3\n"
-              "# HELP daily_sales_avg_ticket_amount Average ticket of the reported day: revenue divided by closed orders, in currency units.\n"
-              "# TYPE daily_sales_avg_ticket_amount gauge\n"
-              "daily_sales_avg_ticket_amount 5140.5\n"
-              "# HELP daily_sales_items_sold_count Number of product units sold on the reported day.\n"
-              "# TYPE daily_sales_items_sold_count gauge\n"
-              "daily_sales_items_sold_count 9\n"
-              "# HELP daily_sales_revenue_change_ratio Relative revenue change of the reported day versus a comparison day: (revenue - other) / other.\n"
-              "# TYPE daily_sales_revenue_change_ratio gauge\n"
-              "daily_sales_revenue_change_ratio{compared_to=\"previous_day\"} -0.5\n"
-              "# HELP daily_sales_revenue_expected_samples Same weekdays of the previous weeks the expected revenue is made of (0-8); 0: no band, and no expected, lower and upper series.\n"
-              "# TYPE daily_sales_revenue_expected_samples gauge\n"
-              "daily_sales_revenue_expected_samples 0\n");
+    EXPECT_EQ(
+        take(dsr_business_payload(&r)),
+        "# HELP daily_sales_revenue_total Revenue of the reported day (sum of closed orders), in currency units.\n"
+        "# TYPE daily_sales_revenue_total gauge\n"
+        "daily_sales_revenue_total 15420.5\n"
+        "# HELP daily_sales_orders_count Number of closed orders of the reported day.\n"
+        "# TYPE daily_sales_orders_count gauge\n"
+        "daily_sales_orders_count 3\n"
+        "# HELP daily_sales_avg_ticket_amount Average ticket of the reported day: revenue divided by closed orders, in currency units.\n"
+        "# TYPE daily_sales_avg_ticket_amount gauge\n"
+        "daily_sales_avg_ticket_amount 5140.5\n"
+        "# HELP daily_sales_items_sold_count Number of product units sold on the reported day.\n"
+        "# TYPE daily_sales_items_sold_count gauge\n"
+        "daily_sales_items_sold_count 9\n"
+        "# HELP daily_sales_revenue_change_ratio Relative revenue change of the reported day versus a comparison day: (revenue - other) / other.\n"
+        "# TYPE daily_sales_revenue_change_ratio gauge\n"
+        "daily_sales_revenue_change_ratio{compared_to=\"previous_day\"} -0.5\n"
+        "# HELP daily_sales_revenue_expected_samples Same weekdays of the previous weeks the expected revenue is made of (0-8); 0: no band, and no expected, lower and upper series.\n"
+        "# TYPE daily_sales_revenue_expected_samples gauge\n"
+        "daily_sales_revenue_expected_samples 0\n");
 }
 
 TEST(MetricsPayload, ExpectedBandOnlyWithHistory)
@@ -215,39 +225,41 @@ TEST(MetricsPayload, JobBodyWithoutPerformanceExactText)
 {
     DsrJobFigures f = sample_figures(false);
     f.running = 1;
-    EXPECT_EQ(take(dsr_job_payload(&f)),
-              "# HELP batch_job_last_success_timestamp Unix time (seconds) at which the report job last completed successfully.\n"
-              "# TYPE batch_job_last_success_timestamp gauge\n"
-              "batch_job_last_success_timestamp 1758585600\n"
-              "# HELP batch_job_executions_total Report job executions, by outcome (success or failure).\n"
-              "# TYPE batch_job_executions_total counter\n"
-              "batch_job_executions_total{status=\"success\"} 12\n"
-              "batch_job_executions_total{status=\"failure\"} 1\n"
-              "# HELP batch_job_running 1 while a report job run is in progress, 0 otherwise.\n"
-              "# TYPE batch_job_running gauge\n"
-              "batch_job_running 1\n"
-              "# HELP batch_job_errors_total Errors met by the report job, by kind (database, pdf, network).\n"
-              "# TYPE batch_job_errors_total counter\n"
-              "batch_job_errors_total{error_type=\"database\"} 0\n"
-              "batch_job_errors_total{error_type=\"pdf\"} 0\n"
-              "batch_job_errors_total{error_type=\"network\"} 2\n"
-              "# HELP batch_job_retries_total Retries made by the report job, by operation (push_metrics, database_query).\n"
-              "# TYPE batch_job_retries_total counter\n"
-              "batch_job_retries_total{operation=\"push_metrics\"} 3\n"
-              "batch_job_retries_total{operation=\"database_query\"} 0\n");
+    EXPECT_EQ(
+        take(dsr_job_payload(&f)),
+        "# HELP batch_job_last_success_timestamp Unix time (seconds) at which the report job last completed successfully.\n"
+        "# TYPE batch_job_last_success_timestamp gauge\n"
+        "batch_job_last_success_timestamp 1758585600\n"
+        "# HELP batch_job_executions_total Report job executions, by outcome (success or failure).\n"
+        "# TYPE batch_job_executions_total counter\n"
+        "batch_job_executions_total{status=\"success\"} 12\n"
+        "batch_job_executions_total{status=\"failure\"} 1\n"
+        "# HELP batch_job_running 1 while a report job run is in progress, 0 otherwise.\n"
+        "# TYPE batch_job_running gauge\n"
+        "batch_job_running 1\n"
+        "# HELP batch_job_errors_total Errors met by the report job, by kind (database, pdf, network).\n"
+        "# TYPE batch_job_errors_total counter\n"
+        "batch_job_errors_total{error_type=\"database\"} 0\n"
+        "batch_job_errors_total{error_type=\"pdf\"} 0\n"
+        "batch_job_errors_total{error_type=\"network\"} 2\n"
+        "# HELP batch_job_retries_total Retries made by the report job, by operation (push_metrics, database_query).\n"
+        "# TYPE batch_job_retries_total counter\n"
+        "batch_job_retries_total{operation=\"push_metrics\"} 3\n"
+        "batch_job_retries_total{operation=\"database_query\"} 0\n");
 }
 
 /* ---------------------------------------------------------------- escaping */
 
 TEST(MetricsPayload, ProductNamesAreEscapedInLabelValues)
 {
-    const DsrReport r = sample_report();
+    const DsrReport   r = sample_report();
     const std::string body = take(dsr_business_payload(&r));
 
     /* quote and backslash */
     EXPECT_TRUE(has_line(body, "daily_sales_top_product_revenue{product=\"Monitor 27\\\" UltraWide\\\\back\"} 5999.9"))
         << body;
-    EXPECT_TRUE(has_line(body, "daily_sales_product_revenue{product=\"Monitor 27\\\" UltraWide\\\\back\",rank=\"1\"} 5999.9"))
+    EXPECT_TRUE(
+        has_line(body, "daily_sales_product_revenue{product=\"Monitor 27\\\" UltraWide\\\\back\",rank=\"1\"} 5999.9"))
         << body;
     /* accented UTF-8 passes through unchanged */
     EXPECT_TRUE(has_line(body, "daily_sales_product_revenue{product=\"Café Açaí Pão de Queijo\",rank=\"2\"} 1234.56"))
@@ -260,7 +272,7 @@ TEST(MetricsPayload, InvalidUtf8InProductNameIsReplacedNotPassedOn)
 {
     DsrReport r = sample_report();
     r.top_count = 1;
-    r.top[0].name = "Caf\xE9 (latin1)";   /* not UTF-8: the gateway would reject the push */
+    r.top[0].name = "Caf\xE9 (latin1)"; /* not UTF-8: the gateway would reject the push */
     const std::string body = take(dsr_business_payload(&r));
     EXPECT_TRUE(has_line(body, "daily_sales_top_product_revenue{product=\"Caf\xEF\xBF\xBD (latin1)\"} 5999.9")) << body;
 }
@@ -269,10 +281,10 @@ TEST(MetricsPayload, InvalidUtf8InProductNameIsReplacedNotPassedOn)
 
 TEST(MetricsPayload, DayBodyHasTopFamiliesOnlyWithProducts)
 {
-    DsrReport r = sample_report();
+    DsrReport   r = sample_report();
     std::string body = take(dsr_business_payload(&r));
-    EXPECT_EQ(samples(body, "daily_sales_top_product_revenue").size(), 1u);   /* only top[0] */
-    EXPECT_EQ(samples(body, "daily_sales_product_revenue").size(), 3u);       /* all of top[] */
+    EXPECT_EQ(samples(body, "daily_sales_top_product_revenue").size(), 1u); /* only top[0] */
+    EXPECT_EQ(samples(body, "daily_sales_product_revenue").size(), 3u);     /* all of top[] */
 
     r.top_count = 0;
     body = take(dsr_business_payload(&r));
@@ -291,7 +303,7 @@ TEST(MetricsPayload, RanksRunFromOneToN)
     for (int i = 0; i < DSR_MAX_TOP_N; i++)
         r.top[i] = DsrProduct{"P", 1, 100.0 - i, "x"};
     const std::string body = take(dsr_business_payload(&r));
-    const auto s = samples(body, "daily_sales_product_revenue");
+    const auto        s = samples(body, "daily_sales_product_revenue");
     ASSERT_EQ(s.size(), static_cast<size_t>(DSR_MAX_TOP_N));
     EXPECT_EQ(s[0], "daily_sales_product_revenue{product=\"P\",rank=\"1\"} 100");
     EXPECT_EQ(s[19], "daily_sales_product_revenue{product=\"P\",rank=\"20\"} 81");
@@ -303,7 +315,7 @@ TEST(MetricsPayload, ChangeRatioOmitsComparisonsWithZeroRevenue)
     r.previous_day = totals(40, 0, 14000, "14000.00");
     r.week_before = totals(50, 0, 20000, "20000.00");
     std::string body = take(dsr_business_payload(&r));
-    auto s = samples(body, "daily_sales_revenue_change_ratio");
+    auto        s = samples(body, "daily_sales_revenue_change_ratio");
     ASSERT_EQ(s.size(), 2u) << body;
     const std::string prev = "daily_sales_revenue_change_ratio{compared_to=\"previous_day\"} ";
     const std::string week = "daily_sales_revenue_change_ratio{compared_to=\"week_before\"} ";
@@ -326,14 +338,18 @@ TEST(MetricsPayload, ChangeRatioOmitsComparisonsWithZeroRevenue)
 TEST(MetricsPayload, JobBodyFamiliesWithAndWithoutPerformance)
 {
     const char *const performance[] = {
-        "report_generation_duration_seconds", "report_database_query_duration_seconds",
-        "report_pdf_generation_duration_seconds", "report_pdf_size_kilobytes",
-        "batch_job_cpu_usage_percent", "batch_job_memory_usage_mb",
-        "batch_job_database_connections", "batch_job_data_throughput_records_per_second",
+        "report_generation_duration_seconds",
+        "report_database_query_duration_seconds",
+        "report_pdf_generation_duration_seconds",
+        "report_pdf_size_kilobytes",
+        "batch_job_cpu_usage_percent",
+        "batch_job_memory_usage_mb",
+        "batch_job_database_connections",
+        "batch_job_data_throughput_records_per_second",
     };
 
     DsrJobFigures f = sample_figures(true);
-    std::string body = take(dsr_job_payload(&f));
+    std::string   body = take(dsr_job_payload(&f));
     EXPECT_EQ(value_of(body, "report_generation_duration_seconds"), "2.345");
     EXPECT_EQ(value_of(body, "report_database_query_duration_seconds"), "0.5");
     EXPECT_EQ(value_of(body, "report_pdf_generation_duration_seconds"), "1.25");
@@ -354,7 +370,7 @@ TEST(MetricsPayload, JobBodyFamiliesWithAndWithoutPerformance)
 
 TEST(MetricsPayload, JobBodyControlAndErrorSeriesAlwaysPresent)
 {
-    DsrJobFigures f{};   /* a job that never ran: everything 0 */
+    DsrJobFigures     f{}; /* a job that never ran: everything 0 */
     const std::string body = take(dsr_job_payload(&f));
 
     EXPECT_EQ(body.find("batch_job_last_success_timestamp"), std::string::npos) << body;
@@ -375,20 +391,20 @@ TEST(MetricsPayload, EveryBodyIsWellFormedAndTypesAgreeAcrossBodies)
     DsrReport r = sample_report();
     r.week_before = totals(50, 0, 20000, "20000.00");
     const DsrJobFigures f = sample_figures(true);
-    const std::string bodies[] = {
-        take(dsr_business_payload(&r)),
-        take(dsr_job_payload(&f)),
-        take(dsr_running_payload(1)),
+    const std::string   bodies[] = {
+          take(dsr_business_payload(&r)),
+          take(dsr_job_payload(&f)),
+          take(dsr_running_payload(1)),
     };
 
-    std::map<std::string, std::string> type_of;   /* across all bodies */
+    std::map<std::string, std::string> type_of; /* across all bodies */
     std::map<std::string, std::string> help_of;
     for (const auto &body : bodies)
     {
         ASSERT_FALSE(body.empty());
         EXPECT_EQ(body.back(), '\n');
-        std::map<std::string, int> seen;   /* per body: each family once */
-        std::string current;
+        std::map<std::string, int> seen; /* per body: each family once */
+        std::string                current;
         for (const auto &line : lines_of(body))
         {
             ASSERT_FALSE(line.empty());
@@ -408,7 +424,7 @@ TEST(MetricsPayload, EveryBodyIsWellFormedAndTypesAgreeAcrossBodies)
             else if (line.rfind("# TYPE ", 0) == 0)
             {
                 std::istringstream in(line.substr(7));
-                std::string name, type;
+                std::string        name, type;
                 in >> name >> type;
                 EXPECT_EQ(name, current) << "TYPE must follow its HELP";
                 EXPECT_TRUE(type == "gauge" || type == "counter") << line;
@@ -422,7 +438,7 @@ TEST(MetricsPayload, EveryBodyIsWellFormedAndTypesAgreeAcrossBodies)
             {
                 /* sample of the current family; "name{labels} value", no timestamp */
                 EXPECT_EQ(line.compare(0, current.size(), current), 0) << line;
-                const size_t close = line.rfind('}');
+                const size_t      close = line.rfind('}');
                 const std::string tail = line.substr(close == std::string::npos ? current.size() : close + 1);
                 ASSERT_EQ(tail[0], ' ') << line;
                 EXPECT_EQ(tail.find(' ', 1), std::string::npos) << "timestamp or junk in: " << line;
@@ -442,14 +458,15 @@ TEST(MetricsPayload, EveryBodyIsWellFormedAndTypesAgreeAcrossBodies)
 TEST(MetricsPayload, NumbersPrintShortestAndSpecialValues)
 {
     DsrReport r = empty_report();
-    auto revenue_text = [&](double v) {
+    auto      revenue_text = [&](double v)
+    {
         r.revenue = v;
         return value_of(take(dsr_business_payload(&r)), "daily_sales_revenue_total");
     };
     EXPECT_EQ(revenue_text(15420.5), "15420.5");
     EXPECT_EQ(revenue_text(15420.50), "15420.5");
     EXPECT_EQ(revenue_text(0.1), "0.1");
-    EXPECT_EQ(revenue_text(0.1 + 0.2), "0.30000000000000004");   /* round-trips exactly */
+    EXPECT_EQ(revenue_text(0.1 + 0.2), "0.30000000000000004"); /* round-trips exactly */
     EXPECT_EQ(revenue_text(1000000), "1000000");
     EXPECT_EQ(revenue_text(0), "0");
     EXPECT_EQ(revenue_text(-12.75), "-12.75");
@@ -460,7 +477,8 @@ TEST(MetricsPayload, NumbersPrintShortestAndSpecialValues)
 
     DsrJobFigures f{};
     f.executions_success = INT64_MAX;
-    EXPECT_TRUE(has_line(take(dsr_job_payload(&f)), "batch_job_executions_total{status=\"success\"} 9223372036854775807"));
+    EXPECT_TRUE(
+        has_line(take(dsr_job_payload(&f)), "batch_job_executions_total{status=\"success\"} 9223372036854775807"));
 }
 
 TEST(MetricsPayload, NullInputGivesNullNotACrash)

@@ -20,7 +20,8 @@
 #include <filesystem>
 #include <string>
 
-namespace {
+namespace
+{
 
 /* A big shop's Monday 2025-09-22: R$ 241.884.184,90 from 1.234.567 orders;
  * the day before sold almost nothing. */
@@ -29,7 +30,7 @@ big_day(const char *locale, const char *currency)
 {
     DsrReport r;
     std::memset(&r, 0, sizeof r);
-    r.shop_name = "Eletr\xC3\xB4nicos Brasil";
+    r.shop_name = "Eletr\u00f4nicos Brasil";
     r.report_date = "2025-09-22";
     r.timezone = "America/Sao_Paulo";
     r.day_hours = 24;
@@ -41,11 +42,11 @@ big_day(const char *locale, const char *currency)
     r.items_sold = 2345678;
     r.rows_read = 3456789;
     r.top_count = 2;
-    r.top[0] = {"C\xC3\xA2mera 4K", 1500, 1234567.5, "1234567.50"};
+    r.top[0] = {"C\u00e2mera 4K", 1500, 1234567.5, "1234567.50"};
     r.top[1] = {"Notebook Gamer", 300, 98765.43, "98765.43"};
     for (int h = 0; h < DSR_HOURS; h++)
         r.hourly_revenue[h] = 1000.0 * (h + 1);
-    r.previous_day = totals(198, 400, 38777.0, "38777.00");   /* +623,684.2% */
+    r.previous_day = totals(198, 400, 38777.0, "38777.00"); /* +623,684.2% */
     r.week_before = totals(1200000, 2300000, 230000000.0, "230000000.00");
     r.run_id = 42;
     r.generated_at = "2025-09-23 06:00:01 -03";
@@ -59,7 +60,8 @@ class PdfLocale : public PdfTestWithDir
 {
 protected:
     /* write the report, return pdftotext's text; `path` gets the file */
-    std::string text_of(const DsrReport &r, std::string &path)
+    std::string
+    text_of(const DsrReport &r, std::string &path)
     {
         path = dir_ + "/report.pdf";
         DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
@@ -78,26 +80,26 @@ TEST_F(PdfLocale, BrazilianPortugueseWithReais)
 {
     std::string path;
     std::string t = text_of(big_day("pt-BR", "BRL"), path);
-    EXPECT_HAS(t, "Relat\xC3\xB3rio di\xC3\xA1rio de vendas");
+    EXPECT_HAS(t, "Relat\u00f3rio di\u00e1rio de vendas");
     EXPECT_HAS(t, "segunda-feira, 22 de setembro de 2025");
-    EXPECT_HAS(t, "Fuso hor\xC3\xA1rio: America/Sao_Paulo");
-    EXPECT_HAS(t, "R$ 241.884.184,90");       /* money and grouping */
+    EXPECT_HAS(t, "Fuso hor\u00e1rio: America/Sao_Paulo");
+    EXPECT_HAS(t, "R$ 241.884.184,90"); /* money and grouping */
     EXPECT_HAS(t, "R$ 195,93");
-    EXPECT_HAS(t, "1.234.567");               /* orders */
-    EXPECT_HAS(t, "2.345.678");               /* items */
+    EXPECT_HAS(t, "1.234.567"); /* orders */
+    EXPECT_HAS(t, "2.345.678"); /* items */
     EXPECT_HAS(t, "Faturamento");
     EXPECT_HAS(t, "Pedidos");
-    EXPECT_HAS(t, "Ticket m\xC3\xA9" "dio");
+    EXPECT_HAS(t, "Ticket m\u00e9dio");
     EXPECT_HAS(t, "Itens vendidos");
     EXPECT_HAS(t, "vs dia ant.");
     EXPECT_HAS(t, "vs sem. ant.");
-    EXPECT_HAS(t, "dom 21/09/2025");          /* the legend's days */
+    EXPECT_HAS(t, "dom 21/09/2025"); /* the legend's days */
     EXPECT_HAS(t, "seg 15/09/2025");
-    EXPECT_HAS(t, "R$ 1.234.567,50");         /* a product's revenue */
+    EXPECT_HAS(t, "R$ 1.234.567,50"); /* a product's revenue */
     EXPECT_HAS(t, "Produto");
-    EXPECT_HAS(t, "6.238\xC3\x97");           /* +623,684.2% as a ratio */
-    EXPECT_HAS(t, "5,2%");                    /* vs the week before, decimal comma */
-    EXPECT_HAS(t, "p\xC3\xA1gina 1 de 1");
+    EXPECT_HAS(t, "6.238\u00d7"); /* +623,684.2% as a ratio */
+    EXPECT_HAS(t, "5,2%");        /* vs the week before, decimal comma */
+    EXPECT_HAS(t, "p\u00e1gina 1 de 1");
     EXPECT_HAS(t, "12,3 ms");
     EXPECT_EQ(t.find("vs prev"), std::string::npos) << t;
     EXPECT_EQ(t.find("623684"), std::string::npos) << t;
@@ -116,7 +118,7 @@ TEST_F(PdfLocale, EnglishStaysAsBeforeWithoutCurrency)
     EXPECT_EQ(t.find("$241"), std::string::npos) << t;
     EXPECT_HAS(t, "1,234,567");
     EXPECT_HAS(t, "vs prev. day");
-    EXPECT_HAS(t, "6,238\xC3\x97");
+    EXPECT_HAS(t, "6,238\u00d7");
     EXPECT_HAS(t, "5.2%");
     EXPECT_HAS(t, "Sun 2025-09-21");
     EXPECT_HAS(t, "page 1 of 1");
@@ -125,26 +127,26 @@ TEST_F(PdfLocale, EnglishStaysAsBeforeWithoutCurrency)
 TEST_F(PdfLocale, ExpectedBandInBothLanguages)
 {
     std::string path;
-    DsrReport r = big_day(nullptr, nullptr);
+    DsrReport   r = big_day(nullptr, nullptr);
     r.expected = DsrExpected{6, 300000000, 250000000, 350000000};
     std::string t = text_of(r, path);
-    EXPECT_HAS(t, "Expected revenue: 300,000,000.00 (band 250,000,000.00 \xE2\x80\x93 350,000,000.00)");
+    EXPECT_HAS(t, "Expected revenue: 300,000,000.00 (band 250,000,000.00 \u2013 350,000,000.00)");
     EXPECT_HAS(t, "median of the same weekday over 6 weeks");
     EXPECT_HAS(t, "below the band");
 
     r = big_day("pt-BR", "BRL");
     r.expected = DsrExpected{1, 241000000, 192800000, 289200000};
     t = text_of(r, path);
-    EXPECT_HAS(t, "Faturamento esperado: R$ 241.000.000,00 (faixa R$ 192.800.000,00 \xE2\x80\x93 R$ 289.200.000,00)");
+    EXPECT_HAS(t, "Faturamento esperado: R$ 241.000.000,00 (faixa R$ 192.800.000,00 \u2013 R$ 289.200.000,00)");
     EXPECT_HAS(t, "mediana do mesmo dia da semana em 1 semana");
     EXPECT_HAS(t, "dentro da faixa");
-    EXPECT_LT(bytes_, 8 * 1024);    /* still the standard fonts */
+    EXPECT_LT(bytes_, 8 * 1024); /* still the standard fonts */
 
     r.expected = DsrExpected{8, 1000, 800, 1200};
     EXPECT_HAS(text_of(r, path), "acima da faixa");
 
     r.expected = DsrExpected{};
-    EXPECT_HAS(text_of(r, path), "Faturamento esperado: ainda sem hist\xC3\xB3rico deste dia da semana");
+    EXPECT_HAS(text_of(r, path), "Faturamento esperado: ainda sem hist\u00f3rico deste dia da semana");
     r = big_day(nullptr, nullptr);
     EXPECT_HAS(text_of(r, path), "Expected revenue: no history of this weekday yet");
 }
@@ -167,14 +169,14 @@ TEST_F(PdfLocale, ShopNameSurvivesInMetadata)
     std::string path;
     text_of(big_day("pt-BR", "BRL"), path);
     std::string info = run("pdfinfo -enc UTF-8 '" + path + "' 2>/dev/null");
-    EXPECT_HAS(info, "Author:          Eletr\xC3\xB4nicos Brasil");
-    EXPECT_HAS(info, "Title:           Relat\xC3\xB3rio di\xC3\xA1rio de vendas 2025-09-22");
+    EXPECT_HAS(info, "Author:          Eletr\u00f4nicos Brasil");
+    EXPECT_HAS(info, "Title:           Relat\u00f3rio di\u00e1rio de vendas 2025-09-22");
 
     DsrReport r = big_day("en", "");
-    r.shop_name = "\xE4\xB8\xAD\xE6\x96\x87\xE5\x95\x86\xE5\xBA\x97";   /* CJK */
+    r.shop_name = "\u4e2d\u6587\u5546\u5e97"; /* CJK */
     text_of(r, path);
     info = run("pdfinfo -enc UTF-8 '" + path + "' 2>/dev/null");
-    EXPECT_HAS(info, "Author:          \xE4\xB8\xAD\xE6\x96\x87\xE5\x95\x86\xE5\xBA\x97");
+    EXPECT_HAS(info, "Author:          \u4e2d\u6587\u5546\u5e97");
 }
 
 TEST(ReportFormat, LocaleAndCurrencyNames)
@@ -196,22 +198,23 @@ TEST(ReportFormat, LargeChanges)
     NumberStyle en, pt = number_style("pt-BR", "BRL");
     EXPECT_EQ(format_change_magnitude(12.34, en), "12.3%");
     EXPECT_EQ(format_change_magnitude(999.9, en), "999.9%");
-    EXPECT_EQ(format_change_magnitude(1000.0, en), "11.0\xC3\x97");
-    EXPECT_EQ(format_change_magnitude(623684.2, en), "6,238\xC3\x97");
-    EXPECT_EQ(format_change_magnitude(623684.2, pt), "6.238\xC3\x97");
-    EXPECT_EQ(format_change_magnitude(1e12, en), ">99,999\xC3\x97");
+    EXPECT_EQ(format_change_magnitude(1000.0, en), "11.0\u00d7");
+    EXPECT_EQ(format_change_magnitude(623684.2, en), "6,238\u00d7");
+    EXPECT_EQ(format_change_magnitude(623684.2, pt), "6.238\u00d7");
+    EXPECT_EQ(format_change_magnitude(1e12, en), ">99,999\u00d7");
     EXPECT_EQ(format_currency("-3", 0, pt), "-R$ 3,00");
-    EXPECT_EQ(format_long_date_pt(parse_date("2025-03-01")), "s\xC3\xA1" "bado, 1 de mar\xC3\xA7o de 2025");
+    EXPECT_EQ(format_long_date_pt(parse_date("2025-03-01")), "s\u00e1bado, 1 de mar\u00e7o de 2025");
 }
 
 } /* namespace */
 
-namespace {
+namespace
+{
 
-const char *const kCjkName = "\xE4\xB8\xAD\xE6\x96\x87\xE5\x95\x86\xE5\x93\x81";   /* 中文商品 */
-const char *const kHebrewName = "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D 123";           /* שלום 123 */
-const char *const kArabicName = "\xD9\x83\xD8\xAA\xD8\xA7\xD8\xA8";                /* كتاب */
-const char *const kDevanagariName = "\xE0\xA4\xA8\xE0\xA4\xAE\xE0\xA4\xB8\xE0\xA5\x8D\xE0\xA4\xA4\xE0\xA5\x87"; /* नमस्ते */
+const char *const kCjkName = "\u4e2d\u6587\u5546\u54c1";                    /* 中文商品 */
+const char *const kHebrewName = "\u05e9\u05dc\u05d5\u05dd 123";             /* שלום 123 */
+const char *const kArabicName = "\u0643\u062a\u0627\u0628";                 /* كتاب */
+const char *const kDevanagariName = "\u0928\u092e\u0938\u094d\u0924\u0947"; /* नमस्ते */
 const char *const kFallback = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc";
 
 TEST_F(PdfLocale, CjkNameFromTheFallbackFont)
@@ -238,11 +241,11 @@ TEST_F(PdfLocale, HebrewNameInReadingOrder)
     /* the glyphs from left to right, as drawn: the word reversed, the number kept */
     std::string raw = run("pdftotext -raw -nodiag -enc UTF-8 '" + path + "' - 2>/dev/null");
     std::string visual = pdf_text(path);
-    EXPECT_EQ(dsr::visual_order(kHebrewName), "123 \xD7\x9D\xD7\x95\xD7\x9C\xD7\xA9");
+    EXPECT_EQ(dsr::visual_order(kHebrewName), "123 \u05dd\u05d5\u05dc\u05e9");
     /* poppler reads the drawn right-to-left word back in logical order
      * (drawn in logical order, as before, it read back mirrored) */
-    EXPECT_HAS(visual, "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D");        /* שלום */
-    EXPECT_EQ(visual.find("\xD7\x9D\xD7\x95\xD7\x9C\xD7\xA9"), std::string::npos) << visual;
+    EXPECT_HAS(visual, "\u05e9\u05dc\u05d5\u05dd"); /* שלום */
+    EXPECT_EQ(visual.find("\u05dd\u05d5\u05dc\u05e9"), std::string::npos) << visual;
     EXPECT_HAS(raw, "123");
 }
 
@@ -251,7 +254,7 @@ TEST_F(PdfLocale, ScriptsNeedingShapingAreSaid)
     DsrReport r = big_day("en", "");
     r.top[0].name = kArabicName;
     r.top[1].name = kDevanagariName;
-    std::string path = dir_ + "/shaping.pdf";
+    std::string  path = dir_ + "/shaping.pdf";
     DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     ASSERT_TRUE(res.ok) << res.error;
     EXPECT_EQ(res.unshaped_scripts, DSR_SCRIPT_ARABIC | DSR_SCRIPT_INDIC);
@@ -269,9 +272,9 @@ TEST_F(PdfLocale, ScriptsNeedingShapingAreSaid)
     res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     EXPECT_EQ(res.unshaped_scripts, DSR_SCRIPT_ARABIC);
     t = pdf_text(path);
-    EXPECT_HAS(t, "Nomes em escrita \xC3\xA1rabe aparecem sem forma\xC3\xA7\xC3\xA3o");
+    EXPECT_HAS(t, "Nomes em escrita \u00e1rabe aparecem sem forma\u00e7\u00e3o");
 
-    r = big_day("en", "");   /* Latin only: no footnote */
+    r = big_day("en", ""); /* Latin only: no footnote */
     res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     EXPECT_EQ(res.unshaped_scripts, 0u);
     t = pdf_text(path);
@@ -283,10 +286,9 @@ TEST(Utf8Text, VisualOrder)
     using dsr::visual_order;
     EXPECT_EQ(visual_order("Camera 4K"), "Camera 4K");
     /* Latin base: only the Hebrew word turns */
-    EXPECT_EQ(visual_order("Kit \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D (2)"),
-              "Kit \xD7\x9D\xD7\x95\xD7\x9C\xD7\xA9 (2)");
+    EXPECT_EQ(visual_order("Kit \u05e9\u05dc\u05d5\u05dd (2)"), "Kit \u05dd\u05d5\u05dc\u05e9 (2)");
     /* Hebrew base: words right to left, the Latin word and the number left to right */
-    EXPECT_EQ(visual_order("\xD7\x90\xD7\x91 USB 30"), "USB 30 \xD7\x91\xD7\x90");
+    EXPECT_EQ(visual_order("\u05d0\u05d1 USB 30"), "USB 30 \u05d1\u05d0");
     EXPECT_EQ(dsr::scripts_needing_shaping(kDevanagariName), unsigned(dsr::kScriptIndic));
     EXPECT_EQ(dsr::scripts_needing_shaping(kHebrewName), 0u);
 }

@@ -26,17 +26,17 @@
 
 namespace fs = std::filesystem;
 
-namespace {
+namespace
+{
 
-const char *const kCamera = "C\xC3\xA2mera 4K A\xC3\xA7\xC3\xA3o \xC3\xA0 Prova d'\xC3\x81gua";
+const char *const kCamera = "C\u00e2mera 4K A\u00e7\u00e3o \u00e0 Prova d'\u00c1gua";
 const char *const kMonitor = "Monitor 27\" UltraWide";
-const char *const kPao = "P\xC3\xA3o de Queijo";
-const char *const kEmojiName = "Caixa Surpresa \xF0\x9F\x93\xA6 Gamer";   /* U+1F4E6 */
-const char *const kLongName =
-    "Kit Completo de Ferramentas Profissionais com Maleta Refor\xC3\xA7" "ada, 128 Pe\xC3\xA7"
-    "as, Chaves Torx, Philips e Fenda, Edi\xC3\xA7\xC3\xA3o Especial de Anivers\xC3\xA1rio";
-const char *const kReplacement = "\xEF\xBF\xBD";   /* U+FFFD */
-const char *const kEllipsis = "\xE2\x80\xA6";      /* U+2026 */
+const char *const kPao = "P\u00e3o de Queijo";
+const char *const kEmojiName = "Caixa Surpresa \U0001f4e6 Gamer"; /* U+1F4E6 */
+const char *const kLongName = "Kit Completo de Ferramentas Profissionais com Maleta Refor\u00e7ada, 128 Pe\u00e7"
+                              "as, Chaves Torx, Philips e Fenda, Edi\u00e7\u00e3o Especial de Anivers\u00e1rio";
+const char *const kReplacement = "\ufffd"; /* U+FFFD */
+const char *const kEllipsis = "\u2026";    /* U+2026 */
 
 /* The realistic day: Monday 2025-09-22 in Sao Paulo. */
 DsrReport
@@ -59,14 +59,14 @@ sample_report()
     struct P
     {
         const char *name;
-        int64_t qty;
-        double rev;
+        int64_t     qty;
+        double      rev;
         const char *text;
     } top[] = {
         {kCamera, 3, 3449.70, "3449.70"},
         {kMonitor, 2, 2899.80, "2899.80"},
         {"Fone Bluetooth Noise Cancelling", 9, 2158.20, "2158.20"},
-        {"Teclado Mec\xC3\xA2nico ABNT2", 6, 1314.00, "1314.00"},
+        {"Teclado Mec\u00e2nico ABNT2", 6, 1314.00, "1314.00"},
         {kLongName, 4, 1196.00, "1196.00"},
         {"Cabo USB-C 2m", 41, 819.59, "819.59"},
         {kEmojiName, 7, 699.30, "699.30"},
@@ -81,10 +81,9 @@ sample_report()
         r.top[k].revenue_text = top[k].text;
     }
 
-    const double hourly[DSR_HOURS] = {
-        120.40, 35.90,  0.00,   0.00,   0.00,    48.50,  160.00, 310.25,
-        590.10, 880.00, 1012.35, 1105.60, 1290.00, 1188.40, 1044.10, 930.00,
-        860.55, 795.30, 910.20, 1320.75, 1210.00, 850.05,  488.00, 271.00};
+    const double hourly[DSR_HOURS] = {120.40, 35.90,  0.00,    0.00,    0.00,    48.50,   160.00,  310.25,
+                                      590.10, 880.00, 1012.35, 1105.60, 1290.00, 1188.40, 1044.10, 930.00,
+                                      860.55, 795.30, 910.20,  1320.75, 1210.00, 850.05,  488.00,  271.00};
     for (int h = 0; h < DSR_HOURS; h++)
         r.hourly_revenue[h] = hourly[h];
 
@@ -102,8 +101,8 @@ DsrReport
 latin_report()
 {
     DsrReport r = sample_report();
-    r.shop_name = "Loja S\xC3\xA3o Jo\xC3\xA3o \xE2\x80\x93 Caf\xC3\xA9 & Cia";   /* – é */
-    r.top[6].name = "Caixa Surpresa \xE2\x80\x9CGamer\xE2\x80\x9D \xE2\x82\xAC 5";      /* “ ” € */
+    r.shop_name = "Loja S\u00e3o Jo\u00e3o \u2013 Caf\u00e9 & Cia"; /* – é */
+    r.top[6].name = "Caixa Surpresa \u201cGamer\u201d \u20ac 5";    /* “ ” € */
     return r;
 }
 
@@ -129,7 +128,7 @@ int
 pdf_pages(const std::string &path)
 {
     std::string info = run("pdfinfo " + quote(path) + " 2>/dev/null");
-    size_t pos = info.find("Pages:");
+    size_t      pos = info.find("Pages:");
     if (pos == std::string::npos)
         return -1;
     return std::atoi(info.c_str() + pos + 6);
@@ -138,7 +137,7 @@ pdf_pages(const std::string &path)
 std::string
 read_file(const std::string &path)
 {
-    std::ifstream in(path, std::ios::binary);
+    std::ifstream     in(path, std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
@@ -154,22 +153,23 @@ embeds_a_font(const std::string &path)
 struct Word
 {
     std::string text;
-    double x_min = 0, y_min = 0, x_max = 0, y_max = 0;
+    double      x_min = 0, y_min = 0, x_max = 0, y_max = 0;
 };
 
 std::vector<Word>
 pdf_words(const std::string &path)
 {
-    std::string html = run("pdftotext -bbox -enc UTF-8 " + quote(path) + " - 2>/dev/null");
+    std::string       html = run("pdftotext -bbox -enc UTF-8 " + quote(path) + " - 2>/dev/null");
     std::vector<Word> words;
     for (size_t pos = 0; (pos = html.find("<word ", pos)) != std::string::npos;)
     {
-        Word w;
+        Word   w;
         size_t gt = html.find('>', pos), end = html.find("</word>", pos);
         if (gt == std::string::npos || end == std::string::npos)
             break;
         std::string attrs = html.substr(pos, gt - pos);
-        auto attr = [&](const char *name) {
+        auto        attr = [&](const char *name)
+        {
             size_t a = attrs.find(std::string(name) + "=\"");
             return a == std::string::npos ? -1.0 : std::atof(attrs.c_str() + a + std::strlen(name) + 2);
         };
@@ -202,20 +202,18 @@ struct Colours
 };
 
 Colours
-colours_in(const std::string &pdf, const std::string &dir, double x, double y, double w,
-           double h)
+colours_in(const std::string &pdf, const std::string &dir, double x, double y, double w, double h)
 {
-    const double px = 4.0;   /* 288 dpi */
-    std::string root = dir + "/crop";
-    run("pdftoppm -r 288 -singlefile" + std::string(" -x ") + std::to_string(int(x * px)) +
-        " -y " + std::to_string(int(y * px)) + " -W " + std::to_string(int(w * px)) +
-        " -H " + std::to_string(int(h * px)) + " " + quote(pdf) + " " + quote(root) +
-        " 2>/dev/null");
-    std::string ppm = read_file(root + ".ppm");
-    Colours c;
+    const double px = 4.0; /* 288 dpi */
+    std::string  root = dir + "/crop";
+    run("pdftoppm -r 288 -singlefile" + std::string(" -x ") + std::to_string(int(x * px)) + " -y " +
+        std::to_string(int(y * px)) + " -W " + std::to_string(int(w * px)) + " -H " + std::to_string(int(h * px)) +
+        " " + quote(pdf) + " " + quote(root) + " 2>/dev/null");
+    std::string        ppm = read_file(root + ".ppm");
+    Colours            c;
     std::istringstream in(ppm);
-    std::string magic;
-    int width = 0, height = 0, maxval = 0;
+    std::string        magic;
+    int                width = 0, height = 0, maxval = 0;
     in >> magic >> width >> height >> maxval;
     if (magic != "P6" || maxval != 255)
         return c;
@@ -248,8 +246,8 @@ line_with(const std::string &text, const std::string &needle)
 class PdfReportTest : public PdfTestWithDir
 {
 protected:
-
-    std::vector<std::string> dir_entries(const std::string &d) const
+    std::vector<std::string>
+    dir_entries(const std::string &d) const
     {
         std::vector<std::string> names;
         for (const auto &e : fs::directory_iterator(d))
@@ -262,8 +260,8 @@ using PdfReport = PdfReportTest;
 
 TEST_F(PdfReport, FullReportShowsTitleDateKpisAndNames)
 {
-    DsrReport r = sample_report();
-    std::string path = dir_ + "/daily-sales-2025-09-22.pdf";
+    DsrReport    r = sample_report();
+    std::string  path = dir_ + "/daily-sales-2025-09-22.pdf";
     DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     ASSERT_TRUE(res.ok) << res.error;
 
@@ -295,7 +293,7 @@ TEST_F(PdfReport, FullReportShowsTitleDateKpisAndNames)
     EXPECT_NE(text.find(kCamera), std::string::npos) << text;
     EXPECT_NE(text.find(kMonitor), std::string::npos) << text;
     EXPECT_NE(text.find(kPao), std::string::npos) << text;
-    EXPECT_NE(text.find("Teclado Mec\xC3\xA2nico ABNT2"), std::string::npos);
+    EXPECT_NE(text.find("Teclado Mec\u00e2nico ABNT2"), std::string::npos);
 
     /* footer */
     EXPECT_NE(text.find("Generated by daily_sales_report"), std::string::npos);
@@ -308,28 +306,28 @@ TEST_F(PdfReport, FullReportShowsTitleDateKpisAndNames)
 
 TEST_F(PdfReport, EmojiIsReplacedVisibly)
 {
-    DsrReport r = sample_report();
-    std::string path = dir_ + "/r.pdf";
+    DsrReport    r = sample_report();
+    std::string  path = dir_ + "/r.pdf";
     DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     ASSERT_TRUE(res.ok) << res.error;
 
     std::string text = pdf_text(path);
     std::string expected = std::string("Caixa Surpresa ") + kReplacement + " Gamer";
     EXPECT_NE(text.find(expected), std::string::npos) << text;
-    EXPECT_EQ(text.find("\xF0\x9F\x93\xA6"), std::string::npos);
+    EXPECT_EQ(text.find("\U0001f4e6"), std::string::npos);
 }
 
 TEST_F(PdfReport, LongNameIsTruncatedWithEllipsis)
 {
-    DsrReport r = sample_report();
-    std::string path = dir_ + "/r.pdf";
+    DsrReport    r = sample_report();
+    std::string  path = dir_ + "/r.pdf";
     DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     ASSERT_TRUE(res.ok) << res.error;
 
     std::string line = line_with(pdf_text(path), "Kit Completo de Ferramentas");
     ASSERT_FALSE(line.empty());
     EXPECT_NE(line.find(kEllipsis), std::string::npos) << line;
-    EXPECT_EQ(line.find("Anivers\xC3\xA1rio"), std::string::npos) << line;
+    EXPECT_EQ(line.find("Anivers\u00e1rio"), std::string::npos) << line;
     /* the rest of the row is still there: quantity and revenue */
     EXPECT_NE(line.find("1,196.00"), std::string::npos) << line;
 }
@@ -337,14 +335,14 @@ TEST_F(PdfReport, LongNameIsTruncatedWithEllipsis)
 TEST_F(PdfReport, NameOfSeventyThousandCharactersStillGivesAPage)
 {
     /* libharu refuses to measure a string over 64 kB: the name is cut before it is measured */
-    DsrReport r = sample_report();
+    DsrReport   r = sample_report();
     std::string huge = "Kit " + std::string(70000, 'W');
     std::string accented;
     for (int i = 0; i < 40000; i++)
-        accented += "\xC3\xA7";   /* U+00E7, two bytes each */
+        accented += "\u00e7"; /* U+00E7, two bytes each */
     r.top[0].name = huge.c_str();
     r.top[1].name = accented.c_str();
-    std::string path = dir_ + "/r.pdf";
+    std::string  path = dir_ + "/r.pdf";
     DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     ASSERT_TRUE(res.ok) << res.error;
 
@@ -352,14 +350,14 @@ TEST_F(PdfReport, NameOfSeventyThousandCharactersStillGivesAPage)
     ASSERT_FALSE(line.empty());
     EXPECT_NE(line.find(kEllipsis), std::string::npos) << line;
     /* cut between characters, never inside one */
-    std::string cut = line_with(pdf_text(path), "\xC3\xA7\xC3\xA7\xC3\xA7");
+    std::string cut = line_with(pdf_text(path), "\u00e7\u00e7\u00e7");
     ASSERT_FALSE(cut.empty());
-    EXPECT_NE(cut.find(std::string("\xC3\xA7") + kEllipsis), std::string::npos) << cut;
+    EXPECT_NE(cut.find(std::string("\u00e7") + kEllipsis), std::string::npos) << cut;
 }
 
 TEST_F(PdfReport, ChangesAgainstPreviousDayAndWeekBefore)
 {
-    DsrReport r = sample_report();
+    DsrReport   r = sample_report();
     std::string path = dir_ + "/r.pdf";
     ASSERT_TRUE(dsr_pdf_write(&r, kFont, kBoldFont, path.c_str()).ok);
     std::string text = pdf_text(path);
@@ -381,8 +379,8 @@ TEST_F(PdfReport, ChangesAgainstPreviousDayAndWeekBefore)
 
 TEST_F(PdfReport, NoSalesDaySaysSo)
 {
-    DsrReport r = empty_report();
-    std::string path = dir_ + "/daily-sales-2025-09-21.pdf";
+    DsrReport    r = empty_report();
+    std::string  path = dir_ + "/daily-sales-2025-09-21.pdf";
     DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     ASSERT_TRUE(res.ok) << res.error;
     EXPECT_GT(res.bytes, 0);
@@ -402,7 +400,7 @@ TEST_F(PdfReport, HourlyChartWithAllZeroHoursIsFine)
     DsrReport r = sample_report();
     for (int h = 0; h < DSR_HOURS; h++)
         r.hourly_revenue[h] = 0.0;
-    std::string path = dir_ + "/r.pdf";
+    std::string  path = dir_ + "/r.pdf";
     DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     ASSERT_TRUE(res.ok) << res.error;
     EXPECT_EQ(pdf_pages(path), 1);
@@ -413,7 +411,7 @@ TEST_F(PdfReport, HourlyChartWithAllZeroHoursIsFine)
 
 TEST_F(PdfReport, HourlyChartHasHourAxis)
 {
-    DsrReport r = sample_report();
+    DsrReport   r = sample_report();
     std::string path = dir_ + "/r.pdf";
     ASSERT_TRUE(dsr_pdf_write(&r, kFont, kBoldFont, path.c_str()).ok);
     std::string text = pdf_text(path);
@@ -422,8 +420,8 @@ TEST_F(PdfReport, HourlyChartHasHourAxis)
     ASSERT_NE(caption, std::string::npos) << text;
     size_t line_end = text.rfind('\n', caption);
     ASSERT_NE(line_end, std::string::npos);
-    size_t line_start = text.rfind('\n', line_end - 1);
-    std::istringstream axis(text.substr(line_start + 1, line_end - line_start - 1));
+    size_t                   line_start = text.rfind('\n', line_end - 1);
+    std::istringstream       axis(text.substr(line_start + 1, line_end - line_start - 1));
     std::vector<std::string> labels, expected;
     for (std::string tok; axis >> tok;)
         labels.push_back(tok);
@@ -439,7 +437,7 @@ TEST_F(PdfReport, MoneyIsFormattedWithThousandsSeparators)
     DsrReport r = sample_report();
     r.revenue = 1234567.5;
     r.revenue_text = "1234567.5";
-    r.top[0].revenue_text = "-1234.50";   /* a refund-heavy product */
+    r.top[0].revenue_text = "-1234.50"; /* a refund-heavy product */
     std::string path = dir_ + "/r.pdf";
     ASSERT_TRUE(dsr_pdf_write(&r, kFont, kBoldFont, path.c_str()).ok);
     std::string text = pdf_text(path);
@@ -454,12 +452,12 @@ TEST_F(PdfReport, InvalidUtf8AndControlCharactersDoNotBreakThePage)
     r.top[1].name = "Cut \xC3";                 /* truncated sequence */
     r.top[2].name = "Surrogate \xED\xA0\x80 x"; /* UTF-16 surrogate in UTF-8 */
     r.top[3].name = "Tab\there\nnewline";
-    r.top[4].name = "\xF0\x9F\x98\x80\xF0\x9F\x98\x80";  /* only emoji */
+    r.top[4].name = "\U0001f600\U0001f600"; /* only emoji */
     r.top[5].name = nullptr;
     r.top[6].name = "";
-    r.timezone = "Zone \xF0\x9F\x8C\x8D";
+    r.timezone = "Zone \U0001f30d";
     r.generated_at = nullptr;
-    std::string path = dir_ + "/r.pdf";
+    std::string  path = dir_ + "/r.pdf";
     DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     ASSERT_TRUE(res.ok) << res.error;
     EXPECT_EQ(pdf_pages(path), 1);
@@ -484,7 +482,7 @@ TEST_F(PdfReport, TwentyProductsFitOnOnePage)
         r.top[k].revenue = 99999999.99;
         r.top[k].revenue_text = "99999999.99";
     }
-    std::string path = dir_ + "/r.pdf";
+    std::string  path = dir_ + "/r.pdf";
     DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     ASSERT_TRUE(res.ok) << res.error;
     EXPECT_EQ(pdf_pages(path), 1);
@@ -495,21 +493,20 @@ TEST_F(PdfReport, TwentyProductsFitOnOnePage)
 
 TEST_F(PdfReport, SizeDoesNotGrowWithOrderCount)
 {
-    DsrReport r = sample_report();
-    std::string a = dir_ + "/a.pdf", b = dir_ + "/b.pdf";
+    DsrReport    r = sample_report();
+    std::string  a = dir_ + "/a.pdf", b = dir_ + "/b.pdf";
     DsrPdfResult ra = dsr_pdf_write(&r, kFont, kBoldFont, a.c_str());
     r.orders = 1870000;
     r.items_sold = 4120000;
     DsrPdfResult rb = dsr_pdf_write(&r, kFont, kBoldFont, b.c_str());
     ASSERT_TRUE(ra.ok && rb.ok);
-    EXPECT_LT(std::llabs(static_cast<long long>(ra.bytes - rb.bytes)), 1024LL)
-        << ra.bytes << " vs " << rb.bytes;
+    EXPECT_LT(std::llabs(static_cast<long long>(ra.bytes - rb.bytes)), 1024LL) << ra.bytes << " vs " << rb.bytes;
 }
 
 TEST_F(PdfReport, RewriteReplacesFileAndLeavesNoTempFile)
 {
     std::string path = dir_ + "/daily-sales-2025-09-22.pdf";
-    DsrReport r = sample_report();
+    DsrReport   r = sample_report();
     ASSERT_TRUE(dsr_pdf_write(&r, kFont, kBoldFont, path.c_str()).ok);
     struct stat st1;
     ASSERT_EQ(stat(path.c_str(), &st1), 0);
@@ -531,8 +528,8 @@ TEST_F(PdfReport, RewriteReplacesFileAndLeavesNoTempFile)
 
 TEST_F(PdfReport, CreatesMissingDirectories)
 {
-    std::string path = dir_ + "/reports/2025/09/daily.pdf";
-    DsrReport r = sample_report();
+    std::string  path = dir_ + "/reports/2025/09/daily.pdf";
+    DsrReport    r = sample_report();
     DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     ASSERT_TRUE(res.ok) << res.error;
     EXPECT_EQ(pdf_pages(path), 1);
@@ -543,8 +540,8 @@ TEST_F(PdfReport, DirectoryUnderARegularFileFails)
 {
     std::string blocker = dir_ + "/not-a-dir";
     std::ofstream(blocker) << "plain file\n";
-    std::string path = blocker + "/x/report.pdf";
-    DsrReport r = sample_report();
+    std::string  path = blocker + "/x/report.pdf";
+    DsrReport    r = sample_report();
     DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     EXPECT_FALSE(res.ok);
     EXPECT_EQ(res.bytes, 0);
@@ -564,8 +561,8 @@ TEST_F(PdfReport, UnwritableDirectoryFailsWithoutLeftovers)
         GTEST_SKIP() << "root ignores directory permissions";
     std::string ro = dir_ + "/readonly";
     ASSERT_EQ(mkdir(ro.c_str(), 0555), 0);
-    std::string path = ro + "/report.pdf";
-    DsrReport r = sample_report();
+    std::string  path = ro + "/report.pdf";
+    DsrReport    r = sample_report();
     DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     EXPECT_FALSE(res.ok);
     EXPECT_NE(std::string(res.error).find(ro), std::string::npos) << res.error;
@@ -578,13 +575,12 @@ TEST_F(PdfReport, MissingFontFailsNamingTheFont)
 {
     std::string font = dir_ + "/no-such-font.ttf";
     std::string path = dir_ + "/r.pdf";
-    DsrReport r = sample_report();
+    DsrReport   r = sample_report();
 
     DsrPdfResult res = dsr_pdf_write(&r, font.c_str(), kBoldFont, path.c_str());
     EXPECT_FALSE(res.ok);
     EXPECT_NE(std::string(res.error).find(font), std::string::npos) << res.error;
-    EXPECT_NE(std::string(res.error).find("No such file or directory"), std::string::npos)
-        << res.error;
+    EXPECT_NE(std::string(res.error).find("No such file or directory"), std::string::npos) << res.error;
 
     res = dsr_pdf_write(&r, kFont, font.c_str(), path.c_str());
     EXPECT_FALSE(res.ok);
@@ -603,7 +599,7 @@ TEST_F(PdfReport, FileThatIsNotAFontFails)
 {
     std::string fake = dir_ + "/fake.ttf", cut = dir_ + "/cut.ttf";
     std::ofstream(fake) << "this is not a TrueType font, just some text\n";
-    std::ofstream(cut) << read_file(kFont).substr(0, 4000);   /* its cmap beyond the end */
+    std::ofstream(cut) << read_file(kFont).substr(0, 4000); /* its cmap beyond the end */
     std::string path = dir_ + "/r.pdf";
     /* also when the text needs no TrueType font: a broken setting shows at once */
     for (const std::string &font : {fake, cut})
@@ -623,7 +619,7 @@ TEST_F(PdfReport, FileThatIsNotAFontFails)
 TEST_F(PdfReport, FailedRewriteKeepsThePreviousFile)
 {
     std::string path = dir_ + "/daily.pdf";
-    DsrReport r = sample_report();
+    DsrReport   r = sample_report();
     ASSERT_TRUE(dsr_pdf_write(&r, kFont, kBoldFont, path.c_str()).ok);
     std::string before = read_file(path);
 
@@ -635,7 +631,7 @@ TEST_F(PdfReport, FailedRewriteKeepsThePreviousFile)
 
 TEST_F(PdfReport, NullArgumentsFailCleanly)
 {
-    DsrReport r = sample_report();
+    DsrReport   r = sample_report();
     std::string path = dir_ + "/r.pdf";
     EXPECT_FALSE(dsr_pdf_write(nullptr, kFont, kBoldFont, path.c_str()).ok);
     EXPECT_FALSE(dsr_pdf_write(&r, nullptr, kBoldFont, path.c_str()).ok);
@@ -651,12 +647,12 @@ TEST_F(PdfReport, NullTextFieldsStillGiveAPage)
     DsrReport r = sample_report();
     r.report_date = nullptr;
     r.timezone = nullptr;
-    r.revenue_text = nullptr;      /* falls back to the double */
+    r.revenue_text = nullptr; /* falls back to the double */
     r.avg_ticket_text = nullptr;
     r.generated_at = nullptr;
     for (int k = 0; k < r.top_count; k++)
         r.top[k].revenue_text = nullptr;
-    std::string path = dir_ + "/r.pdf";
+    std::string  path = dir_ + "/r.pdf";
     DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     ASSERT_TRUE(res.ok) << res.error;
     std::string text = pdf_text(path);
@@ -666,8 +662,8 @@ TEST_F(PdfReport, NullTextFieldsStillGiveAPage)
 
 TEST_F(PdfReport, StandardFontsWhenEveryStringFitsWinAnsi)
 {
-    DsrReport r = latin_report();
-    std::string path = dir_ + "/r.pdf";
+    DsrReport    r = latin_report();
+    std::string  path = dir_ + "/r.pdf";
     DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     ASSERT_TRUE(res.ok) << res.error;
     EXPECT_EQ(pdf_pages(path), 1);
@@ -679,11 +675,10 @@ TEST_F(PdfReport, StandardFontsWhenEveryStringFitsWinAnsi)
     EXPECT_LT(res.bytes, 50 * 1024);
 
     std::string text = pdf_text(path);
-    for (const char *s : {"Daily sales report", "Monday, 2025-09-22", "America/Sao_Paulo",
-                          "15,420.50", "187", "82.46", "412", "+16.7%", "-3.8%", "3,449.70",
-                          "1,196.00", "peak 19:00\xE2\x80\x93" "20:00: 1,320.75",
-                          "Generated by daily_sales_report", "2025-09-23 06:00:03", "#42",
-                          "Teclado Mec\xC3\xA2nico ABNT2", "\xC2\xB7"})
+    for (const char *s :
+         {"Daily sales report", "Monday, 2025-09-22", "America/Sao_Paulo", "15,420.50", "187", "82.46", "412", "+16.7%",
+          "-3.8%", "3,449.70", "1,196.00", "peak 19:00\u201320:00: 1,320.75", "Generated by daily_sales_report",
+          "2025-09-23 06:00:03", "#42", "Teclado Mec\u00e2nico ABNT2", "\u00b7"})
         EXPECT_NE(text.find(s), std::string::npos) << s << "\n" << text;
     for (const char *s : {r.shop_name, kCamera, kMonitor, kPao, r.top[6].name})
         EXPECT_NE(text.find(s), std::string::npos) << s << "\n" << text;
@@ -696,8 +691,8 @@ TEST_F(PdfReport, StandardFontsWhenEveryStringFitsWinAnsi)
 
 TEST_F(PdfReport, NoSalesDayFitsWinAnsi)
 {
-    DsrReport r = empty_report();
-    std::string path = dir_ + "/r.pdf";
+    DsrReport    r = empty_report();
+    std::string  path = dir_ + "/r.pdf";
     DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     ASSERT_TRUE(res.ok) << res.error;
     EXPECT_FALSE(embeds_a_font(path));
@@ -709,19 +704,19 @@ TEST_F(PdfReport, EveryWinAnsiCharacterReadsBack)
 {
     /* Latin-1 and Windows-1252's extras, a row each of 16 */
     std::vector<std::string> rows;
-    std::string all;
+    std::string              all;
     for (uint32_t cp = 0xA1; cp <= 0xFF; cp++)
         if (cp != 0xAD)
         {
             all += static_cast<char>(0xC0 | (cp >> 6));
             all += static_cast<char>(0x80 | (cp & 0x3F));
         }
-    all += "\xE2\x82\xAC\xE2\x80\x9A\xC6\x92\xE2\x80\x9E\xE2\x80\xA6\xE2\x80\xA0\xE2\x80\xA1"
-           "\xCB\x86\xE2\x80\xB0\xC5\xA0\xE2\x80\xB9\xC5\x92\xC5\xBD\xE2\x80\x98\xE2\x80\x99"
-           "\xE2\x80\x9C\xE2\x80\x9D\xE2\x80\xA2\xE2\x80\x93\xE2\x80\x94\xCB\x9C\xE2\x84\xA2"
-           "\xC5\xA1\xE2\x80\xBA\xC5\x93\xC5\xBE\xC5\xB8";   /* the 27 of 0x80..0x9F */
+    all += "\u20ac\u201a\u0192\u201e\u2026\u2020\u2021"
+           "\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019"
+           "\u201c\u201d\u2022\u2013\u2014\u02dc\u2122"
+           "\u0161\u203a\u0153\u017e\u0178"; /* the 27 of 0x80..0x9F */
     std::string row;
-    int n = 0;
+    int         n = 0;
     for (size_t i = 0; i < all.size(); i++)
     {
         row += all[i];
@@ -739,7 +734,7 @@ TEST_F(PdfReport, EveryWinAnsiCharacterReadsBack)
     r.top_count = static_cast<int>(rows.size());
     for (size_t k = 0; k < rows.size(); k++)
         r.top[k].name = rows[k].c_str();
-    std::string path = dir_ + "/r.pdf";
+    std::string  path = dir_ + "/r.pdf";
     DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
     ASSERT_TRUE(res.ok) << res.error;
     EXPECT_FALSE(embeds_a_font(path));
@@ -752,20 +747,19 @@ TEST_F(PdfReport, TextOutsideWinAnsiEmbedsDejaVu)
 {
     struct Case
     {
-        const char *what, *shop, *name, *expected;   /* expected: nullptr = not checked */
+        const char *what, *shop, *name, *expected; /* expected: nullptr = not checked */
     } cases[] = {
-        {"Cyrillic shop name", "\xD0\x9C\xD0\xB0\xD0\xB3\xD0\xB0\xD0\xB7\xD0\xB8\xD0\xBD \xE2\x84\x96" "1",
-         "Cabo USB-C 2m", "\xD0\x9C\xD0\xB0\xD0\xB3\xD0\xB0\xD0\xB7\xD0\xB8\xD0\xBD \xE2\x84\x96" "1"},
-        {"arrow in a product name", "Shop", "Seta \xE2\x96\xB2 para cima",
-         "Seta \xE2\x96\xB2 para cima"},
-        {"Greek", "Shop", "\xCE\x9A\xCE\xB1\xCF\x86\xCE\xAD\xCF\x82 \xCE\xB5\xCE\xBB\xCE\xBB\xCE\xB7\xCE\xBD\xCE\xB9\xCE\xBA\xCF\x8C\xCF\x82",
-         "\xCE\x9A\xCE\xB1\xCF\x86\xCE\xAD\xCF\x82 \xCE\xB5\xCE\xBB\xCE\xBB\xCE\xB7\xCE\xBD\xCE\xB9\xCE\xBA\xCF\x8C\xCF\x82"},
-        {"Latin Extended", "Shop", "\xC5\x81\xC3\xB3\xC5\xBC" "ko dla dziecka \xC4\x9E",
-         "\xC5\x81\xC3\xB3\xC5\xBC" "ko dla dziecka \xC4\x9E"},
-        {"soft hyphen", "Shop", "Ge\xC2\xADschirr", "Ge\xC2\xADschirr"},
-        {"emoji, outside the BMP", "Shop", "Caixa \xF0\x9F\x93\xA6 Gamer", "Caixa \xEF\xBF\xBD Gamer"},
-        {"CJK (no glyphs in DejaVu)", "Shop", "\xE6\x97\xA5\xE6\x9C\xAC\xE8\x8C\xB6", nullptr},
-        {"invalid UTF-8", "Shop", "Bad \xFF bytes", "Bad \xEF\xBF\xBD bytes"},
+        {"Cyrillic shop name", "\u041c\u0430\u0433\u0430\u0437\u0438\u043d \u21161", "Cabo USB-C 2m",
+         "\u041c\u0430\u0433\u0430\u0437\u0438\u043d \u21161"},
+        {"arrow in a product name", "Shop", "Seta \u25b2 para cima", "Seta \u25b2 para cima"},
+        {"Greek", "Shop", "\u039a\u03b1\u03c6\u03ad\u03c2 \u03b5\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03cc\u03c2",
+         "\u039a\u03b1\u03c6\u03ad\u03c2 \u03b5\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03cc\u03c2"},
+        {"Latin Extended", "Shop", "\u0141\u00f3\u017cko dla dziecka \u011e",
+         "\u0141\u00f3\u017cko dla dziecka \u011e"},
+        {"soft hyphen", "Shop", "Ge\u00adschirr", "Ge\u00adschirr"},
+        {"emoji, outside the BMP", "Shop", "Caixa \U0001f4e6 Gamer", "Caixa \ufffd Gamer"},
+        {"CJK (no glyphs in DejaVu)", "Shop", "\u65e5\u672c\u8336", nullptr},
+        {"invalid UTF-8", "Shop", "Bad \xFF bytes", "Bad \ufffd bytes"},
     };
     for (const Case &c : cases)
     {
@@ -773,7 +767,7 @@ TEST_F(PdfReport, TextOutsideWinAnsiEmbedsDejaVu)
         DsrReport r = latin_report();
         r.shop_name = c.shop;
         r.top[5].name = c.name;
-        std::string path = dir_ + "/r.pdf";
+        std::string  path = dir_ + "/r.pdf";
         DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
         ASSERT_TRUE(res.ok) << res.error;
         EXPECT_EQ(pdf_pages(path), 1);
@@ -795,15 +789,15 @@ TEST_F(PdfReport, ArrowsAreDrawnBeforeTheChanges)
     for (bool latin : {true, false})
     {
         SCOPED_TRACE(latin ? "standard fonts" : "DejaVu");
-        DsrReport r = latin ? latin_report() : sample_report();
-        std::string path = dir_ + "/r.pdf";
+        DsrReport    r = latin ? latin_report() : sample_report();
+        std::string  path = dir_ + "/r.pdf";
         DsrPdfResult res = dsr_pdf_write(&r, kFont, kBoldFont, path.c_str());
         ASSERT_TRUE(res.ok) << res.error;
         ASSERT_EQ(embeds_a_font(path), !latin);
 
         std::string text = pdf_text(path);
-        EXPECT_EQ(text.find("\xE2\x96\xB2"), std::string::npos) << "an arrow is a shape";
-        EXPECT_EQ(text.find("\xE2\x96\xBC"), std::string::npos) << "an arrow is a shape";
+        EXPECT_EQ(text.find("\u25b2"), std::string::npos) << "an arrow is a shape";
+        EXPECT_EQ(text.find("\u25bc"), std::string::npos) << "an arrow is a shape";
 
         /* just left of "+16.7%" a green arrow, left of "-3.8%" a red one, and
          * nothing left of "n/a" */
@@ -845,13 +839,13 @@ TEST_F(PdfReport, TruncationUsesTheMetricsOfTheFontUsed)
     for (bool latin : {true, false})
     {
         SCOPED_TRACE(latin ? "standard fonts" : "DejaVu");
-        DsrReport r = latin ? latin_report() : sample_report();
+        DsrReport   r = latin ? latin_report() : sample_report();
         std::string path = dir_ + "/r.pdf";
         ASSERT_TRUE(dsr_pdf_write(&r, kFont, kBoldFont, path.c_str()).ok);
         ASSERT_EQ(embeds_a_font(path), !latin);
 
         std::vector<Word> words = pdf_words(path);
-        Word kit = find_word(words, "Kit");
+        Word              kit = find_word(words, "Kit");
         ASSERT_EQ(kit.text, "Kit");
         double name_end = 0, qty_start = -1;
         for (const Word &w : words)
@@ -870,4 +864,4 @@ TEST_F(PdfReport, TruncationUsesTheMetricsOfTheFontUsed)
     }
 }
 
-}   // namespace
+} // namespace

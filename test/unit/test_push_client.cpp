@@ -35,24 +35,28 @@
 
 extern char **environ;
 
-namespace {
+namespace
+{
 
 using Clock = std::chrono::steady_clock;
 
 const char *const kGatewayBinary = "/usr/bin/prometheus-pushgateway";
 const char *const kContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-double seconds_since(Clock::time_point t)
+double
+seconds_since(Clock::time_point t)
 {
     return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-bool contains(const std::string &haystack, const std::string &needle)
+bool
+contains(const std::string &haystack, const std::string &needle)
 {
     return haystack.find(needle) != std::string::npos;
 }
 
-std::string lower(std::string s)
+std::string
+lower(std::string s)
 {
     for (auto &c : s)
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -63,27 +67,30 @@ std::string lower(std::string s)
  * interrupted() / sleep_ms() doubles: plain function pointers, so globals.
  * ------------------------------------------------------------------------ */
 
-std::atomic<bool> g_interrupt_now{false};
-Clock::time_point g_interrupt_at = Clock::time_point::max();
-std::vector<double> g_interrupt_checks;     /* seconds since g_push_start of each call */
-Clock::time_point g_push_start;
-std::vector<long> g_sleeps;
-bool g_interrupt_when_sleeping = false;
+std::atomic<bool>   g_interrupt_now{false};
+Clock::time_point   g_interrupt_at = Clock::time_point::max();
+std::vector<double> g_interrupt_checks; /* seconds since g_push_start of each call */
+Clock::time_point   g_push_start;
+std::vector<long>   g_sleeps;
+bool                g_interrupt_when_sleeping = false;
 
-bool test_interrupted()
+bool
+test_interrupted()
 {
     g_interrupt_checks.push_back(seconds_since(g_push_start));
     return g_interrupt_now.load() || Clock::now() >= g_interrupt_at;
 }
 
-void test_sleep(long ms)
+void
+test_sleep(long ms)
 {
-    g_sleeps.push_back(ms);     /* recorded, not slept: keeps the tests fast */
+    g_sleeps.push_back(ms); /* recorded, not slept: keeps the tests fast */
     if (g_interrupt_when_sleeping)
         g_interrupt_now = true;
 }
 
-void reset_doubles()
+void
+reset_doubles()
 {
     g_interrupt_now = false;
     g_interrupt_at = Clock::time_point::max();
@@ -93,9 +100,10 @@ void reset_doubles()
     g_push_start = Clock::now();
 }
 
-DsrPushOptions options_for(const std::string &base_url)
+DsrPushOptions
+options_for(const std::string &base_url)
 {
-    static std::string keep;    /* base_url must outlive the options */
+    static std::string keep; /* base_url must outlive the options */
     keep = base_url;
     DsrPushOptions o{};
     o.base_url = keep.c_str();
@@ -109,14 +117,15 @@ DsrPushOptions options_for(const std::string &base_url)
     return o;
 }
 
-DsrPushResult push(const DsrPushOptions &o, const char *method, const std::string &path,
-                   const char *body)
+DsrPushResult
+push(const DsrPushOptions &o, const char *method, const std::string &path, const char *body)
 {
     g_push_start = Clock::now();
     return dsr_push(&o, method, path.c_str(), body);
 }
 
-std::string take(char *s)
+std::string
+take(char *s)
 {
     EXPECT_NE(s, nullptr);
     std::string out = s ? s : "";
@@ -128,7 +137,8 @@ std::string take(char *s)
  * sockets
  * ------------------------------------------------------------------------ */
 
-int listen_socket(int *port)
+int
+listen_socket(int *port)
 {
     const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
@@ -151,9 +161,10 @@ int listen_socket(int *port)
 }
 
 /* A port nobody listens on (bound then closed: connection refused). */
-int closed_port()
+int
+closed_port()
 {
-    int port = 0;
+    int       port = 0;
     const int fd = listen_socket(&port);
     if (fd >= 0)
         close(fd);
@@ -162,15 +173,15 @@ int closed_port()
 
 struct Request
 {
-    std::string head;   /* request line + headers */
+    std::string head; /* request line + headers */
     std::string body;
 };
 
-std::string http_response(int status, const std::string &body, const std::string &extra_headers = "")
+std::string
+http_response(int status, const std::string &body, const std::string &extra_headers = "")
 {
-    return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: text/plain; charset=utf-8\r\n" +
-           extra_headers + "Content-Length: " + std::to_string(body.size()) +
-           "\r\nConnection: close\r\n\r\n" + body;
+    return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: text/plain; charset=utf-8\r\n" + extra_headers +
+           "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
 }
 
 /*
@@ -181,7 +192,11 @@ std::string http_response(int status, const std::string &body, const std::string
 class TestServer
 {
 public:
-    enum class Mode { Scripted, Silent };
+    enum class Mode
+    {
+        Scripted,
+        Silent
+    };
 
     explicit TestServer(Mode mode, std::vector<std::string> responses = {})
         : mode_(mode), responses_(std::move(responses))
@@ -200,18 +215,32 @@ public:
             close(fd_);
     }
 
-    bool ok() const { return fd_ >= 0; }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-    int connections() const { return connections_.load(); }
+    bool
+    ok() const
+    {
+        return fd_ >= 0;
+    }
+    std::string
+    url() const
+    {
+        return "http://127.0.0.1:" + std::to_string(port_);
+    }
+    int
+    connections() const
+    {
+        return connections_.load();
+    }
 
-    std::vector<Request> requests()
+    std::vector<Request>
+    requests()
     {
         std::lock_guard<std::mutex> lock(mutex_);
         return requests_;
     }
 
 private:
-    void run()
+    void
+    run()
     {
         while (!stop_ && fd_ >= 0)
         {
@@ -224,7 +253,7 @@ private:
             connections_++;
             if (mode_ == Mode::Silent)
             {
-                held_.push_back(c);     /* never read, never answer */
+                held_.push_back(c); /* never read, never answer */
                 continue;
             }
             Request req = read_request(c);
@@ -232,22 +261,23 @@ private:
                 std::lock_guard<std::mutex> lock(mutex_);
                 requests_.push_back(req);
             }
-            const std::string &resp = responses_.empty() ? std::string() :
-                responses_[std::min(answered_++, responses_.size() - 1)];
+            const std::string &resp =
+                responses_.empty() ? std::string() : responses_[std::min(answered_++, responses_.size() - 1)];
             (void) !write(c, resp.data(), resp.size());
             shutdown(c, SHUT_WR);
             close(c);
         }
     }
 
-    static Request read_request(int c)
+    static Request
+    read_request(int c)
     {
-        Request r;
+        Request     r;
         std::string data;
-        char buf[4096];
-        size_t body_len = 0;
-        size_t head_end = std::string::npos;
-        const auto deadline = Clock::now() + std::chrono::seconds(5);
+        char        buf[4096];
+        size_t      body_len = 0;
+        size_t      head_end = std::string::npos;
+        const auto  deadline = Clock::now() + std::chrono::seconds(5);
         while (Clock::now() < deadline)
         {
             if (head_end != std::string::npos && data.size() >= head_end + 4 + body_len)
@@ -262,7 +292,7 @@ private:
             if (head_end == std::string::npos && (head_end = data.find("\r\n\r\n")) != std::string::npos)
             {
                 const std::string head = lower(data.substr(0, head_end));
-                const size_t cl = head.find("\r\ncontent-length:");
+                const size_t      cl = head.find("\r\ncontent-length:");
                 if (cl != std::string::npos)
                     body_len = std::strtoul(head.c_str() + cl + 17, nullptr, 10);
             }
@@ -275,30 +305,32 @@ private:
         return r;
     }
 
-    Mode mode_;
+    Mode                     mode_;
     std::vector<std::string> responses_;
-    size_t answered_ = 0;
-    int fd_ = -1;
-    int port_ = 0;
-    std::atomic<bool> stop_{false};
-    std::atomic<int> connections_{0};
-    std::vector<int> held_;
-    std::mutex mutex_;
-    std::vector<Request> requests_;
-    std::thread thread_;
+    size_t                   answered_ = 0;
+    int                      fd_ = -1;
+    int                      port_ = 0;
+    std::atomic<bool>        stop_{false};
+    std::atomic<int>         connections_{0};
+    std::vector<int>         held_;
+    std::mutex               mutex_;
+    std::vector<Request>     requests_;
+    std::thread              thread_;
 };
 
 /* ------------------------------------------------------------------------
  * plain libcurl GET, for reading the gateway back
  * ------------------------------------------------------------------------ */
 
-size_t append_to_string(char *data, size_t size, size_t nmemb, void *userdata)
+size_t
+append_to_string(char *data, size_t size, size_t nmemb, void *userdata)
 {
     static_cast<std::string *>(userdata)->append(data, size * nmemb);
     return size * nmemb;
 }
 
-long http_get(const std::string &url, std::string *body)
+long
+http_get(const std::string &url, std::string *body)
 {
     body->clear();
     CURL *h = curl_easy_init();
@@ -319,13 +351,14 @@ long http_get(const std::string &url, std::string *body)
 class PushClientTest : public ::testing::Test
 {
 protected:
-    void SetUp() override
+    void
+    SetUp() override
     {
         /* the tests talk to 127.0.0.1: keep any proxy of the environment out */
         for (const char *v : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"})
             unsetenv(v);
         ASSERT_TRUE(dsr_push_global_init());
-        ASSERT_TRUE(dsr_push_global_init());    /* idempotent */
+        ASSERT_TRUE(dsr_push_global_init()); /* idempotent */
         reset_doubles();
     }
 };
@@ -337,7 +370,8 @@ protected:
 class PushClientGateway : public PushClientTest
 {
 protected:
-    void SetUp() override
+    void
+    SetUp() override
     {
         PushClientTest::SetUp();
         if (access(kGatewayBinary, X_OK) != 0)
@@ -350,20 +384,20 @@ protected:
         ASSERT_GT(port, 0);
         url_ = "http://127.0.0.1:" + std::to_string(port);
 
-        const std::string listen = "--web.listen-address=127.0.0.1:" + std::to_string(port);
-        const std::string persistence = "--persistence.file=" + dir_ + "/metrics.store";
-        const std::string log = dir_ + "/pushgateway.log";
+        const std::string          listen = "--web.listen-address=127.0.0.1:" + std::to_string(port);
+        const std::string          persistence = "--persistence.file=" + dir_ + "/metrics.store";
+        const std::string          log = dir_ + "/pushgateway.log";
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
         posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         posix_spawn_file_actions_adddup2(&actions, 1, 2);
-        char *argv[] = {const_cast<char *>(kGatewayBinary), const_cast<char *>(listen.c_str()),
-                        const_cast<char *>(persistence.c_str()), nullptr};
+        char     *argv[] = {const_cast<char *>(kGatewayBinary), const_cast<char *>(listen.c_str()),
+                            const_cast<char *>(persistence.c_str()), nullptr};
         const int rc = posix_spawn(&pid_, kGatewayBinary, &actions, nullptr, argv, environ);
         posix_spawn_file_actions_destroy(&actions);
         ASSERT_EQ(rc, 0) << "posix_spawn: " << std::strerror(rc);
 
-        const auto deadline = Clock::now() + std::chrono::seconds(15);
+        const auto  deadline = Clock::now() + std::chrono::seconds(15);
         std::string body;
         while (http_get(url_ + "/-/ready", &body) != 200)
         {
@@ -374,7 +408,8 @@ protected:
         }
     }
 
-    void TearDown() override
+    void
+    TearDown() override
     {
         if (pid_ > 0)
         {
@@ -390,14 +425,15 @@ protected:
         }
     }
 
-    std::string api_metrics()
+    std::string
+    api_metrics()
     {
         std::string body;
         EXPECT_EQ(http_get(url_ + "/api/v1/metrics", &body), 200);
         return body;
     }
 
-    pid_t pid_ = -1;
+    pid_t       pid_ = -1;
     std::string dir_;
     std::string url_;
 };
@@ -410,7 +446,7 @@ TEST_F(PushClientTest, RejectsNonHttpUrlsWithoutTrying)
 {
     for (const char *url : {"ftp://x", "file:///etc/passwd", "", "localhost:9091", "gopher://h:70/"})
     {
-        DsrPushOptions o = options_for(url);
+        DsrPushOptions      o = options_for(url);
         const DsrPushResult r = push(o, "PUT", "/metrics/job/x", "a 1\n");
         EXPECT_FALSE(r.ok) << url;
         EXPECT_FALSE(r.canceled) << url;
@@ -436,8 +472,8 @@ TEST_F(PushClientTest, RejectsNonHttpUrlsWithoutTrying)
 
 TEST_F(PushClientTest, RejectsUnknownMethod)
 {
-    TestServer server(TestServer::Mode::Scripted, {http_response(200, "")});
-    DsrPushOptions o = options_for(server.url());
+    TestServer          server(TestServer::Mode::Scripted, {http_response(200, "")});
+    DsrPushOptions      o = options_for(server.url());
     const DsrPushResult r = push(o, "GET", "/metrics/job/x", nullptr);
     EXPECT_FALSE(r.ok);
     EXPECT_EQ(r.attempts, 0);
@@ -449,7 +485,7 @@ TEST_F(PushClientTest, PutSendsPathContentTypeAndBody)
 {
     TestServer server(TestServer::Mode::Scripted, {http_response(200, "")});
     ASSERT_TRUE(server.ok());
-    DsrPushOptions o = options_for(server.url() + "//");   /* trailing slashes are stripped */
+    DsrPushOptions    o = options_for(server.url() + "//"); /* trailing slashes are stripped */
     const std::string body = take(dsr_running_payload(1));
 
     const DsrPushResult r = push(o, "PUT", "/metrics/job/daily-sales-report", body.c_str());
@@ -472,7 +508,7 @@ TEST_F(PushClientTest, PutSendsPathContentTypeAndBody)
 
 TEST_F(PushClientTest, PostSendsBodyAndDeleteSendsNone)
 {
-    TestServer server(TestServer::Mode::Scripted, {http_response(202, ""), http_response(202, "")});
+    TestServer     server(TestServer::Mode::Scripted, {http_response(202, ""), http_response(202, "")});
     DsrPushOptions o = options_for(server.url());
 
     DsrPushResult r = push(o, "POST", "/metrics/job/j", "batch_job_running 1\n");
@@ -493,14 +529,14 @@ TEST_F(PushClientTest, PostSendsBodyAndDeleteSendsNone)
 
 TEST_F(PushClientTest, BasicAuthIsSentButNeverAppearsInErrors)
 {
-    TestServer server(TestServer::Mode::Scripted, {http_response(401, "Unauthorized\n")});
+    TestServer     server(TestServer::Mode::Scripted, {http_response(401, "Unauthorized\n")});
     DsrPushOptions o = options_for(server.url());
     o.basic_auth = "user:s3cret";
 
     const DsrPushResult r = push(o, "PUT", "/metrics/job/j", "a 1\n");
     EXPECT_FALSE(r.ok);
     EXPECT_EQ(r.http_status, 401);
-    EXPECT_EQ(r.attempts, 1);   /* 4xx is final */
+    EXPECT_EQ(r.attempts, 1); /* 4xx is final */
     EXPECT_STREQ(r.error, "HTTP 401: Unauthorized");
     EXPECT_FALSE(contains(r.error, "s3cret"));
     EXPECT_TRUE(g_sleeps.empty());
@@ -513,8 +549,8 @@ TEST_F(PushClientTest, BasicAuthIsSentButNeverAppearsInErrors)
 
 TEST_F(PushClientTest, ServerErrorsAreRetriedWithBackoffUntilSuccess)
 {
-    TestServer server(TestServer::Mode::Scripted,
-                      {http_response(503, "busy"), http_response(500, "oops"), http_response(200, "")});
+    TestServer     server(TestServer::Mode::Scripted,
+                          {http_response(503, "busy"), http_response(500, "oops"), http_response(200, "")});
     DsrPushOptions o = options_for(server.url());
     o.max_retries = 3;
 
@@ -529,7 +565,7 @@ TEST_F(PushClientTest, ServerErrorsAreRetriedWithBackoffUntilSuccess)
 
 TEST_F(PushClientTest, ServerErrorsGiveUpAfterMaxRetries)
 {
-    TestServer server(TestServer::Mode::Scripted, {http_response(503, "gateway overloaded\n")});
+    TestServer     server(TestServer::Mode::Scripted, {http_response(503, "gateway overloaded\n")});
     DsrPushOptions o = options_for(server.url());
     o.max_retries = 2;
 
@@ -561,9 +597,9 @@ TEST_F(PushClientTest, UnreachableGatewayRetriesWithExponentialBackoff)
 
 TEST_F(PushClientTest, RedirectIsNotFollowed)
 {
-    TestServer server(TestServer::Mode::Scripted,
-                      {http_response(302, "", "Location: http://127.0.0.1:1/elsewhere\r\n")});
-    DsrPushOptions o = options_for(server.url());
+    TestServer          server(TestServer::Mode::Scripted,
+                               {http_response(302, "", "Location: http://127.0.0.1:1/elsewhere\r\n")});
+    DsrPushOptions      o = options_for(server.url());
     const DsrPushResult r = push(o, "PUT", "/metrics/job/j", "a 1\n");
     EXPECT_FALSE(r.ok);
     EXPECT_EQ(r.http_status, 302);
@@ -576,8 +612,8 @@ TEST_F(PushClientTest, LongErrorBodyIsCutToFitOnACharacterBoundary)
 {
     std::string long_body;
     for (int i = 0; i < 600; i++)
-        long_body += "é";   /* 2 bytes each */
-    TestServer server(TestServer::Mode::Scripted, {http_response(400, long_body)});
+        long_body += "é"; /* 2 bytes each */
+    TestServer     server(TestServer::Mode::Scripted, {http_response(400, long_body)});
     DsrPushOptions o = options_for(server.url());
 
     const DsrPushResult r = push(o, "PUT", "/metrics/job/j", "a 1\n");
@@ -593,7 +629,7 @@ TEST_F(PushClientTest, LongErrorBodyIsCutToFitOnACharacterBoundary)
 
 TEST_F(PushClientTest, SilentServerTimesOutOnEveryAttempt)
 {
-    TestServer server(TestServer::Mode::Silent);
+    TestServer     server(TestServer::Mode::Silent);
     DsrPushOptions o = options_for(server.url());
     o.timeout_ms = 500;
     o.max_retries = 1;
@@ -604,7 +640,7 @@ TEST_F(PushClientTest, SilentServerTimesOutOnEveryAttempt)
     EXPECT_EQ(r.attempts, 2);
     EXPECT_EQ(r.http_status, 0);
     EXPECT_TRUE(contains(lower(r.error), "timeout")) << r.error;
-    EXPECT_EQ(g_sleeps, (std::vector<long>{10}));   /* recorded, not slept */
+    EXPECT_EQ(g_sleeps, (std::vector<long>{10})); /* recorded, not slept */
     /* ~0.5 s per attempt */
     EXPECT_GE(r.seconds, 0.95);
     EXPECT_LT(r.seconds, 1.6);
@@ -613,7 +649,7 @@ TEST_F(PushClientTest, SilentServerTimesOutOnEveryAttempt)
 
 TEST_F(PushClientTest, InterruptStopsAWaitingTransferWellUnderASecond)
 {
-    TestServer server(TestServer::Mode::Silent);
+    TestServer     server(TestServer::Mode::Silent);
     DsrPushOptions o = options_for(server.url());
     o.timeout_ms = 10000;
     o.max_retries = 3;
@@ -621,7 +657,7 @@ TEST_F(PushClientTest, InterruptStopsAWaitingTransferWellUnderASecond)
     g_push_start = Clock::now();
     g_interrupt_at = g_push_start + std::chrono::milliseconds(200);
     const DsrPushResult r = dsr_push(&o, "PUT", "/metrics/job/j", "a 1\n");
-    const double elapsed = seconds_since(g_push_start);
+    const double        elapsed = seconds_since(g_push_start);
 
     EXPECT_TRUE(r.canceled);
     EXPECT_FALSE(r.ok);
@@ -645,7 +681,7 @@ TEST_F(PushClientTest, InterruptStopsAWaitingTransferWellUnderASecond)
 
 TEST_F(PushClientTest, InterruptBeforeTheFirstAttemptSendsNothing)
 {
-    TestServer server(TestServer::Mode::Scripted, {http_response(200, "")});
+    TestServer     server(TestServer::Mode::Scripted, {http_response(200, "")});
     DsrPushOptions o = options_for(server.url());
     g_interrupt_now = true;
 
@@ -673,16 +709,16 @@ TEST_F(PushClientTest, InterruptDuringBackoffStopsRetrying)
 
 TEST_F(PushClientGateway, DayAndJobGroupsArriveWithTheirLabels)
 {
-    const DsrReport report = sample_report();
+    const DsrReport   report = sample_report();
     const std::string day_body = take(dsr_business_payload(&report));
     const std::string day_path = take(dsr_group_path("daily-sales-report", "date", "2025-09-22"));
     ASSERT_EQ(day_path, "/metrics/job/daily-sales-report/date/2025-09-22");
     const DsrJobFigures figures = sample_figures();
-    const std::string job_body = take(dsr_job_payload(&figures));
-    const std::string job_path = take(dsr_group_path("daily-sales-report", nullptr, nullptr));
+    const std::string   job_body = take(dsr_job_payload(&figures));
+    const std::string   job_path = take(dsr_group_path("daily-sales-report", nullptr, nullptr));
 
     DsrPushOptions o = options_for(url_ + "/");
-    DsrPushResult r = push(o, "PUT", day_path, day_body.c_str());
+    DsrPushResult  r = push(o, "PUT", day_path, day_body.c_str());
     ASSERT_TRUE(r.ok) << r.error;
     EXPECT_TRUE(r.http_status == 200 || r.http_status == 202) << r.http_status;
     EXPECT_EQ(r.attempts, 1);
@@ -701,21 +737,30 @@ TEST_F(PushClientGateway, DayAndJobGroupsArriveWithTheirLabels)
     EXPECT_TRUE(contains(api, day_labels + R"(,"value":"42")"));
     EXPECT_TRUE(contains(api, day_labels + R"(,"value":"137")"));
     /* quotes, backslash, accents and a newline survive the round trip */
-    EXPECT_TRUE(contains(api, R"("job":"daily-sales-report","product":"Monitor 27\" UltraWide\\back"},"value":"5999.9")"));
-    EXPECT_TRUE(contains(api, R"("job":"daily-sales-report","product":"Monitor 27\" UltraWide\\back","rank":"1"},"value":"5999.9")"));
-    EXPECT_TRUE(contains(api, R"("job":"daily-sales-report","product":"Café Açaí Pão de Queijo","rank":"2"},"value":"1234.56")"));
+    EXPECT_TRUE(
+        contains(api, R"("job":"daily-sales-report","product":"Monitor 27\" UltraWide\\back"},"value":"5999.9")"));
+    EXPECT_TRUE(contains(
+        api, R"("job":"daily-sales-report","product":"Monitor 27\" UltraWide\\back","rank":"1"},"value":"5999.9")"));
+    EXPECT_TRUE(
+        contains(api,
+                 R"("job":"daily-sales-report","product":"Café Açaí Pão de Queijo","rank":"2"},"value":"1234.56")"));
     EXPECT_TRUE(contains(api, R"("job":"daily-sales-report","product":"Cabo\nHDMI","rank":"3"},"value":"70")"));
-    EXPECT_TRUE(contains(api, R"("labels":{"compared_to":"previous_day","date":"2025-09-22","instance":"","job":"daily-sales-report"},"value":"0.10146428571428572")"));
-    EXPECT_FALSE(contains(api, R"("compared_to":"week_before")"));   /* week_before revenue is 0 */
+    EXPECT_TRUE(contains(
+        api,
+        R"("labels":{"compared_to":"previous_day","date":"2025-09-22","instance":"","job":"daily-sales-report"},"value":"0.10146428571428572")"));
+    EXPECT_FALSE(contains(api, R"("compared_to":"week_before")")); /* week_before revenue is 0 */
 
     /* the job group, keyed by job only */
     EXPECT_TRUE(contains(api, job_labels + R"(,"value":"2.345")"));
     /* the gateway's JSON prints floats the Go way: 1758585600 -> 1.7585856e+09 */
     EXPECT_TRUE(contains(api, R"("batch_job_last_success_timestamp":{)"));
     EXPECT_TRUE(contains(api, job_labels + R"(,"value":"1.7585856e+09")"));
-    EXPECT_TRUE(contains(api, R"("labels":{"instance":"","job":"daily-sales-report","status":"success"},"value":"12")"));
-    EXPECT_TRUE(contains(api, R"("labels":{"error_type":"network","instance":"","job":"daily-sales-report"},"value":"2")"));
-    EXPECT_TRUE(contains(api, R"("labels":{"instance":"","job":"daily-sales-report","operation":"push_metrics"},"value":"3")"));
+    EXPECT_TRUE(
+        contains(api, R"("labels":{"instance":"","job":"daily-sales-report","status":"success"},"value":"12")"));
+    EXPECT_TRUE(
+        contains(api, R"("labels":{"error_type":"network","instance":"","job":"daily-sales-report"},"value":"2")"));
+    EXPECT_TRUE(
+        contains(api, R"("labels":{"instance":"","job":"daily-sales-report","operation":"push_metrics"},"value":"3")"));
     EXPECT_TRUE(contains(api, R"("batch_job_executions_total":{)"));
     EXPECT_TRUE(contains(api, R"("type":"COUNTER")"));
     EXPECT_FALSE(contains(api, R"("last_push_successful":false)"));
@@ -723,9 +768,9 @@ TEST_F(PushClientGateway, DayAndJobGroupsArriveWithTheirLabels)
 
 TEST_F(PushClientGateway, RunningPostUpdatesOneSeriesAndDeleteRemovesAGroup)
 {
-    DsrPushOptions o = options_for(url_);
+    DsrPushOptions      o = options_for(url_);
     const DsrJobFigures figures = sample_figures();
-    const std::string job_path = take(dsr_group_path("daily-sales-report", nullptr, nullptr));
+    const std::string   job_path = take(dsr_group_path("daily-sales-report", nullptr, nullptr));
     ASSERT_TRUE(push(o, "PUT", job_path, take(dsr_job_payload(&figures)).c_str()).ok);
 
     /* POST replaces only batch_job_running, the rest of the group stays */
@@ -737,7 +782,7 @@ TEST_F(PushClientGateway, RunningPostUpdatesOneSeriesAndDeleteRemovesAGroup)
     EXPECT_TRUE(contains(api, R"("labels":{"instance":"","job":"daily-sales-report"},"value":"2.345")")) << api;
 
     /* a date with '/' goes through the @base64 form and comes back decoded */
-    const DsrReport report = sample_report();
+    const DsrReport   report = sample_report();
     const std::string odd_path = take(dsr_group_path("daily-sales-report", "date", "2025/09/22"));
     r = push(o, "PUT", odd_path, take(dsr_business_payload(&report)).c_str());
     ASSERT_TRUE(r.ok) << r.error;
@@ -769,7 +814,9 @@ TEST_F(PushClientGateway, InconsistentTypeIsRejectedWith400AndNotRetried)
     EXPECT_EQ(r.attempts, 1);
     EXPECT_EQ(r.retries, 0);
     EXPECT_TRUE(g_sleeps.empty());
-    EXPECT_EQ(std::string(r.error).rfind("HTTP 400: pushed metrics are invalid or inconsistent with existing metrics: ", 0), 0u)
+    EXPECT_EQ(std::string(r.error).rfind("HTTP 400: pushed metrics are invalid or inconsistent with existing metrics: ",
+                                         0),
+              0u)
         << r.error;
     EXPECT_TRUE(contains(r.error, "batch_job_running")) << r.error;
     EXPECT_EQ(std::string(r.error).find('\n'), std::string::npos) << r.error;

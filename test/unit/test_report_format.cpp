@@ -10,7 +10,8 @@
 #include <limits>
 #include <string>
 
-namespace {
+namespace
+{
 
 using namespace dsr;
 
@@ -89,4 +90,4 @@ TEST(ReportFormat, AddDaysCrossesMonthsYearsAndLeapDays)
     EXPECT_EQ(format_iso_date(add_days(parse_date("2025-12-31"), 1)), "2026-01-01");
 }
 
-}   // namespace
+} // namespace
