@@ -179,6 +179,30 @@ SELECT reader = 'regress_band_reader' AS band_reader, to_char(day, 'YYYY-MM-DD')
  WHERE source = 'band.sales_by_role' AND day IN ('2025-08-27', '2025-09-03') ORDER BY 1, 2;
 RESET daily_sales_report.source;
 DROP VIEW band.sales_by_role;
+-- a view that filters on a setting (a tenant): one role, other sales when the setting
+-- changes; nothing stored, so a run with app.band_noon = on never gets the band of one
+-- with it off (its weeks are read from the sales: 1000 each)
+CREATE VIEW band.sales_by_setting AS
+    SELECT * FROM band.sales
+     WHERE NOT current_setting('app.band_noon', true)::boolean OR ordered_at::time = '12:00';
+CREATE VIEW band.sales_by_session AS
+    SELECT * FROM band.sales WHERE session_user <> 'regress_band_reader' OR ordered_at::time = '12:00';
+GRANT SELECT ON band.sales_by_setting TO regress_band_reader;
+SET daily_sales_report.source = 'band.sales_by_setting';
+SET ROLE regress_band_reader;
+SET app.band_noon = off;
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SET app.band_noon = on;
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+RESET app.band_noon;
+RESET ROLE;
+SELECT expected_revenue, expected_weeks FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+SET daily_sales_report.source = 'band.sales_by_session';
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SELECT count(*) AS setting_or_session_days FROM daily_sales_report.day_totals
+ WHERE source IN ('band.sales_by_setting', 'band.sales_by_session');
+RESET daily_sales_report.source;
+DROP VIEW band.sales_by_setting, band.sales_by_session;
 REVOKE ALL ON ALL TABLES IN SCHEMA band FROM regress_band_reader;
 REVOKE ALL ON SCHEMA band FROM regress_band_reader;
 REVOKE ALL ON FUNCTION daily_sales_report(text), daily_sales_report(date) FROM regress_band_reader;
