@@ -98,6 +98,18 @@ SET daily_sales_report.timezone = 'Asia/Tokyo';
 SELECT orders FROM daily_sales_report('2025-09-22');
 SELECT count(DISTINCT timezone) AS calendars FROM daily_sales_report.day_totals WHERE source = 'band.orders';
 
+-- timestamps read in another zone (source_timezone) are other days: their figures are kept
+-- apart, and a run reading them so never takes the stored figures of UTC's days for its
+-- weeks (here every sale, at 12:00 in Kiritimati (UTC+14), is on the day before in UTC:
+-- no Monday has sales, the band is 0)
+SET daily_sales_report.timezone = 'UTC';
+SET daily_sales_report.source_timezone = 'Pacific/Kiritimati';
+SELECT orders, revenue FROM daily_sales_report('2025-09-22');
+SELECT expected_revenue, expected_weeks FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+RESET daily_sales_report.source_timezone;
+SELECT source, count(*) AS days FROM daily_sales_report.day_totals
+ WHERE source LIKE 'band.orders%' AND timezone = 'UTC' GROUP BY 1 ORDER BY 1;
+
 -- Figures are kept per reading role: a role that sees part of the sales
 -- neither writes the band of another role's runs nor reads one made of
 -- sales it cannot see.  Wednesdays: a sale of 1000 at noon that everybody
