@@ -197,6 +197,10 @@ DROP VIEW band.sales_by_role;
 CREATE VIEW band.sales_by_setting AS
     SELECT * FROM band.sales
      WHERE NOT current_setting('app.band_noon', true)::boolean OR ordered_at::time = '12:00';
+CREATE VIEW band.sales_by_pg_settings AS
+    SELECT * FROM band.sales
+     WHERE ordered_at::time = '12:00'
+        OR NOT EXISTS (SELECT FROM pg_settings WHERE name = 'app.band_noon' AND setting = 'on');
 CREATE VIEW band.sales_by_session AS
     SELECT * FROM band.sales WHERE session_user <> 'regress_band_reader' OR ordered_at::time = '12:00';
 GRANT SELECT ON band.sales_by_setting TO regress_band_reader;
@@ -211,10 +215,12 @@ RESET ROLE;
 SELECT expected_revenue, expected_weeks FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
 SET daily_sales_report.source = 'band.sales_by_session';
 SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SET daily_sales_report.source = 'band.sales_by_pg_settings';
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
 SELECT count(*) AS setting_or_session_days FROM daily_sales_report.day_totals
- WHERE source IN ('band.sales_by_setting', 'band.sales_by_session');
+ WHERE source IN ('band.sales_by_setting', 'band.sales_by_session', 'band.sales_by_pg_settings');
 RESET daily_sales_report.source;
-DROP VIEW band.sales_by_setting, band.sales_by_session;
+DROP VIEW band.sales_by_setting, band.sales_by_session, band.sales_by_pg_settings;
 REVOKE ALL ON ALL TABLES IN SCHEMA band FROM regress_band_reader;
 REVOKE ALL ON SCHEMA band FROM regress_band_reader;
 REVOKE ALL ON FUNCTION daily_sales_report(text), daily_sales_report(date) FROM regress_band_reader;

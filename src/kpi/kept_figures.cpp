@@ -37,7 +37,8 @@ user_defined_function(Oid function, void *context)
 {
     (void) context;
     return function >= FirstNormalObjectId ||
-        function == F_CURRENT_SETTING_TEXT || function == F_CURRENT_SETTING_TEXT_BOOL;
+        function == F_CURRENT_SETTING_TEXT || function == F_CURRENT_SETTING_TEXT_BOOL ||
+        function == F_PG_SHOW_ALL_SETTINGS;     /* pg_settings */
 }
 
 /*
