@@ -88,7 +88,10 @@ BEGIN
     SELECT pg_catalog.string_agg(name, ', ' ORDER BY name) INTO roles
       FROM (SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END AS name
               FROM pg_catalog.pg_class c
-             CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) AS a
+              -- the view's grants and its columns' (GRANT SELECT (pending) ...: the function runs all the same)
+              JOIN (SELECT attrelid, attacl FROM pg_catalog.pg_attribute WHERE attacl IS NOT NULL
+                    UNION ALL SELECT oid, relacl FROM pg_catalog.pg_class) AS g(rel, acl) ON g.rel = c.oid
+             CROSS JOIN LATERAL pg_catalog.aclexplode(g.acl) AS a
               LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee
              WHERE c.oid = 'daily_sales_report.outbox_status'::pg_catalog.regclass
                AND a.privilege_type = 'SELECT' AND a.grantee <> c.relowner) AS readers;

@@ -98,6 +98,18 @@ SET daily_sales_report.timezone = 'Asia/Tokyo';
 SELECT orders FROM daily_sales_report('2025-09-22');
 SELECT count(DISTINCT timezone) AS calendars FROM daily_sales_report.day_totals WHERE source = 'band.orders';
 
+-- timestamps read in another zone (source_timezone) are other days: their figures are kept
+-- apart, and a run reading them so never takes the stored figures of UTC's days for its
+-- weeks (here every sale, at 12:00 in Kiritimati (UTC+14), is on the day before in UTC:
+-- no Monday has sales, the band is 0)
+SET daily_sales_report.timezone = 'UTC';
+SET daily_sales_report.source_timezone = 'Pacific/Kiritimati';
+SELECT orders, revenue FROM daily_sales_report('2025-09-22');
+SELECT expected_revenue, expected_weeks FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+RESET daily_sales_report.source_timezone;
+SELECT source, count(*) AS days FROM daily_sales_report.day_totals
+ WHERE source LIKE 'band.orders%' AND timezone = 'UTC' GROUP BY 1 ORDER BY 1;
+
 -- Figures are kept per reading role: a role that sees part of the sales
 -- neither writes the band of another role's runs nor reads one made of
 -- sales it cannot see.  Wednesdays: a sale of 1000 at noon that everybody
@@ -179,6 +191,36 @@ SELECT reader = 'regress_band_reader' AS band_reader, to_char(day, 'YYYY-MM-DD')
  WHERE source = 'band.sales_by_role' AND day IN ('2025-08-27', '2025-09-03') ORDER BY 1, 2;
 RESET daily_sales_report.source;
 DROP VIEW band.sales_by_role;
+-- a view that filters on a setting (a tenant): one role, other sales when the setting
+-- changes; nothing stored, so a run with app.band_noon = on never gets the band of one
+-- with it off (its weeks are read from the sales: 1000 each)
+CREATE VIEW band.sales_by_setting AS
+    SELECT * FROM band.sales
+     WHERE NOT current_setting('app.band_noon', true)::boolean OR ordered_at::time = '12:00';
+CREATE VIEW band.sales_by_pg_settings AS
+    SELECT * FROM band.sales
+     WHERE ordered_at::time = '12:00'
+        OR NOT EXISTS (SELECT FROM pg_settings WHERE name = 'app.band_noon' AND setting = 'on');
+CREATE VIEW band.sales_by_session AS
+    SELECT * FROM band.sales WHERE session_user <> 'regress_band_reader' OR ordered_at::time = '12:00';
+GRANT SELECT ON band.sales_by_setting TO regress_band_reader;
+SET daily_sales_report.source = 'band.sales_by_setting';
+SET ROLE regress_band_reader;
+SET app.band_noon = off;
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SET app.band_noon = on;
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+RESET app.band_noon;
+RESET ROLE;
+SELECT expected_revenue, expected_weeks FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
+SET daily_sales_report.source = 'band.sales_by_session';
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SET daily_sales_report.source = 'band.sales_by_pg_settings';
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SELECT count(*) AS setting_or_session_days FROM daily_sales_report.day_totals
+ WHERE source IN ('band.sales_by_setting', 'band.sales_by_session', 'band.sales_by_pg_settings');
+RESET daily_sales_report.source;
+DROP VIEW band.sales_by_setting, band.sales_by_session, band.sales_by_pg_settings;
 REVOKE ALL ON ALL TABLES IN SCHEMA band FROM regress_band_reader;
 REVOKE ALL ON SCHEMA band FROM regress_band_reader;
 REVOKE ALL ON FUNCTION daily_sales_report(text), daily_sales_report(date) FROM regress_band_reader;

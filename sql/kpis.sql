@@ -106,3 +106,23 @@ RESET jit;
 RESET jit_above_cost;
 RESET jit_inline_above_cost;
 RESET jit_optimize_above_cost;
+
+-- on the shop's own tables, an order line whose quantity or price is NULL adds nothing:
+-- not its quantity to the items sold, nor its product to the best sellers (a product
+-- whose only line had a NULL price was the top product, with 0.00)
+CREATE SCHEMA nullshop;
+CREATE TABLE nullshop.products (id integer PRIMARY KEY, name text, price double precision);
+CREATE TABLE nullshop.orders (id integer PRIMARY KEY, user_id integer, total_price double precision,
+                              created_at timestamp, is_open boolean);
+CREATE TABLE nullshop.order_items (id serial PRIMARY KEY, order_id integer, product_id integer,
+                                   quantity integer, price double precision);
+INSERT INTO nullshop.products VALUES (1, 'Sold', 10), (2, 'Never priced', NULL), (3, NULL, NULL);
+INSERT INTO nullshop.orders VALUES (1, 1, 0, '2025-09-22 10:00', false), (2, 1, 0, '2025-09-21 10:00', false);
+INSERT INTO nullshop.order_items (order_id, product_id, quantity, price) VALUES
+    (1, 1, 2, 10), (1, 2, 5, NULL), (1, 1, NULL, 10), (1, 3, NULL, NULL), (1, NULL, 4, NULL),
+    (2, 1, 1, 10), (2, 2, 9, NULL);
+SET daily_sales_report.shop_schema = 'nullshop';
+SELECT orders, revenue, items_sold, top_product, top_product_revenue FROM daily_sales_report('2025-09-22');
+SELECT report_date, orders, revenue, items_sold, top_product FROM daily_sales_report('2025-09-21');
+RESET daily_sales_report.shop_schema;
+DROP SCHEMA nullshop CASCADE;

@@ -33,6 +33,10 @@ SELECT orders FROM daily_sales_report('2025-09-22');
 CREATE ROLE regress_outbox_reader;
 GRANT USAGE ON SCHEMA daily_sales_report TO regress_outbox_reader;
 GRANT SELECT ON daily_sales_report.outbox_status TO regress_outbox_reader;
+-- a grant on one column of the view too: reading it calls the function all the same
+CREATE ROLE regress_outbox_column_reader;
+GRANT USAGE ON SCHEMA daily_sales_report TO regress_outbox_column_reader;
+GRANT SELECT (pending) ON daily_sales_report.outbox_status TO regress_outbox_column_reader;
 
 ALTER EXTENSION daily_sales_report UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'daily_sales_report';
@@ -60,6 +64,12 @@ REVOKE ALL ON FUNCTION daily_sales_report.outbox_worker_pid() FROM regress_outbo
 REVOKE ALL ON daily_sales_report.outbox_status FROM regress_outbox_reader;
 REVOKE ALL ON SCHEMA daily_sales_report FROM regress_outbox_reader;
 DROP ROLE regress_outbox_reader;
+SET ROLE regress_outbox_column_reader;
+SELECT pending FROM daily_sales_report.outbox_status;
+RESET ROLE;
+REVOKE ALL ON daily_sales_report.outbox_status FROM regress_outbox_column_reader;
+REVOKE ALL ON SCHEMA daily_sales_report FROM regress_outbox_column_reader;
+DROP ROLE regress_outbox_column_reader;
 
 -- The 1.0 of the image built from the tree just before 1.1 (daily-sales-report/postgres:1.0)
 -- already had day_groups and the outbox's DELETE in its 1.0 script: it updates to the same

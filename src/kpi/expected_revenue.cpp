@@ -35,13 +35,22 @@ typedef struct StoredDay
     int64       items;
 } StoredDay;
 
-/* What the figures were read from: the shop's orders table, or the view. */
+/*
+ * What the figures were read from: the shop's orders table, or the view;
+ * and, when it is not UTC, daily_sales_report.source_timezone (timestamps
+ * without time zone read in another zone are other days: the figures of
+ * one must not be the band of the other).
+ */
 static const char *
 source_key(const Source *source)
 {
-    if (dsr_reads_shop_tables())
-        return psprintf("%s.orders", quote_identifier(dsr_shop_schema_name()));
-    return source->from_item;
+    const char *from = dsr_reads_shop_tables()
+        ? psprintf("%s.orders", quote_identifier(dsr_shop_schema_name()))
+        : source->from_item;
+
+    if (dsr_source_timezone == NULL || dsr_source_timezone[0] == '\0' || strcmp(dsr_source_timezone, "UTC") == 0)
+        return from;
+    return psprintf("%s (source_timezone %s)", from, dsr_source_timezone);
 }
 
 static Datum

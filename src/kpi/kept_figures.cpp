@@ -20,16 +20,25 @@
 extern "C" {
 #include "access/transam.h"
 #include "nodes/nodeFuncs.h"
+#include "utils/fmgroids.h"
 #include "utils/plancache.h"
 #include "utils/rls.h"
 }
 
-/* A function not built into PostgreSQL: what it reads is not in the query tree. */
+/*
+ * A function not built into PostgreSQL: what it reads is not in the query
+ * tree.  Or current_setting(): a view filtering on a setting (a tenant,
+ * `WHERE shop_id = current_setting('app.shop_id')::int`) reads other sales
+ * for the same role as soon as the setting changes, which the reader's name
+ * does not show.
+ */
 static bool
 user_defined_function(Oid function, void *context)
 {
     (void) context;
-    return function >= FirstNormalObjectId;
+    return function >= FirstNormalObjectId ||
+        function == F_CURRENT_SETTING_TEXT || function == F_CURRENT_SETTING_TEXT_BOOL ||
+        function == F_PG_SHOW_ALL_SETTINGS;     /* pg_settings */
 }
 
 /*
@@ -44,6 +53,9 @@ filtered_by_rls(Node *node, void *context)
     if (node == NULL)
         return false;
     if (check_functions_in_node(node, user_defined_function, NULL))
+        return true;
+    /* session_user: logins sharing a role (SET ROLE) are one reader, not one session user */
+    if (IsA(node, SQLValueFunction) && ((SQLValueFunction *) node)->op == SVFOP_SESSION_USER)
         return true;
     if (IsA(node, RangeTblEntry))
     {

@@ -111,7 +111,10 @@ static const char COMPARISON_KEYED_LINES[] =
  *    by amount too would hold tens of thousands of groups in memory;
  *  - orders are counted on orders alone (statement 1: $9), not with
  *    count(DISTINCT) over the lines;
- *  - products are grouped by id and named at the end.
+ *  - products are grouped by id and named at the end;
+ *  - a line whose quantity or price is NULL (x NULL) adds nothing: not its
+ *    quantity to the items, nor its product to the best sellers (where a
+ *    NULL sum sorted first, ahead of every real seller, with 0.00).
  * The comparison days are a second statement: folding them into these
  * grouping sets costs more than reading their lines again (bench/).
  */
@@ -119,7 +122,7 @@ static const char DAY_SQL[] =
     "WITH lines AS (%s),"
     " g AS MATERIALIZED ("
     "    SELECT GROUPING(product_id) AS by_hour, h, product_id, x, count(*) AS n, sum(q) AS q, sum(x) AS amount"
-    "      FROM (SELECT %s AS h, product_id, x, q FROM lines) AS l"
+    "      FROM (SELECT %s AS h, product_id, x, q FROM lines WHERE x IS NOT NULL) AS l"
     "     GROUP BY GROUPING SETS ((h), (product_id, x))),"
     " totals AS ("
     "    SELECT sum(n * x::numeric) AS revenue, sum(q) AS items, sum(n) AS lines FROM g WHERE by_hour = 0)"
@@ -140,7 +143,8 @@ static const char COMPARISON_SQL[] =
     "SELECT 3, d.k::text, CASE d.k WHEN 1 THEN $11 ELSE $12 END::bigint, coalesce(sum(n * x::numeric), 0),"
     "       coalesce(sum(q), 0)::bigint, coalesce(sum(n), 0)::bigint, NULL"
     "  FROM (VALUES (1), (7)) AS d(k)"
-    "  LEFT JOIN (SELECT k, x, count(*) AS n, sum(q) AS q FROM (%s) AS l GROUP BY k, x) AS s ON s.k = d.k"
+    "  LEFT JOIN (SELECT k, x, count(*) AS n, sum(q) AS q FROM (%s) AS l WHERE x IS NOT NULL GROUP BY k, x) AS s"
+    "         ON s.k = d.k"
     " GROUP BY d.k";
 
 /* What statement 1 found for one day, and the range statements 3 and 4 merge. */

@@ -322,9 +322,23 @@ Datum
 daily_sales_report_flush_pushes(PG_FUNCTION_ARGS)
 {
     double      wait_seconds = PG_GETARG_FLOAT8(0);
-    TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), (int64) (wait_seconds * 1000));
+    TimestampTz deadline;
     int64       pending;
     int         pid;
+
+    /*
+     * (int64) of NaN, infinity or anything beyond 9.2e15 ms is undefined (on
+     * x86-64 the most negative int64: flush_pushes('Infinity') returned at
+     * once instead of waiting).  Beyond a year is "until delivered or
+     * cancelled", below 0 is "do not wait".
+     */
+    if (isnan(wait_seconds))
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                 errmsg("wait_seconds of daily_sales_report.flush_pushes() is NaN"),
+                 errhint("Give the seconds to wait for delivery, e.g. 10; 'Infinity' waits until the outbox is empty.")));
+    wait_seconds = Max(0.0, Min(wait_seconds, 366.0 * 86400));
+    deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), (int64) (wait_seconds * 1000));
 
     if (RecoveryInProgress())
         ereport(ERROR,
