@@ -14,21 +14,21 @@
 #include <vector>
 
 /* hidden: dsr_pdf_write is the module's only exported symbol */
-namespace dsr __attribute__((visibility("hidden")))
+namespace [[gnu::visibility("hidden")]] dsr
 {
 
-    /* what() names the path and the OS reason */
-    struct AtomicFileError : std::runtime_error
-    {
-        using std::runtime_error::runtime_error;
-    };
+/* what() names the path and the OS reason */
+struct AtomicFileError : std::runtime_error
+{
+    using std::runtime_error::runtime_error;
+};
 
-    /*
+/*
  * Replace `final_path` with `data`, creating missing directories (mkdir -p).
  * Returns the size written.  On failure the previous file is untouched and
  * no temporary file is left behind.
  */
-    int64_t write_file_atomically(const std::string &final_path, const std::vector<unsigned char> &data);
+int64_t write_file_atomically(const std::string &final_path, const std::vector<unsigned char> &data);
 
 } /* namespace dsr */
 

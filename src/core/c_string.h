@@ -13,22 +13,24 @@
 #include <string>
 
 /* hidden: dsr_pdf_write is the module's only exported symbol */
-namespace dsr __attribute__((visibility("hidden")))
+namespace [[gnu::visibility("hidden")]] dsr
 {
 
-    /* malloc'd copy for the C caller; NULL when out of memory. */
-    inline char *to_c_string(const std::string &s)
-    {
-        char *p = static_cast<char *>(std::malloc(s.size() + 1));
-        if (p)
-            std::memcpy(p, s.c_str(), s.size() + 1);
-        return p;
-    }
+/* malloc'd copy for the C caller; NULL when out of memory. */
+inline char *
+to_c_string(const std::string &s)
+{
+    char *p = static_cast<char *>(std::malloc(s.size() + 1));
+    if (p)
+        std::memcpy(p, s.c_str(), s.size() + 1);
+    return p;
+}
 
-    inline std::string string_or_empty(const char *s)
-    {
-        return s ? std::string(s) : std::string();
-    }
+inline std::string
+string_or_empty(const char *s)
+{
+    return s ? std::string(s) : std::string();
+}
 
 } /* namespace dsr */
 

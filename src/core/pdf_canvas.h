@@ -16,63 +16,63 @@
 #include <string>
 
 /* hidden: dsr_pdf_write is the module's only exported symbol */
-namespace dsr __attribute__((visibility("hidden")))
+namespace [[gnu::visibility("hidden")]] dsr
 {
 
-    struct Rgb
-    {
-        float r, g, b;
-    };
+struct Rgb
+{
+    float r, g, b;
+};
 
-    /* Page drawing with every libharu call checked; `top` coordinates grow
+/* Page drawing with every libharu call checked; `top` coordinates grow
  * downwards from the top edge of the page (converted for PDF). */
-    class Canvas
+class Canvas
+{
+public:
+    Canvas(const HaruDoc &doc, HPDF_Page page);
+
+    float
+    page_width() const
     {
-    public:
-        Canvas(const HaruDoc &doc, HPDF_Page page);
+        return width_;
+    }
+    float
+    page_height() const
+    {
+        return height_;
+    }
 
-        float
-        page_width() const
-        {
-            return width_;
-        }
-        float
-        page_height() const
-        {
-            return height_;
-        }
+    float text_width(const Font &f, float size, const std::string &s) const;
 
-        float text_width(const Font &f, float size, const std::string &s) const;
-
-        /* Sanitise, then cut to max_w with an ellipsis on a character boundary
+    /* Sanitise, then cut to max_w with an ellipsis on a character boundary
      * ("" if not even the ellipsis fits). */
-        std::string fit_text(const Font &f, float size, const std::string &raw, float max_w) const;
+    std::string fit_text(const Font &f, float size, const std::string &raw, float max_w) const;
 
-        /* Text is sanitised for libharu (see sanitize_utf8); for a standard
+    /* Text is sanitised for libharu (see sanitize_utf8); for a standard
      * font, a character outside WinAnsiEncoding throws OutsideFontEncoding. */
-        void text(float x, float top, const Font &f, float size, const std::string &raw, const Rgb &c);
-        void text_right(float right, float top, const Font &f, float size, const std::string &raw, const Rgb &c);
-        void text_center(float center, float top, const Font &f, float size, const std::string &raw, const Rgb &c);
+    void text(float x, float top, const Font &f, float size, const std::string &raw, const Rgb &c);
+    void text_right(float right, float top, const Font &f, float size, const std::string &raw, const Rgb &c);
+    void text_center(float center, float top, const Font &f, float size, const std::string &raw, const Rgb &c);
 
-        void rect(float x, float top, float w, float h, const Rgb &fill);
-        void frame(float x, float top, float w, float h, const Rgb &stroke, float lw);
-        void line(float x1, float top1, float x2, float top2, const Rgb &stroke, float lw);
-        void triangle(float x1, float top1, float x2, float top2, float x3, float top3, const Rgb &fill);
+    void rect(float x, float top, float w, float h, const Rgb &fill);
+    void frame(float x, float top, float w, float h, const Rgb &stroke, float lw);
+    void line(float x1, float top1, float x2, float top2, const Rgb &stroke, float lw);
+    void triangle(float x1, float top1, float x2, float top2, float x3, float top3, const Rgb &fill);
 
-    private:
-        bool no_reorder_ = false; /* drawing one font run of an ordered line */
-        float
-        y(float top) const
-        {
-            return height_ - top;
-        }
-        void fill_color(const Rgb &c);
-        void stroke_color(const Rgb &c);
+private:
+    bool no_reorder_ = false; /* drawing one font run of an ordered line */
+    float
+    y(float top) const
+    {
+        return height_ - top;
+    }
+    void fill_color(const Rgb &c);
+    void stroke_color(const Rgb &c);
 
-        const HaruDoc &doc_;
-        HPDF_Page      page_;
-        float          width_, height_;
-    };
+    const HaruDoc &doc_;
+    HPDF_Page      page_;
+    float          width_, height_;
+};
 
 } /* namespace dsr */
 

@@ -9,14 +9,14 @@
 #include "pdf_canvas.h"
 #include "report.h"
 
-namespace dsr __attribute__((visibility("hidden")))
+namespace [[gnu::visibility("hidden")]] dsr
 {
 
-    /* Draw the page of `r`; returns how many of its strings need shaping libharu cannot do. */
-    unsigned draw_report_page(Canvas & cv, const Font &regular, const Font &bold, const DsrReport &r);
+/* Draw the page of `r`; returns how many of its strings need shaping libharu cannot do. */
+unsigned draw_report_page(Canvas &cv, const Font &regular, const Font &bold, const DsrReport &r);
 
-    /* The document's title in the report's language (its metadata). */
-    const char *report_title(const char *locale);
+/* The document's title in the report's language (its metadata). */
+const char *report_title(const char *locale);
 
 } /* namespace dsr */
 

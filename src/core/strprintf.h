@@ -9,10 +9,10 @@
 #include <string>
 
 /* hidden: dsr_pdf_write is the module's only exported symbol */
-namespace dsr __attribute__((visibility("hidden")))
+namespace [[gnu::visibility("hidden")]] dsr
 {
 
-    std::string strprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+std::string strprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 } /* namespace dsr */
 
