@@ -107,7 +107,8 @@ SET daily_sales_report.source_timezone = 'Pacific/Kiritimati';
 SELECT orders, revenue FROM daily_sales_report('2025-09-22');
 SELECT expected_revenue, expected_weeks FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1;
 RESET daily_sales_report.source_timezone;
-SELECT source, count(*) AS days FROM daily_sales_report.day_totals
+-- how many UTC days are kept depends on the day the suite runs ('yesterday' runs above): only that both keys are
+SELECT source, count(*) > 0 AS kept FROM daily_sales_report.day_totals
  WHERE source LIKE 'band.orders%' AND timezone = 'UTC' GROUP BY 1 ORDER BY 1;
 
 -- Figures are kept per reading role: a role that sees part of the sales
