@@ -1302,6 +1302,27 @@ class AsyncAndFlushTest(FaultCase):
         self.assertEqual(self.day_group_problems(PREVIOUS_DAY, row), [])
         self.assertEqual(self.job_group_problems(run_counts(self.stack), ("success", "running")), [])
 
+    def test_flush_pushes_infinity_waits_until_cancelled(self):
+        """
+        The user sees: flush_pushes('Infinity') with the Pushgateway down waits
+        (it returned at once: infinity cast to int64) until statement_timeout
+        cancels it; with the Pushgateway back it returns 0 once all is delivered.
+        (Not in sql/outbox.sql: under libfaketime, regress-later's clock, a
+        signal handler reads the real clock and statement_timeout never fires.)
+        """
+        self.hold_back_outbox()
+        self.undelivered_run(PREVIOUS_DAY)
+        cancelled = self.stack.psql("SELECT daily_sales_report.flush_pushes('Infinity')", check=False,
+                                    settings={"statement_timeout": "1s"}, timeout=30)
+        self.assertIn("canceling statement due to statement timeout", cancelled.stderr)
+        self.assertGreaterEqual(cancelled.elapsed, 0.9)
+        self.assertEqual(self.outbox_count(), 2, "a cancelled wait loses nothing")
+        self.stack.start_pushgateway()
+        delivered = self.stack.psql("SELECT daily_sales_report.flush_pushes('Infinity')",
+                                    settings={"statement_timeout": "20s"}, timeout=30)
+        self.assertEqual(delivered.value, "0")
+        self.assertEqual(self.outbox_count(), 0)
+
     def test_flush_pushes_wakes_the_worker_that_delivers(self):
         """
         The user sees: flush_pushes() delivers a held-back outbox also while the
