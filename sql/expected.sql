@@ -220,8 +220,35 @@ SET daily_sales_report.source = 'band.sales_by_pg_settings';
 SELECT orders, revenue FROM daily_sales_report('2025-09-10');
 SELECT count(*) AS setting_or_session_days FROM daily_sales_report.day_totals
  WHERE source IN ('band.sales_by_setting', 'band.sales_by_session', 'band.sales_by_pg_settings');
+-- only built-in IMMUTABLE functions leave the figures keepable: role membership, the client,
+-- the clock, a text cast that follows DateStyle, a sample may all give other rows to the same role
+CREATE VIEW band.sales_by_membership AS
+    SELECT * FROM band.sales WHERE NOT pg_has_role('pg_monitor', 'MEMBER') OR ordered_at::time = '12:00';
+CREATE VIEW band.sales_by_client AS
+    SELECT * FROM band.sales WHERE inet_client_addr() IS NULL OR ordered_at::time = '12:00';
+CREATE VIEW band.sales_recent AS
+    SELECT * FROM band.sales WHERE ordered_at > now() - interval '100 years';
+CREATE VIEW band.sales_by_datestyle AS
+    SELECT * FROM band.sales WHERE ordered_at::text <> '';
+CREATE VIEW band.sales_sampled AS
+    SELECT o.id AS order_id, o.created_at AS ordered_at, 'p' AS product, 1 AS quantity, 1.0 AS line_total
+      FROM band.orders o TABLESAMPLE BERNOULLI (100);
+SET daily_sales_report.source = 'band.sales_by_membership';
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SET daily_sales_report.source = 'band.sales_by_client';
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SET daily_sales_report.source = 'band.sales_recent';
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SET daily_sales_report.source = 'band.sales_by_datestyle';
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SET daily_sales_report.source = 'band.sales_sampled';
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SELECT count(*) AS session_state_days FROM daily_sales_report.day_totals
+ WHERE source IN ('band.sales_by_membership', 'band.sales_by_client', 'band.sales_recent',
+                  'band.sales_by_datestyle', 'band.sales_sampled');
 RESET daily_sales_report.source;
-DROP VIEW band.sales_by_setting, band.sales_by_session, band.sales_by_pg_settings;
+DROP VIEW band.sales_by_setting, band.sales_by_session, band.sales_by_pg_settings, band.sales_by_membership,
+          band.sales_by_client, band.sales_recent, band.sales_by_datestyle, band.sales_sampled;
 REVOKE ALL ON ALL TABLES IN SCHEMA band FROM regress_band_reader;
 REVOKE ALL ON SCHEMA band FROM regress_band_reader;
 REVOKE ALL ON FUNCTION daily_sales_report(text), daily_sales_report(date) FROM regress_band_reader;

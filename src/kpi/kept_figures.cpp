@@ -12,55 +12,65 @@
  * the view's owner or, for a security_invoker view, as the reader), its
  * policies may also depend on settings (a tenant) the role name does not
  * show: nothing is stored or read back then, every run reads its weeks from
- * the sales.  A view calling a function that is not built in (in FROM, in a
- * filter) is taken as filtered too: the tables the function reads do not
- * show in the view's query.
+ * the sales.  A view calling anything but a built-in IMMUTABLE function is
+ * taken as filtered too: a function's tables do not show in the view's
+ * query, and a STABLE one may read session state (a setting, role
+ * membership, the clock) that the role name does not show.
  */
 #include "kpi/kept_figures.h"
 extern "C" {
 #include "access/transam.h"
+#include "catalog/pg_proc.h"
 #include "nodes/nodeFuncs.h"
-#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
 #include "utils/plancache.h"
 #include "utils/rls.h"
 }
 
 /*
- * A function not built into PostgreSQL: what it reads is not in the query
- * tree.  Or current_setting(): a view filtering on a setting (a tenant,
- * `WHERE shop_id = current_setting('app.shop_id')::int`) reads other sales
- * for the same role as soon as the setting changes, which the reader's name
- * does not show.
+ * An allowlist, not a list of what is known to read session state: only a
+ * built-in IMMUTABLE function gives the same rows whoever calls it, in any
+ * session, on any day.  Refused, among others: a function not built in
+ * (what it reads is not in the query tree), current_setting() and
+ * pg_settings (a tenant setting), pg_has_role() and has_*_privilege() (role
+ * membership changes), inet_client_addr(), now() (a view of recent days),
+ * and STABLE casts whose result follows TimeZone or DateStyle, which the
+ * key of the kept figures does not hold.
  */
 static bool
-user_defined_function(Oid function, void *context)
+reads_session_state(Oid function, void *context)
 {
     (void) context;
-    return function >= FirstNormalObjectId ||
-        function == F_CURRENT_SETTING_TEXT || function == F_CURRENT_SETTING_TEXT_BOOL ||
-        function == F_PG_SHOW_ALL_SETTINGS;     /* pg_settings */
+    return function >= FirstNormalObjectId || func_volatile(function) != PROVOLATILE_IMMUTABLE;
 }
 
 /*
  * A relation of the rewritten query whose rows row-level security filters
- * for whoever reads it there, or a function whose reads cannot be seen (a
- * set-returning function in FROM, a filter calling a function, that reads a
- * table under row-level security): taken as filtered.
+ * for whoever reads it there, a function or SQL value that may give other
+ * rows in another session (see reads_session_state), or a sample: taken as
+ * filtered.  current_user is allowed: the figures are kept per reader.
  */
 static bool
 filtered_by_rls(Node *node, void *context)
 {
     if (node == NULL)
         return false;
-    if (check_functions_in_node(node, user_defined_function, NULL))
+    if (check_functions_in_node(node, reads_session_state, NULL))
         return true;
-    /* session_user: logins sharing a role (SET ROLE) are one reader, not one session user */
-    if (IsA(node, SQLValueFunction) && ((SQLValueFunction *) node)->op == SVFOP_SESSION_USER)
-        return true;
+    if (IsA(node, SQLValueFunction))
+    {
+        SQLValueFunctionOp op = ((SQLValueFunction *) node)->op;
+
+        /* session_user: logins sharing a role (SET ROLE) are one reader; current_date and the like: days go by */
+        if (op != SVFOP_CURRENT_USER && op != SVFOP_CURRENT_ROLE && op != SVFOP_USER)
+            return true;
+    }
     if (IsA(node, RangeTblEntry))
     {
         RangeTblEntry *rte = (RangeTblEntry *) node;
 
+        if (rte->tablesample != NULL)
+            return true;        /* TABLESAMPLE: other rows at every run */
         return rte->rtekind == RTE_RELATION && check_enable_rls(rte->relid, rte->checkAsUser, true) == RLS_ENABLED;
     }
     if (IsA(node, Query))

@@ -11,8 +11,8 @@
 /*
  * False when row-level security may filter what the current user reads
  * from `source` (its policies may depend on more than the role), or a view
- * calls a function that is not built in; the view is parsed and rewritten,
- * never run.
+ * calls anything but a built-in IMMUTABLE function; the view is parsed and
+ * rewritten, never run.
  */
 bool dsr_figures_may_be_kept(const Source *source);
 
