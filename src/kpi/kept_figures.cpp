@@ -33,6 +33,16 @@ extern "C" {
 }
 
 /*
+ * Built-ins that are IMMUTABLE yet follow a setting: the text of a float or
+ * of a geometric type (extra_float_digits), of a bytea (bytea_output), and
+ * quote_ident() (quote_all_identifiers).
+ */
+static const Oid follows_a_setting[] = {
+    F_FLOAT4OUT, F_FLOAT8OUT, F_POINT_OUT, F_LSEG_OUT, F_LINE_OUT, F_BOX_OUT, F_PATH_OUT, F_POLY_OUT,
+    F_CIRCLE_OUT, F_BYTEAOUT, F_QUOTE_IDENT,
+};
+
+/*
  * An allowlist, not a list of what is known to read session state: only a
  * built-in IMMUTABLE function gives the same rows whoever calls it, in any
  * session, on any day.  Refused, among others: a function not built in
@@ -40,16 +50,15 @@ extern "C" {
  * pg_settings (a tenant setting), pg_has_role() and has_*_privilege() (role
  * membership changes), inet_client_addr(), now() (a view of recent days),
  * and STABLE casts whose result follows TimeZone or DateStyle, which the
- * key of the kept figures does not hold.  A few built-ins are IMMUTABLE yet
- * follow a setting too: the text of a float (extra_float_digits) or of a
- * bytea (bytea_output), quote_ident() (quote_all_identifiers).
+ * key of the kept figures does not hold; and follows_a_setting.
  */
 static bool
 reads_session_state(Oid function, void *context)
 {
     (void) context;
-    if (function == F_FLOAT4OUT || function == F_FLOAT8OUT || function == F_BYTEAOUT || function == F_QUOTE_IDENT)
-        return true;
+    for (size_t i = 0; i < lengthof(follows_a_setting); i++)
+        if (function == follows_a_setting[i])
+            return true;
     return function >= FirstNormalObjectId || func_volatile(function) != PROVOLATILE_IMMUTABLE;
 }
 
