@@ -269,8 +269,9 @@ CREATE VIEW band.sales_by_window AS
 CREATE VIEW band.sales_by_catalog AS
     SELECT * FROM band.sales
      WHERE ordered_at::time = '12:00'
-        OR NOT EXISTS (SELECT FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
-                        WHERE r.rolname = 'pg_monitor' AND m.member = (SELECT oid FROM pg_roles WHERE rolname = current_user));
+        OR NOT EXISTS (SELECT FROM pg_auth_members m
+                         JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
+                        WHERE r.rolname = 'pg_monitor' AND u.rolname = current_user);
 CREATE VIEW band.sales_by_sequence AS
     SELECT * FROM band.sales WHERE order_id <= (SELECT last_value FROM band.orders_id_seq);
 CREATE EXTENSION file_fdw;
