@@ -246,6 +246,74 @@ SELECT orders, revenue FROM daily_sales_report('2025-09-10');
 SELECT count(*) AS session_state_days FROM daily_sales_report.day_totals
  WHERE source IN ('band.sales_by_membership', 'band.sales_by_client', 'band.sales_recent',
                   'band.sales_by_datestyle', 'band.sales_sampled');
+-- built-ins that are IMMUTABLE yet follow a setting (the text of a float, a point or a bytea,
+-- quote_ident, XML), a window whose RANGE follows TimeZone, and reads that are not the database's
+-- tables (a catalog, a sequence, a foreign table): the same role saw 1 order or 2 with
+-- extra_float_digits, and its runs stored 90 days for these views
+CREATE VIEW band.sales_by_float_text AS
+    SELECT * FROM band.sales WHERE length((line_total / 7)::text) < 17 OR ordered_at::time = '12:00';
+CREATE VIEW band.sales_by_point_text AS
+    SELECT * FROM band.sales WHERE length(point(line_total / 7, 0)::text) < 21 OR ordered_at::time = '12:00';
+CREATE VIEW band.sales_by_bytea_text AS
+    SELECT * FROM band.sales WHERE decode(product, 'escape')::text LIKE '\\x%' OR ordered_at::time = '12:00';
+CREATE VIEW band.sales_by_quoting AS
+    SELECT * FROM band.sales WHERE quote_ident(lower(product)) = lower(product) OR ordered_at::time = '12:00';
+CREATE VIEW band.sales_by_xml AS
+    SELECT * FROM band.sales
+     WHERE xmlelement(name p, decode(product, 'escape'))::text LIKE '%V2lk%' OR ordered_at::time = '12:00';
+CREATE VIEW band.sales_by_window AS
+    SELECT order_id, ordered_at, product, quantity, line_total
+      FROM (SELECT s.*, count(*) OVER (ORDER BY ordered_at AT TIME ZONE 'UTC'
+                                       RANGE BETWEEN interval '1 day' PRECEDING AND CURRENT ROW) AS n
+              FROM band.sales s) AS w WHERE n > 0;
+CREATE VIEW band.sales_by_catalog AS
+    SELECT * FROM band.sales
+     WHERE ordered_at::time = '12:00'
+        OR NOT EXISTS (SELECT FROM pg_auth_members m
+                         JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
+                        WHERE r.rolname = 'pg_monitor' AND u.rolname = current_user);
+CREATE VIEW band.sales_by_sequence AS
+    SELECT * FROM band.sales WHERE order_id <= (SELECT last_value FROM band.orders_id_seq);
+CREATE EXTENSION file_fdw;
+CREATE SERVER band_files FOREIGN DATA WRAPPER file_fdw;
+CREATE FOREIGN TABLE band.remote_open (open boolean) SERVER band_files OPTIONS (program 'echo t');
+CREATE VIEW band.sales_by_foreign_table AS
+    SELECT * FROM band.sales WHERE EXISTS (SELECT FROM band.remote_open WHERE open);
+SET daily_sales_report.source = 'band.sales_by_float_text';
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SET extra_float_digits = 0;
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+RESET extra_float_digits;
+SET daily_sales_report.source = 'band.sales_by_point_text';
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SET daily_sales_report.source = 'band.sales_by_bytea_text';
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SET daily_sales_report.source = 'band.sales_by_quoting';
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SET daily_sales_report.source = 'band.sales_by_xml';
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SET daily_sales_report.source = 'band.sales_by_window';
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SET daily_sales_report.source = 'band.sales_by_catalog';
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SET daily_sales_report.source = 'band.sales_by_sequence';
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SET daily_sales_report.source = 'band.sales_by_foreign_table';
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SELECT count(*) AS setting_or_outside_days FROM daily_sales_report.day_totals
+ WHERE source IN ('band.sales_by_float_text', 'band.sales_by_point_text', 'band.sales_by_bytea_text',
+                  'band.sales_by_quoting', 'band.sales_by_xml', 'band.sales_by_window', 'band.sales_by_catalog',
+                  'band.sales_by_sequence', 'band.sales_by_foreign_table');
+-- the shop's tables with a foreign child (an archive on another server): nothing stored either
+RESET daily_sales_report.source;
+DELETE FROM daily_sales_report.day_totals WHERE source = 'band.orders';
+CREATE FOREIGN TABLE band.orders_archive () INHERITS (band.orders) SERVER band_files OPTIONS (program 'true');
+SELECT orders, revenue FROM daily_sales_report('2025-09-10');
+SELECT count(*) AS foreign_child_days FROM daily_sales_report.day_totals WHERE source = 'band.orders';
+DROP VIEW band.sales_by_float_text, band.sales_by_point_text, band.sales_by_bytea_text, band.sales_by_quoting,
+          band.sales_by_xml, band.sales_by_window, band.sales_by_catalog, band.sales_by_sequence,
+          band.sales_by_foreign_table;
+DROP EXTENSION file_fdw CASCADE;
 RESET daily_sales_report.source;
 DROP VIEW band.sales_by_setting, band.sales_by_session, band.sales_by_pg_settings, band.sales_by_membership,
           band.sales_by_client, band.sales_recent, band.sales_by_datestyle, band.sales_sampled;

@@ -15,17 +15,32 @@
  * the sales.  A view calling anything but a built-in IMMUTABLE function is
  * taken as filtered too: a function's tables do not show in the view's
  * query, and a STABLE one may read session state (a setting, role
- * membership, the clock) that the role name does not show.
+ * membership, the clock) that the role name does not show; so is one
+ * reading anything but the tables of the database's users (a catalog, a
+ * sequence, a foreign table).
  */
 #include "kpi/kept_figures.h"
 extern "C" {
 #include "access/transam.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_proc.h"
 #include "nodes/nodeFuncs.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/plancache.h"
 #include "utils/rls.h"
 }
+
+/*
+ * Built-ins that are IMMUTABLE yet follow a setting: the text of a float or
+ * of a geometric type (extra_float_digits), of a bytea (bytea_output), and
+ * quote_ident() (quote_all_identifiers).
+ */
+static const Oid follows_a_setting[] = {
+    F_FLOAT4OUT, F_FLOAT8OUT, F_POINT_OUT, F_LSEG_OUT, F_LINE_OUT, F_BOX_OUT, F_PATH_OUT, F_POLY_OUT,
+    F_CIRCLE_OUT, F_BYTEAOUT, F_QUOTE_IDENT,
+};
 
 /*
  * An allowlist, not a list of what is known to read session state: only a
@@ -35,28 +50,66 @@ extern "C" {
  * pg_settings (a tenant setting), pg_has_role() and has_*_privilege() (role
  * membership changes), inet_client_addr(), now() (a view of recent days),
  * and STABLE casts whose result follows TimeZone or DateStyle, which the
- * key of the kept figures does not hold.
+ * key of the kept figures does not hold; and follows_a_setting.
  */
 static bool
 reads_session_state(Oid function, void *context)
 {
     (void) context;
+    for (size_t i = 0; i < lengthof(follows_a_setting); i++)
+        if (function == follows_a_setting[i])
+            return true;
     return function >= FirstNormalObjectId || func_volatile(function) != PROVOLATILE_IMMUTABLE;
 }
 
 /*
+ * Whether reading `relid` reads rows held elsewhere or moved by any
+ * session: a foreign table (its server decides, on its own clock), also as
+ * a partition or an inheritance child of it; a sequence (every session's
+ * nextval); a system catalog (role membership, other sessions' temporary
+ * tables).  Tables and materialized views of the database's users only.
+ */
+static bool
+reads_outside_tables(Oid relid)
+{
+    char        relkind = get_rel_relkind(relid);
+    ListCell   *child;
+
+    if (relid < FirstNormalObjectId ||
+        (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE && relkind != RELKIND_MATVIEW))
+        return true;
+    if (!has_subclass(relid))
+        return false;
+    foreach(child, find_all_inheritors(relid, NoLock, NULL))
+        if (get_rel_relkind(lfirst_oid(child)) == RELKIND_FOREIGN_TABLE)
+            return true;
+    return false;
+}
+
+/*
  * A relation of the rewritten query whose rows row-level security filters
- * for whoever reads it there, a function or SQL value that may give other
- * rows in another session (see reads_session_state), or a sample: taken as
- * filtered.  current_user is allowed: the figures are kept per reader.
+ * for whoever reads it there or that is not a table (reads_outside_tables),
+ * a function or SQL value that may give other rows in another session (see
+ * reads_session_state), also one a window's RANGE offset calls, XML
+ * (xmlbinary, xmloption), or a sample: taken as filtered.
+ * current_user is allowed: the figures are kept per reader.
  */
 static bool
 filtered_by_rls(Node *node, void *context)
 {
     if (node == NULL)
         return false;
-    if (check_functions_in_node(node, reads_session_state, NULL))
+    if (check_functions_in_node(node, reads_session_state, NULL) || IsA(node, XmlExpr))
         return true;
+    if (IsA(node, WindowClause))
+    {
+        WindowClause *window = (WindowClause *) node;
+
+        /* in_range for timestamptz follows TimeZone: '1 day' before is 23 or 25 hours across DST */
+        if ((OidIsValid(window->startInRangeFunc) && reads_session_state(window->startInRangeFunc, NULL)) ||
+            (OidIsValid(window->endInRangeFunc) && reads_session_state(window->endInRangeFunc, NULL)))
+            return true;
+    }
     if (IsA(node, SQLValueFunction))
     {
         SQLValueFunctionOp op = ((SQLValueFunction *) node)->op;
@@ -71,11 +124,14 @@ filtered_by_rls(Node *node, void *context)
 
         if (rte->tablesample != NULL)
             return true;        /* TABLESAMPLE: other rows at every run */
-        return rte->rtekind == RTE_RELATION && check_enable_rls(rte->relid, rte->checkAsUser, true) == RLS_ENABLED;
+        if (rte->rtekind != RTE_RELATION || get_rel_relkind(rte->relid) == RELKIND_VIEW)
+            return false;       /* a view's own entries (OLD, NEW): its query is the subquery walked */
+        return reads_outside_tables(rte->relid) ||
+            check_enable_rls(rte->relid, rte->checkAsUser, true) == RLS_ENABLED;
     }
     if (IsA(node, Query))
         return query_tree_walker((Query *) node, (bool (*)()) (void (*)(void)) filtered_by_rls, context,
-                                 QTW_EXAMINE_RTES_BEFORE);
+                                 QTW_EXAMINE_RTES_BEFORE | QTW_EXAMINE_SORTGROUP);
     return expression_tree_walker(node, (bool (*)()) (void (*)(void)) filtered_by_rls, context);
 }
 
@@ -97,7 +153,8 @@ dsr_figures_may_be_kept(const Source *source)
     {
         for (int i = 0; i < 3; i++)
             if (OidIsValid(dsr_shop_relids[i]) &&
-                check_enable_rls(dsr_shop_relids[i], InvalidOid, true) == RLS_ENABLED)
+                (reads_outside_tables(dsr_shop_relids[i]) ||
+                 check_enable_rls(dsr_shop_relids[i], InvalidOid, true) == RLS_ENABLED))
                 return false;
         return true;
     }
