@@ -87,15 +87,26 @@ reads_outside_tables(Oid relid)
 }
 
 /*
- * A relation of the rewritten query whose rows row-level security filters
- * for whoever reads it there or that is not a table (reads_outside_tables),
- * a function or SQL value that may give other rows in another session (see
- * reads_session_state), also one a window's RANGE offset calls, XML
- * (xmlbinary, xmloption), or a sample: taken as filtered.
- * current_user is allowed: the figures are kept per reader.
+ * A relation whose rows may differ for the same reader: row-level security
+ * filters them for `as_user` (InvalidOid: the current user), or it is not
+ * a table of the database's users (reads_outside_tables).
  */
 static bool
-filtered_by_rls(Node *node, void *context)
+relation_rows_may_differ(Oid relid, Oid as_user)
+{
+    return reads_outside_tables(relid) || check_enable_rls(relid, as_user, true) == RLS_ENABLED;
+}
+
+/*
+ * A relation of the rewritten query whose rows may differ for whoever reads
+ * it there (relation_rows_may_differ), a function or SQL value that may give
+ * other rows in another session (see reads_session_state), also one a
+ * window's RANGE offset calls, XML (xmlbinary, xmloption), or a sample:
+ * taken as filtered.  current_user is allowed: the figures are kept per
+ * reader.
+ */
+static bool
+rows_may_differ(Node *node, void *context)
 {
     if (node == NULL)
         return false;
@@ -126,21 +137,21 @@ filtered_by_rls(Node *node, void *context)
             return true;        /* TABLESAMPLE: other rows at every run */
         if (rte->rtekind != RTE_RELATION || get_rel_relkind(rte->relid) == RELKIND_VIEW)
             return false;       /* a view's own entries (OLD, NEW): its query is the subquery walked */
-        return reads_outside_tables(rte->relid) ||
-            check_enable_rls(rte->relid, rte->checkAsUser, true) == RLS_ENABLED;
+        return relation_rows_may_differ(rte->relid, rte->checkAsUser);
     }
     if (IsA(node, Query))
-        return query_tree_walker((Query *) node, (bool (*)()) (void (*)(void)) filtered_by_rls, context,
+        return query_tree_walker((Query *) node, (bool (*)()) (void (*)(void)) rows_may_differ, context,
                                  QTW_EXAMINE_RTES_BEFORE | QTW_EXAMINE_SORTGROUP);
-    return expression_tree_walker(node, (bool (*)()) (void (*)(void)) filtered_by_rls, context);
+    return expression_tree_walker(node, (bool (*)()) (void (*)(void)) rows_may_differ, context);
 }
 
 /*
  * Whether figures read by the current user may be stored and read back
- * under its name: not when row-level security filters what it reads (the
- * policies may depend on more than the role).  The shop's tables are the
- * ones checked and locked; a view is parsed and rewritten (nothing of it
- * runs) to see the tables under it, with the role each is read as.
+ * under its name: not when what it reads may differ for the same role
+ * (row-level security, session state, another server's rows).  The shop's
+ * tables are the ones checked and locked; a view is parsed and rewritten
+ * (nothing of it runs) to see the tables under it, with the role each is
+ * read as.
  */
 bool
 dsr_figures_may_be_kept(const Source *source)
@@ -152,9 +163,7 @@ dsr_figures_may_be_kept(const Source *source)
     if (dsr_reads_shop_tables())
     {
         for (int i = 0; i < 3; i++)
-            if (OidIsValid(dsr_shop_relids[i]) &&
-                (reads_outside_tables(dsr_shop_relids[i]) ||
-                 check_enable_rls(dsr_shop_relids[i], InvalidOid, true) == RLS_ENABLED))
+            if (OidIsValid(dsr_shop_relids[i]) && relation_rows_may_differ(dsr_shop_relids[i], InvalidOid))
                 return false;
         return true;
     }
@@ -166,7 +175,7 @@ dsr_figures_may_be_kept(const Source *source)
         ListCell   *query;
 
         foreach(query, ((CachedPlanSource *) lfirst(cell))->query_list)
-            filtered = filtered || filtered_by_rls((Node *) lfirst(query), NULL);
+            filtered = filtered || rows_may_differ((Node *) lfirst(query), NULL);
     }
     SPI_freeplan(plan);
     return !filtered;
