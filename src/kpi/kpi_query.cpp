@@ -326,6 +326,12 @@ dsr_query_kpis(DateADT report_date, bool *notice_given, MemoryContext context, D
     PG_TRY();
     {
         source = resolve_source();
+        /*
+         * The sales as of now, not as of the transaction's start: the run
+         * may have waited for its locks on them, behind a writer whose orders
+         * it must see (READ COMMITTED; popped at the end, or by the abort).
+         */
+        PushActiveSnapshot(GetTransactionSnapshot());
         bounds = day_bounds(report_date, &source);
 
         report->report_date = MemoryContextStrdup(context, dsr_date_iso(report_date));
@@ -338,6 +344,7 @@ dsr_query_kpis(DateADT report_date, bool *notice_given, MemoryContext context, D
         else
             query_view(&source, &bounds, context, report);
         dsr_expected_revenue(&source, report_date, report);
+        PopActiveSnapshot();
     }
     PG_FINALLY();
     {

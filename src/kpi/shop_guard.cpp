@@ -55,7 +55,8 @@ guard_shop_statement(ParseState *pstate, Query *query, JumbleState *jstate)
 {
     if (previous_post_parse_analyze_hook)
         previous_post_parse_analyze_hook(pstate, query, jstate);
-    if (shop_guard_on)
+    /* not the run's own clean-up when its process ends (FATAL skips the caller's PG_FINALLY) */
+    if (shop_guard_on && !proc_exit_inprogress)
         (void) reads_checked_relations_only((Node *) query, NULL);
 }
 
