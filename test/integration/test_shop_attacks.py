@@ -11,9 +11,15 @@ Hostile shapes and timings for the shop's own tables (src/kpi/shop_query.cpp):
   dense range is the last histogram bucket): exact figures;
 - under repeatable read, another run stores the same day between this run's
   snapshot and its own store in daily_sales_report.day_totals: the run
-  succeeds, without a retry (the stored figures are a cache).
+  succeeds, without a retry (the stored figures are a cache);
+- a writer holds orders locked while it adds an order of the day: the run
+  waits for it and counts that order (its snapshot is taken after its locks);
+- the run's process is terminated while it plans a KPI statement (waiting
+  for an index a REINDEX holds): the run is recorded as terminated at once,
+  and nothing claims the shop's tables changed.
 """
 
+import os
 import subprocess
 import time
 from decimal import Decimal
@@ -23,6 +29,7 @@ from shop import StackTestCase
 from test_shop_shapes import DAY, DAY_BEFORE, NOTICE, WEEK_BEFORE, hand_figures
 
 OWNER = "shop_schema_owner"
+RUN_BACKEND = "daily_sales_report run"      # a run worker's backend_type
 SCHEMA = "swapped_shop"
 
 
@@ -170,3 +177,62 @@ class ShopAttacksTest(StackTestCase):
             "SELECT orders, revenue FROM daily_sales_report.day_totals WHERE source = '%s.orders' AND day = '%s'"
             % (schema, DAY)).rows, [["1", "10"]])
         self.assertNotIn("terminated by signal", self.stack.server_log_tail(200))
+
+    def test_orders_a_lock_holder_commits_are_counted(self):
+        schema = "shop_lock_writer"
+        self.stack.psql(*one_order_shop(schema))
+        holder = self.stack.psql_popen(
+            "BEGIN", "LOCK %s.orders IN ACCESS EXCLUSIVE MODE" % schema,
+            "INSERT INTO %s.orders VALUES (2, '%s 11:00', false)" % (schema, DAY),
+            "INSERT INTO %s.order_items VALUES (2, 1, 2, 2.5)" % schema,
+            "SELECT pg_sleep(1.5)", "COMMIT")
+        time.sleep(0.5)
+        try:
+            row, _ = self.report(DAY, settings=self.settings(schema))
+        finally:
+            _, err = holder.communicate(timeout=60)
+        self.assertEqual(holder.returncode, 0, err)
+        self.assertEqual((int(row["orders"]), Decimal(row["revenue"]), int(row["items_sold"])),
+                         (2, Decimal("15.00"), 3))
+
+    def test_run_terminated_while_planning_a_kpi_statement(self):
+        schema = "shop_reindexed"
+        self.stack.psql(*one_order_shop(schema), "CREATE INDEX ON %s.order_items (order_id)" % schema)
+        offset = os.path.getsize(self.stack.pg_log)
+        last_run = self.stack.max_run_id()
+        application_name = "dsr-it-reindex-%d" % time.monotonic_ns()
+        # REINDEX holds the index (not its table) until the holder ends: the run passes its table locks and
+        # its checks, then waits when the planner opens the index
+        holder = self.stack.psql_popen("BEGIN", "REINDEX INDEX %s.order_items_order_id_idx" % schema,
+                                       "SELECT pg_sleep(60)", "COMMIT")
+        time.sleep(0.5)
+        process = self.stack.psql_popen(self.stack.report_sql(DAY), settings=self.settings(schema),
+                                        application_name=application_name)
+        try:
+            deadline = time.monotonic() + 20
+            while True:
+                waiting = self.stack.psql(
+                    "SELECT a.pid FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted"
+                    " WHERE a.backend_type = %s AND a.application_name = %s AND l.relation = '%s.order_items_order_id_idx'::regclass"
+                    % (harness.sql_literal(RUN_BACKEND), harness.sql_literal(application_name), schema)).rows
+                if waiting or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(len(waiting), 1, "the run waits for the index")
+            self.assertEqual(self.stack.psql("SELECT pg_terminate_backend(%s)" % waiting[0][0]).value, "t")
+            process.communicate(timeout=30)
+        finally:
+            self.stack.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                            " WHERE query LIKE 'SELECT pg_sleep(60)%'")
+            holder.communicate(timeout=30)
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+        runs = self.new_run_ids(last_run)
+        self.assertEqual(len(runs), 1)
+        status, _, message, _, _ = self.wait_run_finished(runs[0], timeout=5)
+        self.assertEqual(status, "failure")
+        self.assertIn("terminated", message)
+        with open(self.stack.pg_log, errors="replace") as f:
+            f.seek(offset)
+            self.assertNotIn("changed during the run", f.read())
