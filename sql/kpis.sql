@@ -167,3 +167,29 @@ CREATE INDEX ON nokey.orders (id);
 SELECT orders, revenue, items_sold FROM daily_sales_report('2025-05-10');
 RESET daily_sales_report.shop_schema;
 DROP SCHEMA nokey CASCADE;
+
+-- a unique index on a nullable id is no primary key: NULL ids are still no order; and an
+-- inheritance child is covered by none of its parent's indexes: its orders are counted
+-- distinct from the parent's, and its rows read without the parent's indexes
+CREATE SCHEMA inherited;
+CREATE TABLE inherited.products (id integer PRIMARY KEY, name text);
+CREATE TABLE inherited.orders (id integer, created_at timestamp, is_open boolean);
+CREATE TABLE inherited.order_items (order_id integer, product_id integer, quantity integer, price double precision);
+CREATE UNIQUE INDEX ON inherited.orders (id);
+CREATE INDEX ON inherited.orders (created_at);
+CREATE INDEX ON inherited.order_items (order_id);
+INSERT INTO inherited.products VALUES (1, 'A');
+INSERT INTO inherited.orders SELECT g, '2025-05-10 10:00', false FROM generate_series(1, 50) g;
+INSERT INTO inherited.orders SELECT NULL, '2025-05-10 11:00', false FROM generate_series(1, 7);
+INSERT INTO inherited.order_items SELECT g, 1, 1, 2 FROM generate_series(1, 60) g;
+SET daily_sales_report.shop_schema = 'inherited';
+SELECT orders, revenue, items_sold FROM daily_sales_report('2025-05-10');
+DELETE FROM inherited.orders WHERE id IS NULL;
+ALTER TABLE inherited.orders ALTER COLUMN id SET NOT NULL;
+CREATE TABLE inherited.orders_archive () INHERITS (inherited.orders);
+INSERT INTO inherited.orders_archive SELECT g, '2025-05-10 12:00', false FROM generate_series(41, 60) g;
+SELECT orders, revenue, items_sold FROM daily_sales_report('2025-05-10');
+SELECT count(DISTINCT o.id) AS orders, sum((i.quantity * i.price)::numeric) AS revenue, sum(i.quantity) AS items_sold
+  FROM inherited.orders o JOIN inherited.order_items i ON i.order_id = o.id;
+RESET daily_sales_report.shop_schema;
+DROP SCHEMA inherited CASCADE;
