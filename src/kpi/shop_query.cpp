@@ -100,20 +100,37 @@ static const char HISTOGRAM_SQL[] =
     "SELECT " k " AS k, o.created_at AS t, i.product_id, i.quantity * i.price AS x, i.quantity AS q" \
     "  FROM {shop}.orders o JOIN {shop}.order_items i ON i.order_id = o.id" \
     " WHERE " any " AND NOT o.is_open AND (" days ") AND (" ranges ")"
+/*
+ * The orders outside a day's dense range, by id, for SCANNED_LINES: the
+ * lines kept are those of the dense range and of these ids, not those of
+ * the later days whose ids hold the late orders (1M-B-day-noidx: the
+ * comparison sorted four days of lines for two).
+ */
+static const char OUTLYING_IDS_SQL[] =
+    "SELECT coalesce(array_agg(o.id), '{}') FROM unnest($3::bigint[], $4::bigint[]) AS r(low, high)"
+    " CROSS JOIN LATERAL"
+    "       (SELECT id::bigint AS id, created_at, is_open FROM {shop}.orders o WHERE o.id BETWEEN r.low AND r.high"
+    "        OFFSET 0) AS o"
+    " WHERE NOT o.is_open AND o.created_at >= $1 AND o.created_at < $2";
+/* Above this many orders outside its dense range, a day keeps the lines of its whole id range instead. */
+#define MAX_OUTLYING_IDS 100000
 
 /*
  * The day: $1, $2 its bounds, $6, $7 its dense range, $8 and $10 the
- * lowest and highest ids of the ranges outside it.
+ * lowest and highest ids of the ranges outside it (without the indexes: $8
+ * the ids outside it), $11, $12 its lowest and highest id.
  */
 static const char DAY_INDEXED_LINES[] =
     DENSE_LINES("0", "$1", "$2", "$6", "$7")
     " UNION ALL " OUTLYING_LINES("0", "$1", "$2", "$8", "$10");
 static const char DAY_SCANNED_LINES[] =
-    SCANNED_LINES("0", "o.created_at >= $1 AND o.created_at < $2", "i.order_id BETWEEN $6 AND $7", "$9 > 0");
+    SCANNED_LINES("0", "o.created_at >= $1 AND o.created_at < $2 AND o.id BETWEEN $11 AND $12",
+                  "i.order_id BETWEEN $6 AND $7 OR i.order_id = ANY ($8)", "$9 > 0");
 
 /*
  * The comparison days: $1..$4 their bounds, $5..$8 their dense ranges, $9,
- * $10 and $13, $14 the ranges outside them.
+ * $10 and $13, $14 the ranges outside them (without the indexes: $9 and $13
+ * the ids outside them), $15..$18 their lowest and highest ids.
  */
 static const char COMPARISON_INDEXED_LINES[] =
     DENSE_LINES("1", "$1", "$2", "$5", "$6") " UNION ALL " DENSE_LINES("7", "$3", "$4", "$7", "$8")
@@ -121,8 +138,10 @@ static const char COMPARISON_INDEXED_LINES[] =
     " UNION ALL " OUTLYING_LINES("7", "$3", "$4", "$13", "$14");
 static const char COMPARISON_SCANNED_LINES[] =
     SCANNED_LINES("CASE WHEN o.created_at >= $1 AND o.created_at < $2 THEN 1 ELSE 7 END",
-                  "o.created_at >= $1 AND o.created_at < $2 OR o.created_at >= $3 AND o.created_at < $4",
-                  "i.order_id BETWEEN $5 AND $6 OR i.order_id BETWEEN $7 AND $8", "$11 + $12 > 0");
+                  "(o.created_at >= $1 AND o.created_at < $2 AND o.id BETWEEN $15 AND $16"
+                  " OR o.created_at >= $3 AND o.created_at < $4 AND o.id BETWEEN $17 AND $18)",
+                  "i.order_id BETWEEN $5 AND $6 OR i.order_id BETWEEN $7 AND $8"
+                  " OR i.order_id = ANY ($9) OR i.order_id = ANY ($13)", "$11 + $12 > 0");
 
 /* Order ids that are not integers (uuid, text...) have no ranges: the planner joins the days' orders. */
 static const char DAY_KEYED_LINES[] =
@@ -213,6 +232,7 @@ typedef struct DayOrders
     int64      *outlying_high;
     int         noutlying;
     int         outlying_room;
+    int64       outlying_orders;    /* the day's orders in them */
 } DayOrders;
 
 /* How the shop's tables can be read. */
@@ -220,7 +240,8 @@ typedef struct ShopAccess
 {
     bool        indexed;        /* order_items(order_id) has an index: days are read by range scans */
     bool        integer_ids;    /* orders.id is an integer: a day's orders have an id range */
-    bool        by_ranges;      /* both, and orders(id) has an index: ranges of ids are read through it */
+    bool        bucketed;       /* integer ids with an index on orders(id): buckets, dense ranges */
+    bool        by_ranges;      /* and order_items(order_id) has an index: ranges read through both */
     const char *order_count;    /* count(*), or count(DISTINCT id) where orders.id is not unique */
 } ShopAccess;
 
@@ -281,8 +302,9 @@ shop_access(bool *notice_given)
         Datum       no_children = SPI_getbinval(row, SPI_tuptable->tupdesc, 6, &isnull);
         bool        covered = !isnull && DatumGetBool(no_children);
 
-        access.by_ranges = covered && access.indexed && access.integer_ids &&
+        access.bucketed = covered && access.integer_ids &&
             DatumGetBool(dsr_spi_required(row, SPI_tuptable->tupdesc, 4, "an index"));
+        access.by_ranges = access.bucketed && access.indexed;
         access.order_count = covered && DatumGetBool(dsr_spi_required(row, SPI_tuptable->tupdesc, 5, "an index"))
             ? "count(*)" : "count(DISTINCT id)";
     }
@@ -354,7 +376,7 @@ count_orders(const DayBounds *bounds, Oid type, const ShopAccess *access, DayOrd
                              bounds->from[DSR_WEEK_BEFORE], bounds->to[DSR_WEEK_BEFORE]};
     char       *sql = psprintf(DAYS_SQL,
                                !access->integer_ids ? "0::bigint, 0::bigint, -1::bigint"
-                               : access->by_ranges ? BUCKETED : "0::bigint, min(id), max(id)",
+                               : access->bucketed ? BUCKETED : "0::bigint, min(id), max(id)",
                                access->order_count, access->integer_ids ? "id::bigint" : "id");
 
     memset(days, 0, sizeof(DayOrders) * DSR_READ_DAYS);
@@ -462,7 +484,10 @@ take_dense_run(DayOrders *day, const IdBucket *buckets, int n)
         if (b >= best_start && b <= best_end)
             inside += buckets[b].count;
         else
+        {
             add_outlying(day, buckets[b].lowest_id, buckets[b].highest_id);
+            day->outlying_orders += buckets[b].count;
+        }
     }
     day->dense_low = buckets[best_start].lowest_id;
     day->dense_high = buckets[best_end].highest_id;
@@ -516,6 +541,48 @@ int8_array(const int64 *values, int n)
     return PointerGetDatum(construct_array(elements, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
+/*
+ * Without an index on order_items(order_id): the ids of the day's orders
+ * outside its dense range, in place of their ranges; or, past
+ * MAX_OUTLYING_IDS of them (memory), none, and its whole id range read.
+ */
+static void
+take_outlying_ids(const DayBounds *bounds, int d, Oid type, DayOrders *day)
+{
+    Oid         types[4] = {type, type, INT8ARRAYOID, INT8ARRAYOID};
+    Datum       values[4];
+    bool        isnull;
+    Datum       array;
+    ArrayType  *ids;
+
+    if (day->noutlying == 0)
+        return;
+    if (day->outlying_orders > MAX_OUTLYING_IDS)
+    {
+        day->dense_low = day->lowest_id;
+        day->dense_high = day->highest_id;
+        day->noutlying = 0;
+        return;
+    }
+    values[0] = bounds->from[d];
+    values[1] = bounds->to[d];
+    values[2] = int8_array(day->outlying_low, day->noutlying);
+    values[3] = int8_array(day->outlying_high, day->noutlying);
+    if (SPI_execute_with_args(dsr_for_shop(OUTLYING_IDS_SQL), 4, types, values, NULL, true, 1) != SPI_OK_SELECT ||
+        SPI_processed != 1)
+        elog(ERROR, "the late orders query failed");
+    array = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+    day->noutlying = 0;
+    if (isnull)
+        return;
+    ids = DatumGetArrayTypeP(array);
+    if (ARR_NDIM(ids) != 1 || ARR_HASNULL(ids))
+        return;                 /* none: '{}' (ids are never NULL in ranges) */
+    for (int i = 0; i < ARR_DIMS(ids)[0]; i++)
+        add_outlying(day, ((const int64 *) ARR_DATA_PTR(ids))[i], ((const int64 *) ARR_DATA_PTR(ids))[i]);
+}
+
+
 void
 dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given,
                MemoryContext context, DsrReport *report)
@@ -555,14 +622,18 @@ dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given
         elog(ERROR, "could not set the KPI query's plan settings");
 
     count_orders(bounds, t, &access, days);
-    if (indexed)
+    if (access.bucketed)
         for (int d = 0; d < DSR_READ_DAYS; d++)
+        {
             find_dense_range(bounds, d, t, &access, &days[d]);
+            if (!indexed)
+                take_outlying_ids(bounds, d, t, &days[d]);
+        }
 
     {
-        Oid         types[10] = {t, t, TEXTOID, TEXTOID, INT4OID, INT8OID, INT8OID, INT8ARRAYOID, INT8OID,
-                                 INT8ARRAYOID};
-        Datum       values[10] = {
+        Oid         types[12] = {t, t, TEXTOID, TEXTOID, INT4OID, INT8OID, INT8OID, INT8ARRAYOID, INT8OID,
+                                 INT8ARRAYOID, INT8OID, INT8OID};
+        Datum       values[12] = {
             bounds->from[DSR_DAY], bounds->to[DSR_DAY],
             CStringGetTextDatum(dsr_source_timezone),
             CStringGetTextDatum(dsr_calendar_timezone()),
@@ -570,19 +641,20 @@ dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given
             Int64GetDatum(day->dense_low), Int64GetDatum(day->dense_high),
             int8_array(day->outlying_low, day->noutlying), Int64GetDatum(day->closed),
             int8_array(day->outlying_high, day->noutlying),
+            Int64GetDatum(day->lowest_id), Int64GetDatum(day->highest_id),
         };
         char       *sql = psprintf(DAY_SQL, indexed ? DAY_INDEXED_LINES
                                    : access.integer_ids ? DAY_SCANNED_LINES : DAY_KEYED_LINES,
                                    dsr_local_hour(source, "t", "$3", "$4"));
 
-        if (SPI_execute_with_args(dsr_for_shop(sql), 10, types, values, NULL, true, 0) != SPI_OK_SELECT)
+        if (SPI_execute_with_args(dsr_for_shop(sql), 12, types, values, NULL, true, 0) != SPI_OK_SELECT)
             elog(ERROR, "the KPI query failed");
         dsr_read_kpi_rows(context, "orders", report->report_date, report);
     }
     {
-        Oid         types[14] = {t, t, t, t, INT8OID, INT8OID, INT8OID, INT8OID, INT8ARRAYOID, INT8ARRAYOID,
-                                 INT8OID, INT8OID, INT8ARRAYOID, INT8ARRAYOID};
-        Datum       values[14] = {
+        Oid         types[18] = {t, t, t, t, INT8OID, INT8OID, INT8OID, INT8OID, INT8ARRAYOID, INT8ARRAYOID,
+                                 INT8OID, INT8OID, INT8ARRAYOID, INT8ARRAYOID, INT8OID, INT8OID, INT8OID, INT8OID};
+        Datum       values[18] = {
             bounds->from[DSR_DAY_BEFORE], bounds->to[DSR_DAY_BEFORE],
             bounds->from[DSR_WEEK_BEFORE], bounds->to[DSR_WEEK_BEFORE],
             Int64GetDatum(before->dense_low), Int64GetDatum(before->dense_high),
@@ -590,11 +662,13 @@ dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given
             int8_array(before->outlying_low, before->noutlying), int8_array(before->outlying_high, before->noutlying),
             Int64GetDatum(before->closed), Int64GetDatum(week->closed),
             int8_array(week->outlying_low, week->noutlying), int8_array(week->outlying_high, week->noutlying),
+            Int64GetDatum(before->lowest_id), Int64GetDatum(before->highest_id),
+            Int64GetDatum(week->lowest_id), Int64GetDatum(week->highest_id),
         };
         char       *sql = psprintf(COMPARISON_SQL, indexed ? COMPARISON_INDEXED_LINES
                                    : access.integer_ids ? COMPARISON_SCANNED_LINES : COMPARISON_KEYED_LINES);
 
-        if (SPI_execute_with_args(dsr_for_shop(sql), 14, types, values, NULL, true, 0) != SPI_OK_SELECT)
+        if (SPI_execute_with_args(dsr_for_shop(sql), 18, types, values, NULL, true, 0) != SPI_OK_SELECT)
             elog(ERROR, "the comparison query failed");
         dsr_read_kpi_rows(context, "orders", NULL, report);
     }
