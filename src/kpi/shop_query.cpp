@@ -228,7 +228,7 @@ typedef struct DayOrders
     int         nbuckets;
     int64       dense_low;      /* the range read by a merge */
     int64       dense_high;
-    int64      *outlying_low;   /* the ranges outside it, read order by order */
+    int64      *outlying_low;   /* the ranges outside it, read order by order (single ids for SCANNED_LINES) */
     int64      *outlying_high;
     int         noutlying;
     int         outlying_room;
@@ -363,9 +363,9 @@ day_of_row(uint64 r)
 
 /*
  * Statement 1, into days[]: each day's count, id range and buckets (by
- * bucket).  Only a shop read by id ranges through the indexes needs the
- * buckets: without them a day's ids are one range (~17 ms less on 300k
- * orders), and ids that are not integers have none.
+ * bucket).  Buckets need integer ids and an index on orders(id) (the
+ * bucket width, the ranges read); otherwise a day's ids are one range, or
+ * none where they are not integers.
  */
 static void
 count_orders(const DayBounds *bounds, Oid type, const ShopAccess *access, DayOrders *days)
