@@ -103,37 +103,24 @@ static const char HISTOGRAM_SQL[] =
     "SELECT " k " AS k, o.created_at AS t, i.product_id, i.quantity * i.price AS x, i.quantity AS q" \
     "  FROM {shop}.orders o JOIN {shop}.order_items i ON i.order_id = o.id" \
     " WHERE " any " AND NOT o.is_open AND (" days ") AND (" ranges ")"
-/*
- * The orders outside a day's dense range, by id, for SCANNED_LINES: the
- * lines kept are those of the dense range and of these ids, not those of
- * the later days whose ids hold the late orders (1M-B-day-noidx: the
- * comparison sorted four days of lines for two).
- */
-static const char OUTLYING_IDS_SQL[] =
-    "SELECT coalesce(array_agg(o.id), '{}') FROM unnest($3::bigint[], $4::bigint[]) AS r(low, high)"
-    " CROSS JOIN LATERAL"
-    "       (SELECT id::bigint AS id, created_at, is_open FROM {shop}.orders o WHERE o.id BETWEEN r.low AND r.high"
-    "        OFFSET 0) AS o"
-    " WHERE NOT o.is_open AND o.created_at >= $1 AND o.created_at < $2";
-/* Above this many orders outside its dense range, a day keeps the lines of its whole id range instead. */
-#define MAX_OUTLYING_IDS 100000
 
 /*
  * The day: $1, $2 its bounds, $6, $7 its dense range, $8 and $10 the
- * lowest and highest ids of the ranges outside it (without the indexes: $8
- * the ids outside it), $11, $12 its lowest and highest id.
+ * lowest and highest ids of the ranges outside it, $11, $12 its lowest and
+ * highest id (without the indexes its orders are read within them).
  */
 static const char DAY_INDEXED_LINES[] =
     DENSE_LINES("0", "$1", "$2", "$6", "$7")
     " UNION ALL " OUTLYING_LINES("0", "$1", "$2", "$8", "$10");
 static const char DAY_SCANNED_LINES[] =
     SCANNED_LINES("0", "o.created_at >= $1 AND o.created_at < $2 AND o.id BETWEEN $11 AND $12",
-                  "i.order_id BETWEEN $6 AND $7 OR i.order_id = ANY ($8)", "$9 > 0");
+                  "i.order_id BETWEEN $6 AND $7", "$9 > 0");
 
 /*
  * The comparison days: $1..$4 their bounds, $5..$8 their dense ranges, $9,
- * $10 and $13, $14 the ranges outside them (without the indexes: $9 and $13
- * the ids outside them), $15..$18 their lowest and highest ids.
+ * $10 and $13, $14 the ranges outside them, $15..$18 their lowest and
+ * highest ids (without the indexes their orders are read within one range
+ * around both: two made the planner sort a BitmapOr's rows).
  */
 static const char COMPARISON_INDEXED_LINES[] =
     DENSE_LINES("1", "$1", "$2", "$5", "$6") " UNION ALL " DENSE_LINES("7", "$3", "$4", "$7", "$8")
@@ -141,10 +128,9 @@ static const char COMPARISON_INDEXED_LINES[] =
     " UNION ALL " OUTLYING_LINES("7", "$3", "$4", "$13", "$14");
 static const char COMPARISON_SCANNED_LINES[] =
     SCANNED_LINES("CASE WHEN o.created_at >= $1 AND o.created_at < $2 THEN 1 ELSE 7 END",
-                  "(o.created_at >= $1 AND o.created_at < $2 AND o.id BETWEEN $15 AND $16"
-                  " OR o.created_at >= $3 AND o.created_at < $4 AND o.id BETWEEN $17 AND $18)",
-                  "i.order_id BETWEEN $5 AND $6 OR i.order_id BETWEEN $7 AND $8"
-                  " OR i.order_id = ANY ($9) OR i.order_id = ANY ($13)", "$11 + $12 > 0");
+                  "(o.created_at >= $1 AND o.created_at < $2 OR o.created_at >= $3 AND o.created_at < $4)"
+                  " AND o.id BETWEEN least($15, $17) AND greatest($16, $18)",
+                  "i.order_id BETWEEN $5 AND $6 OR i.order_id BETWEEN $7 AND $8", "$11 + $12 > 0");
 
 /* Order ids that are not integers (uuid, text...) have no ranges: the planner joins the days' orders. */
 static const char DAY_KEYED_LINES[] =
@@ -231,11 +217,10 @@ typedef struct DayOrders
     int         nbuckets;
     int64       dense_low;      /* the range read by a merge */
     int64       dense_high;
-    int64      *outlying_low;   /* the ranges outside it, read order by order (single ids for SCANNED_LINES) */
+    int64      *outlying_low;   /* the ranges outside it, read order by order */
     int64      *outlying_high;
     int         noutlying;
     int         outlying_room;
-    int64       outlying_orders;    /* the day's orders in them */
 } DayOrders;
 
 /* How the shop's tables can be read. */
@@ -243,8 +228,7 @@ typedef struct ShopAccess
 {
     bool        indexed;        /* order_items(order_id) has an index: days are read by range scans */
     bool        integer_ids;    /* orders.id is an integer: a day's orders have an id range */
-    bool        bucketed;       /* integer ids with an index on orders(id): buckets, dense ranges */
-    bool        by_ranges;      /* and order_items(order_id) has an index: ranges read through both */
+    bool        by_ranges;      /* both, and orders(id) has an index: ranges of ids are read through it */
     const char *order_count;    /* count(*), or count(DISTINCT id) where orders.id is not unique */
 } ShopAccess;
 
@@ -305,9 +289,8 @@ shop_access(bool *notice_given)
         Datum       no_children = SPI_getbinval(row, SPI_tuptable->tupdesc, 6, &isnull);
         bool        covered = !isnull && DatumGetBool(no_children);
 
-        access.bucketed = covered && access.integer_ids &&
+        access.by_ranges = covered && access.integer_ids && access.indexed &&
             DatumGetBool(dsr_spi_required(row, SPI_tuptable->tupdesc, 4, "an index"));
-        access.by_ranges = access.bucketed && access.indexed;
         access.order_count = covered && DatumGetBool(dsr_spi_required(row, SPI_tuptable->tupdesc, 5, "an index"))
             ? "count(*)" : "count(DISTINCT id)";
     }
@@ -495,10 +478,7 @@ take_dense_run(DayOrders *day, const IdBucket *buckets, int n)
         if (b >= best_start && b <= best_end)
             inside += buckets[b].count;
         else
-        {
             add_outlying(day, buckets[b].lowest_id, buckets[b].highest_id);
-            day->outlying_orders += buckets[b].count;
-        }
     }
     day->dense_low = buckets[best_start].lowest_id;
     day->dense_high = buckets[best_end].highest_id;
@@ -552,48 +532,6 @@ int8_array(const int64 *values, int n)
     return PointerGetDatum(construct_array(elements, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
-/*
- * Without an index on order_items(order_id): the ids of the day's orders
- * outside its dense range, in place of their ranges; or, past
- * MAX_OUTLYING_IDS of them (memory), none, and its whole id range read.
- */
-static void
-take_outlying_ids(const DayBounds *bounds, int d, Oid type, DayOrders *day)
-{
-    Oid         types[4] = {type, type, INT8ARRAYOID, INT8ARRAYOID};
-    Datum       values[4];
-    bool        isnull;
-    Datum       array;
-    ArrayType  *ids;
-
-    if (day->noutlying == 0)
-        return;
-    if (day->outlying_orders > MAX_OUTLYING_IDS)
-    {
-        day->dense_low = day->lowest_id;
-        day->dense_high = day->highest_id;
-        day->noutlying = 0;
-        return;
-    }
-    values[0] = bounds->from[d];
-    values[1] = bounds->to[d];
-    values[2] = int8_array(day->outlying_low, day->noutlying);
-    values[3] = int8_array(day->outlying_high, day->noutlying);
-    if (SPI_execute_with_args(dsr_for_shop(OUTLYING_IDS_SQL), 4, types, values, NULL, true, 1) != SPI_OK_SELECT ||
-        SPI_processed != 1)
-        elog(ERROR, "the late orders query failed");
-    array = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-    day->noutlying = 0;
-    if (isnull)
-        return;
-    ids = DatumGetArrayTypeP(array);
-    if (ARR_NDIM(ids) != 1 || ARR_HASNULL(ids))
-        return;                 /* none: '{}' (ids are never NULL in ranges) */
-    for (int i = 0; i < ARR_DIMS(ids)[0]; i++)
-        add_outlying(day, ((const int64 *) ARR_DATA_PTR(ids))[i], ((const int64 *) ARR_DATA_PTR(ids))[i]);
-}
-
-
 void
 dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given,
                MemoryContext context, DsrReport *report)
@@ -637,7 +575,7 @@ dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given
 
         count_orders(bounds, t, &access, false, all, days);
     }
-    if (access.bucketed)
+    if (indexed)
     {
         /*
          * A day whose ids span more than SPREAD times its orders holds
@@ -659,8 +597,6 @@ dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given
         for (int d = 0; d < DSR_READ_DAYS; d++)
         {
             find_dense_range(bounds, d, t, &access, &days[d]);
-            if (!indexed)
-                take_outlying_ids(bounds, d, t, &days[d]);
         }
     }
 
