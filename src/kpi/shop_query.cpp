@@ -485,6 +485,13 @@ take_dense_run(DayOrders *day, const IdBucket *buckets, int n)
     return inside;
 }
 
+/* Do ids from low to high span more than `factor` times `orders`?  (In double: they may span all of bigint.) */
+static bool
+spans_more_than(int64 low, int64 high, double factor, int64 orders)
+{
+    return (double) high - (double) low + 1 > factor * orders;
+}
+
 /*
  * Statement 1's buckets, then statement 2 where the dense range still spans
  * more than twice the orders in it (one order far away made statement 1's
@@ -496,8 +503,8 @@ find_dense_range(const DayBounds *bounds, int d, Oid type, const ShopAccess *acc
     int64       inside = take_dense_run(day, day->buckets, day->nbuckets);
 
     /* ids may span all of bigint: the arithmetic on them is in double */
-    for (int pass = 0; pass < 3 && inside > 0 &&
-         (double) day->dense_high - (double) day->dense_low + 1 > 2.0 * inside; pass++)
+    for (int pass = 0; pass < 3 && inside > 0 && spans_more_than(day->dense_low, day->dense_high, 2.0, inside);
+         pass++)
     {
         double      low = (double) day->dense_low;
         double      width = ceil(((double) day->dense_high - low + 1) / ID_BUCKETS);
@@ -589,15 +596,13 @@ dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given
         for (int d = 0; d < DSR_READ_DAYS; d++)
         {
             spread[d] = days[d].closed > 0 &&
-                (double) days[d].highest_id - (double) days[d].lowest_id + 1 > SPREAD * days[d].closed;
+                spans_more_than(days[d].lowest_id, days[d].highest_id, SPREAD, days[d].closed);
             any |= spread[d];
         }
         if (any)
             count_orders(bounds, t, &access, true, spread, days);
         for (int d = 0; d < DSR_READ_DAYS; d++)
-        {
             find_dense_range(bounds, d, t, &access, &days[d]);
-        }
     }
 
     {
