@@ -127,7 +127,8 @@ query_with_retries(DateADT report_date, MemoryContext run_context, DsrReport *re
             report->currency = MemoryContextStrdup(run_context, dsr_currency ? dsr_currency : "");
             report->fallback_font_path = MemoryContextStrdup(run_context,
                                                              dsr_fallback_font_path ? dsr_fallback_font_path : "");
-            if (SPI_execute("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = current_database()",
+            /* what pg_stat_activity lists for this database, without the view's parse and plan */
+            if (SPI_execute(psprintf("SELECT pg_catalog.pg_stat_get_db_numbackends(%u)", MyDatabaseId),
                             true, 1) == SPI_OK_SELECT)
                 figures->database_connections = dsr_spi_int64(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, 0);
             dsr_commit_transaction();
