@@ -148,7 +148,7 @@ RESET daily_sales_report.shop_schema;
 DROP SCHEMA bigids CASCADE;
 
 -- orders without a primary key: an id written twice is one order, a NULL id none
--- (counted distinct, as a source view's); their lines count once per order row, as a join does
+-- (counted distinct, as a source view's); and its lines count once, not once per copy
 CREATE SCHEMA nokey;
 CREATE TABLE nokey.products (id integer PRIMARY KEY, name text);
 CREATE TABLE nokey.orders (id integer, created_at timestamp, is_open boolean);
@@ -159,8 +159,9 @@ INSERT INTO nokey.orders SELECT NULL, '2025-05-10 11:00', false FROM generate_se
 INSERT INTO nokey.order_items SELECT g, 1, 1, 2.5 FROM generate_series(0, 29) g;
 SET daily_sales_report.shop_schema = 'nokey';
 SELECT orders, revenue, items_sold FROM daily_sales_report('2025-05-10');
-SELECT count(DISTINCT o.id) AS orders, sum((i.quantity * i.price)::numeric) AS revenue, sum(i.quantity) AS items_sold
-  FROM nokey.orders o JOIN nokey.order_items i ON i.order_id = o.id;
+SELECT (SELECT count(DISTINCT id) FROM nokey.orders) AS orders, sum((i.quantity * i.price)::numeric) AS revenue,
+       sum(i.quantity) AS items_sold
+  FROM nokey.order_items i WHERE i.order_id IN (SELECT id FROM nokey.orders);
 CREATE INDEX ON nokey.order_items (order_id);
 CREATE INDEX ON nokey.orders (created_at);
 CREATE INDEX ON nokey.orders (id);
@@ -189,7 +190,8 @@ ALTER TABLE inherited.orders ALTER COLUMN id SET NOT NULL;
 CREATE TABLE inherited.orders_archive () INHERITS (inherited.orders);
 INSERT INTO inherited.orders_archive SELECT g, '2025-05-10 12:00', false FROM generate_series(41, 60) g;
 SELECT orders, revenue, items_sold FROM daily_sales_report('2025-05-10');
-SELECT count(DISTINCT o.id) AS orders, sum((i.quantity * i.price)::numeric) AS revenue, sum(i.quantity) AS items_sold
-  FROM inherited.orders o JOIN inherited.order_items i ON i.order_id = o.id;
+SELECT (SELECT count(DISTINCT id) FROM inherited.orders) AS orders, sum((i.quantity * i.price)::numeric) AS revenue,
+       sum(i.quantity) AS items_sold
+  FROM inherited.order_items i WHERE i.order_id IN (SELECT id FROM inherited.orders);
 RESET daily_sales_report.shop_schema;
 DROP SCHEMA inherited CASCADE;

@@ -176,14 +176,15 @@ read_stored(const char *key, const char *reader, StoredDay *days, int count, boo
  * infinite, beyond 1e15) are left out of the sums rather than failing the
  * run for a day it does not report.
  *
- * The shop's tables: orders counted on orders alone, as the report does;
+ * The shop's tables: orders counted on orders alone, as the report does
+ * (where orders.id is not unique, each id once a day, its lines once too);
  * lines grouped by amount before the exact numeric sum, as the report's day
  * (measured: 3 days of 100k orders in 0.75 s, against 2.5 s with a numeric
  * product per line and a LEFT JOIN that hashed all of order_items).
  */
 static const char SHOP_DAY_FIGURES[] =
     "/* dsr:weeks */"
-    " WITH d AS (SELECT %s AS k, id FROM {shop}.orders WHERE NOT is_open AND (%s)),"
+    " WITH d AS (SELECT %s%s AS k, id FROM {shop}.orders WHERE NOT is_open AND (%s)%s),"
     " g AS (SELECT d.k, i.quantity * i.price AS x, count(*) AS n, sum(i.quantity) AS q"
     "         FROM d JOIN {shop}.order_items i ON i.order_id = d.id GROUP BY 1, 2),"
     " l AS (SELECT k, sum(n * x::numeric) FILTER (WHERE abs(x::numeric) <= 1e15) AS t,"
@@ -228,7 +229,9 @@ read_from_source(const Source *source, DateADT date, const int *offsets, StoredD
     }
     appendStringInfoString(&which, " END");
     sql = dsr_reads_shop_tables()
-        ? dsr_for_shop(psprintf(SHOP_DAY_FIGURES, which.data, ranges.data))
+        ? dsr_for_shop(dsr_shop_order_ids_unique()
+                       ? psprintf(SHOP_DAY_FIGURES, "", which.data, ranges.data, "")
+                       : psprintf(SHOP_DAY_FIGURES, "DISTINCT ", which.data, ranges.data, " AND id IS NOT NULL"))
         : psprintf(VIEW_DAY_FIGURES, which.data, source->from_item, ranges.data);
 
     dsr_shop_guard(true);

@@ -105,6 +105,13 @@ void dsr_read_kpi_rows(MemoryContext context, const char *source, const char *da
 /* Read the comparison row of the last SPI query (a view's day before and week before) into `report`. */
 void dsr_read_comparison_row(MemoryContext context, const char *source, const char *days, DsrReport *report);
 
+/*
+ * Whether orders.id identifies one order row: a unique index on it alone,
+ * NOT NULL, no inheritance child (shop_query.cpp; the tables are locked).
+ * Otherwise orders are counted by distinct id, and each line once per day.
+ */
+bool dsr_shop_order_ids_unique(void);
+
 /* The shop's own tables (shop_query.cpp). */
 void dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given,
                     MemoryContext context, DsrReport *report);

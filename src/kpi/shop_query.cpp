@@ -92,17 +92,17 @@ static const char HISTOGRAM_SQL[] =
  * range (2.5 s for 102 ranges).
  */
 #define DENSE_LINES(k, from, to, low, high) \
-    "SELECT " k " AS k, o.created_at AS t, i.product_id, i.quantity * i.price AS x, i.quantity AS q" \
+    "SELECT " k " AS k, o.created_at AS t, i.product_id, i.quantity * i.price AS x, i.quantity AS q{line}" \
     "  FROM {shop}.orders o JOIN {shop}.order_items i ON i.order_id = o.id" \
     " WHERE NOT o.is_open AND o.created_at >= " from " AND o.created_at < " to \
     "   AND o.id BETWEEN " low " AND " high " AND i.order_id BETWEEN " low " AND " high
 #define OUTLYING_LINES(k, from, to, lows, highs) \
-    "SELECT " k ", o.created_at, i.product_id, i.quantity * i.price, i.quantity" \
+    "SELECT " k ", o.created_at, i.product_id, i.quantity * i.price, i.quantity{line_of_i}" \
     "  FROM unnest(" lows "::bigint[], " highs "::bigint[]) AS r(low, high)" \
     " CROSS JOIN LATERAL" \
     "       (SELECT id, created_at, is_open FROM {shop}.orders o WHERE o.id BETWEEN r.low AND r.high OFFSET 0) AS o" \
     " CROSS JOIN LATERAL" \
-    "       (SELECT product_id, quantity, price FROM {shop}.order_items i WHERE i.order_id = o.id OFFSET 0) AS i" \
+    "       (SELECT product_id, quantity, price{line} FROM {shop}.order_items i WHERE i.order_id = o.id OFFSET 0) AS i" \
     " WHERE NOT o.is_open AND o.created_at >= " from " AND o.created_at < " to
 /*
  * Without an index on order_items(order_id) the table is read whole, the id
@@ -111,7 +111,7 @@ static const char HISTOGRAM_SQL[] =
  * planner, so an empty day reads nothing; 100k-A-31d-noidx: 494 ms before).
  */
 #define SCANNED_LINES(k, days, ranges, any) \
-    "SELECT " k " AS k, o.created_at AS t, i.product_id, i.quantity * i.price AS x, i.quantity AS q" \
+    "SELECT " k " AS k, o.created_at AS t, i.product_id, i.quantity * i.price AS x, i.quantity AS q{line}" \
     "  FROM {shop}.orders o JOIN {shop}.order_items i ON i.order_id = o.id" \
     " WHERE " any " AND NOT o.is_open AND (" days ") AND (" ranges ")"
 
@@ -240,6 +240,7 @@ typedef struct ShopAccess
     bool        indexed;        /* order_items(order_id) has an index: days are read by range scans */
     bool        integer_ids;    /* orders.id is an integer: a day's orders have an id range */
     bool        by_ranges;      /* both, and orders(id) has an index: ranges of ids are read through it */
+    bool        unique_ids;     /* orders.id is unique and NOT NULL: each order's lines are joined once */
     const char *order_count;    /* count(*), or count(DISTINCT id) where orders.id is not unique */
 } ShopAccess;
 
@@ -287,6 +288,28 @@ column_indexes(Relation table, const char *column)
     return found;
 }
 
+/* An inheritance child (not a partition) is covered by none of its parent's indexes. */
+static bool
+has_inheritance_children(Relation table)
+{
+    return table->rd_rel->relkind == RELKIND_RELATION && table->rd_rel->relhassubclass;
+}
+
+bool
+dsr_shop_order_ids_unique(void)
+{
+    Relation    orders = table_open(dsr_shop_relids[0], AccessShareLock);
+    Relation    items = table_open(dsr_shop_relids[1], AccessShareLock);
+    AttrNumber  id = get_attnum(dsr_shop_relids[0], "id");
+    bool        unique = id > 0 && TupleDescAttr(RelationGetDescr(orders), id - 1)->attnotnull &&
+        !has_inheritance_children(orders) && !has_inheritance_children(items) &&
+        column_indexes(orders, "id").unique;
+
+    table_close(items, AccessShareLock);
+    table_close(orders, AccessShareLock);
+    return unique;
+}
+
 /*
  * Are orders(created_at) and order_items(order_id) indexed (a valid btree,
  * not partial, led by that column), and are order ids integers?  A NOTICE
@@ -305,20 +328,16 @@ shop_access(bool *notice_given)
     Relation    orders = table_open(dsr_shop_relids[0], AccessShareLock);
     Relation    items = table_open(dsr_shop_relids[1], AccessShareLock);
     AttrNumber  id = get_attnum(dsr_shop_relids[0], "id");
-    Form_pg_attribute id_column = id > 0 ? TupleDescAttr(RelationGetDescr(orders), id - 1) : NULL;
-    Oid         id_type = id_column ? id_column->atttypid : InvalidOid;
-    ColumnIndexes by_id = column_indexes(orders, "id");
+    Oid         id_type = id > 0 ? TupleDescAttr(RelationGetDescr(orders), id - 1)->atttypid : InvalidOid;
     bool        orders_indexed = column_indexes(orders, "created_at").led;
-    /* an inheritance child (not a partition) is covered by none of its parent's indexes */
-    bool        covered = !(orders->rd_rel->relkind == RELKIND_RELATION && orders->rd_rel->relhassubclass) &&
-        !(items->rd_rel->relkind == RELKIND_RELATION && items->rd_rel->relhassubclass);
+    bool        covered = !has_inheritance_children(orders) && !has_inheritance_children(items);
     ShopAccess  access;
 
     access.indexed = column_indexes(items, "order_id").led;
     access.integer_ids = id_type == INT2OID || id_type == INT4OID || id_type == INT8OID;
-    access.by_ranges = covered && access.integer_ids && access.indexed && by_id.led;
-    access.order_count = covered && by_id.unique && id_column && id_column->attnotnull
-        ? "count(*)" : "count(DISTINCT id)";
+    access.by_ranges = covered && access.integer_ids && access.indexed && column_indexes(orders, "id").led;
+    access.unique_ids = dsr_shop_order_ids_unique();
+    access.order_count = access.unique_ids ? "count(*)" : "count(DISTINCT id)";
     table_close(items, AccessShareLock);
     table_close(orders, AccessShareLock);
 
@@ -566,6 +585,45 @@ int8_array(const int64 *values, int n)
     return PointerGetDatum(construct_array(elements, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
+/* `text` with every `token` replaced by `with`. */
+static char *
+replace_all(const char *text, const char *token, const char *with)
+{
+    StringInfoData out;
+    const char *at;
+
+    initStringInfo(&out);
+    while ((at = strstr(text, token)) != NULL)
+    {
+        appendBinaryStringInfo(&out, text, (int) (at - text));
+        appendStringInfoString(&out, with);
+        text = at + strlen(token);
+    }
+    appendStringInfoString(&out, text);
+    return out.data;
+}
+
+/*
+ * The lines statement of a day or of the comparison days.  Where orders.id
+ * is not unique (no primary key, an inheritance child), a line joins every
+ * closed order of the day that carries its order_id: it is taken once per
+ * day, as its order is counted once (count(DISTINCT id)), at the earliest
+ * of those orders' times.  A line is its row: table and ctid.  Where ids
+ * are unique the statement is the fragment as it is.
+ */
+static char *
+lines_sql(const char *fragment, const ShopAccess *access)
+{
+    char       *sql;
+
+    if (access->unique_ids)
+        return replace_all(replace_all(fragment, "{line}", ""), "{line_of_i}", "");
+    sql = replace_all(replace_all(fragment, "{line}", ", i.tableoid AS line_table, i.ctid AS line_row"),
+                      "{line_of_i}", ", i.line_table, i.line_row");
+    return psprintf("SELECT DISTINCT ON (k, line_table, line_row) k, t, product_id, x, q FROM (%s) AS copies"
+                    " ORDER BY k, line_table, line_row, t", sql);
+}
+
 void
 dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given,
                MemoryContext context, DsrReport *report)
@@ -645,8 +703,9 @@ dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given
             int8_array(day->outlying_high, day->noutlying),
             Int64GetDatum(day->lowest_id), Int64GetDatum(day->highest_id),
         };
-        char       *sql = psprintf(DAY_SQL, indexed ? DAY_INDEXED_LINES
-                                   : access.integer_ids ? DAY_SCANNED_LINES : DAY_KEYED_LINES,
+        char       *sql = psprintf(DAY_SQL,
+                                   lines_sql(indexed ? DAY_INDEXED_LINES
+                                             : access.integer_ids ? DAY_SCANNED_LINES : DAY_KEYED_LINES, &access),
                                    dsr_local_hour(source, "t", "$3", "$4"));
 
         if (SPI_execute_with_args(dsr_for_shop(sql), 12, types, values, NULL, true, 0) != SPI_OK_SELECT)
@@ -667,8 +726,10 @@ dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given
             Int64GetDatum(before->lowest_id), Int64GetDatum(before->highest_id),
             Int64GetDatum(week->lowest_id), Int64GetDatum(week->highest_id),
         };
-        char       *sql = psprintf(COMPARISON_SQL, indexed ? COMPARISON_INDEXED_LINES
-                                   : access.integer_ids ? COMPARISON_SCANNED_LINES : COMPARISON_KEYED_LINES);
+        char       *sql = psprintf(COMPARISON_SQL,
+                                   lines_sql(indexed ? COMPARISON_INDEXED_LINES
+                                             : access.integer_ids ? COMPARISON_SCANNED_LINES : COMPARISON_KEYED_LINES,
+                                             &access));
 
         if (SPI_execute_with_args(dsr_for_shop(sql), 18, types, values, NULL, true, 0) != SPI_OK_SELECT)
             elog(ERROR, "the comparison query failed");

@@ -16,7 +16,10 @@ Hostile shapes and timings for the shop's own tables (src/kpi/shop_query.cpp):
   waits for it and counts that order (its snapshot is taken after its locks);
 - the run's process is terminated while it plans a KPI statement (waiting
   for an index a REINDEX holds): the run is recorded as terminated at once,
-  and nothing claims the shop's tables changed.
+  and nothing claims the shop's tables changed;
+- orders.id without a primary key, some ids written twice (on the same day,
+  on two days) and days with late orders far above the others' ids: every
+  order counted once, and its lines once, with and without the indexes.
 """
 
 import os
@@ -28,6 +31,15 @@ import harness
 from shop import StackTestCase
 from test_shop_shapes import DAY, DAY_BEFORE, NOTICE, WEEK_BEFORE, hand_figures
 
+# the figures of a day with each order (an id) and each line counted once
+HAND_ONCE = """
+SELECT (SELECT count(DISTINCT id) FROM {s}.orders
+         WHERE NOT is_open AND created_at >= DATE '{day}' AND created_at < DATE '{day}' + 1),
+       coalesce(round(sum((i.quantity * i.price)::numeric), 2), 0), coalesce(sum(i.quantity), 0)
+  FROM {s}.order_items i
+ WHERE i.order_id IN (SELECT id FROM {s}.orders
+                       WHERE NOT is_open AND created_at >= DATE '{day}' AND created_at < DATE '{day}' + 1)
+"""
 OWNER = "shop_schema_owner"
 RUN_BACKEND = "daily_sales_report run"      # a run worker's backend_type
 SCHEMA = "swapped_shop"
@@ -236,3 +248,51 @@ class ShopAttacksTest(StackTestCase):
         with open(self.stack.pg_log, errors="replace") as f:
             f.seek(offset)
             self.assertNotIn("changed during the run", f.read())
+
+    def test_duplicate_order_ids_count_their_lines_once(self):
+        schema = "shop_duplicate_ids"
+        day_starts = ((WEEK_BEFORE, 0), (DAY_BEFORE, 200), (DAY, 400))
+        self.stack.psql(
+            "DROP SCHEMA IF EXISTS %s CASCADE" % schema, "CREATE SCHEMA %s" % schema,
+            "CREATE TABLE %s.products (id integer PRIMARY KEY, name text)" % schema,
+            "CREATE TABLE %s.orders (id integer, created_at timestamp, is_open boolean)" % schema,
+            "CREATE TABLE %s.order_items (order_id integer, product_id integer, quantity integer,"
+            " price double precision)" % schema,
+            "INSERT INTO %s.products VALUES (1, 'A'), (2, 'B'), (3, 'C')" % schema,
+            *["INSERT INTO %s.orders SELECT %d + g, DATE '%s' + g * interval '7 minutes', g %% 9 = 0"
+              " FROM generate_series(1, 200) g" % (schema, first, day) for day, first in day_starts],
+            # late orders of the day before and of the day, far above every other id
+            "INSERT INTO %s.orders SELECT 5000 + g, DATE '%s' + interval '20 hours', false"
+            " FROM generate_series(1, 10) g" % (schema, DAY_BEFORE),
+            "INSERT INTO %s.orders SELECT 9000 + g, DATE '%s' + interval '21 hours', false"
+            " FROM generate_series(1, 10) g" % (schema, DAY),
+            # written twice: on the same day (at another hour), and an order of the day also on the day before
+            "INSERT INTO %s.orders SELECT id, created_at + interval '1 hour', is_open FROM %s.orders"
+            " WHERE id %% 7 = 0" % (schema, schema),
+            "INSERT INTO %s.orders VALUES (450, DATE '%s' + interval '12 hours', false),"
+            " (NULL, DATE '%s' + interval '13 hours', false)" % (schema, DAY_BEFORE, DAY),
+            "INSERT INTO %s.order_items SELECT id, 1 + id %% 3, 1 + id %% 2, 2.5 + id %% 4"
+            " FROM (SELECT DISTINCT id FROM %s.orders WHERE id IS NOT NULL) AS o" % (schema, schema),
+            "ANALYZE %s.orders" % schema, "ANALYZE %s.order_items" % schema)
+
+        def hand(day):
+            orders, revenue, items = self.stack.psql(HAND_ONCE.format(s=schema, day=day)).rows[0]
+            return int(orders), Decimal(revenue), int(items)
+
+        for indexes in (True, False):
+            if not indexes:
+                self.stack.psql("DROP INDEX %s.orders_created_at_idx, %s.order_items_order_id_idx, %s.orders_id_idx"
+                                % (schema, schema, schema))
+            else:
+                self.stack.psql("CREATE INDEX ON %s.orders (created_at)" % schema,
+                                "CREATE INDEX ON %s.order_items (order_id)" % schema,
+                                "CREATE INDEX ON %s.orders (id)" % schema)
+            with self.subTest(indexes=indexes):
+                row, _ = self.report(DAY, settings=self.settings(schema))
+                orders, revenue, items = hand(DAY)
+                self.assertEqual((int(row["orders"]), Decimal(row["revenue"]), int(row["items_sold"])),
+                                 (orders, revenue, items))
+                for compared_to, day in (("previous_day", DAY_BEFORE), ("week_before", WEEK_BEFORE)):
+                    other = hand(day)[1]
+                    ratio = self.day_value("daily_sales_revenue_change_ratio", day=DAY, compared_to=compared_to)
+                    self.assertAlmostEqual(ratio, float((revenue - other) / other), places=9, msg=compared_to)
