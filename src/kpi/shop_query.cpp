@@ -49,6 +49,8 @@ extern "C" {
  * Statement 1: the closed orders of each day (k) per bucket of ids (b):
  * lowest and highest id, count.  The %s are the bucket, lowest and highest
  * (BUCKETED, or one bucket per day: see count_orders), the count, the id.
+ * Where ids are not unique, a last column counts the ids with their copies
+ * (a day has an id twice if it exceeds the distinct count).
  * The subquery (OFFSET 0) hides the expressions' statistics, so the planner
  * hashes the few buckets instead of expecting a group per order and sorting
  * the three days.  The bucket width comes from the table's lowest and
@@ -57,7 +59,7 @@ extern "C" {
 #define BUCKETED "id / (SELECT greatest(ceil((max(id)::numeric - min(id) + 1) / " CppAsString2(TABLE_BUCKETS) \
     "), 1)::bigint FROM {shop}.orders), min(id), max(id)"
 static const char DAYS_SQL[] =
-    "SELECT k, %s, %s"
+    "SELECT k, %s, %s%s"
     "  FROM (SELECT CASE WHEN created_at >= $1 AND created_at < $2 THEN 0"
     "                    WHEN created_at >= $3 AND created_at < $4 THEN 1 ELSE 7 END AS k, %s AS id"
     "          FROM {shop}.orders"
@@ -92,17 +94,17 @@ static const char HISTOGRAM_SQL[] =
  * range (2.5 s for 102 ranges).
  */
 #define DENSE_LINES(k, from, to, low, high) \
-    "SELECT " k " AS k, o.created_at AS t, i.product_id, i.quantity * i.price AS x, i.quantity AS q{line}" \
-    "  FROM {shop}.orders o JOIN {shop}.order_items i ON i.order_id = o.id" \
+    "SELECT " k " AS k, o.created_at AS t, i.product_id, i.quantity * i.price AS x, i.quantity AS q" \
+    "  FROM {orders} o JOIN {shop}.order_items i ON i.order_id = o.id" \
     " WHERE NOT o.is_open AND o.created_at >= " from " AND o.created_at < " to \
     "   AND o.id BETWEEN " low " AND " high " AND i.order_id BETWEEN " low " AND " high
 #define OUTLYING_LINES(k, from, to, lows, highs) \
-    "SELECT " k ", o.created_at, i.product_id, i.quantity * i.price, i.quantity{line_of_i}" \
+    "SELECT " k ", o.created_at, i.product_id, i.quantity * i.price, i.quantity" \
     "  FROM unnest(" lows "::bigint[], " highs "::bigint[]) AS r(low, high)" \
     " CROSS JOIN LATERAL" \
-    "       (SELECT id, created_at, is_open FROM {shop}.orders o WHERE o.id BETWEEN r.low AND r.high OFFSET 0) AS o" \
+    "       (SELECT id, created_at, is_open FROM {orders} o WHERE o.id BETWEEN r.low AND r.high OFFSET 0) AS o" \
     " CROSS JOIN LATERAL" \
-    "       (SELECT product_id, quantity, price{line} FROM {shop}.order_items i WHERE i.order_id = o.id OFFSET 0) AS i" \
+    "       (SELECT product_id, quantity, price FROM {shop}.order_items i WHERE i.order_id = o.id OFFSET 0) AS i" \
     " WHERE NOT o.is_open AND o.created_at >= " from " AND o.created_at < " to
 /*
  * Without an index on order_items(order_id) the table is read whole, the id
@@ -111,8 +113,8 @@ static const char HISTOGRAM_SQL[] =
  * planner, so an empty day reads nothing; 100k-A-31d-noidx: 494 ms before).
  */
 #define SCANNED_LINES(k, days, ranges, any) \
-    "SELECT " k " AS k, o.created_at AS t, i.product_id, i.quantity * i.price AS x, i.quantity AS q{line}" \
-    "  FROM {shop}.orders o JOIN {shop}.order_items i ON i.order_id = o.id" \
+    "SELECT " k " AS k, o.created_at AS t, i.product_id, i.quantity * i.price AS x, i.quantity AS q" \
+    "  FROM {orders} o JOIN {shop}.order_items i ON i.order_id = o.id" \
     " WHERE " any " AND NOT o.is_open AND (" days ") AND (" ranges ")"
 
 /*
@@ -222,6 +224,7 @@ typedef struct IdBucket
 typedef struct DayOrders
 {
     int64       closed;         /* closed orders: the day's order count */
+    bool        repeated_ids;   /* two of its closed orders share an id (no primary key) */
     int64       lowest_id;      /* all of them lie in [lowest_id, highest_id] */
     int64       highest_id;
     IdBucket   *buckets;        /* statement 1's, by bucket */
@@ -248,7 +251,7 @@ typedef struct ShopAccess
 typedef struct ColumnIndexes
 {
     bool        led;            /* one of them has it as its first key column */
-    bool        unique;         /* one of them is unique on that column alone */
+    bool        unique;         /* one of them is unique on that column alone, under its collation */
 } ColumnIndexes;
 
 static ColumnIndexes
@@ -259,7 +262,7 @@ column_indexes(Relation table, const char *column)
     List       *indexes;
     ListCell   *cell;
 
-    if (attnum == InvalidAttrNumber)
+    if (attnum <= 0)
         return found;
     indexes = RelationGetIndexList(table);
     foreach(cell, indexes)
@@ -275,8 +278,14 @@ column_indexes(Relation table, const char *column)
                 ((Form_pg_class) GETSTRUCT(class_tuple))->relam == BTREE_AM_OID &&
                 index->indnatts > 0 && index->indkey.values[0] == attnum)
             {
+                bool        isnull;
+                Datum       collations = SysCacheGetAttr(INDEXRELID, index_tuple, Anum_pg_index_indcollation, &isnull);
+
                 found.led = true;
-                found.unique |= index->indisunique && index->indnkeyatts == 1;
+                /* unique under another collation is not unique under the column's (a case-insensitive one) */
+                found.unique |= index->indisunique && index->indnkeyatts == 1 && !isnull &&
+                    ((oidvector *) DatumGetPointer(collations))->values[0] ==
+                    TupleDescAttr(RelationGetDescr(table), attnum - 1)->attcollation;
             }
         }
         if (HeapTupleIsValid(index_tuple))
@@ -408,14 +417,20 @@ count_orders(const DayBounds *bounds, Oid type, const ShopAccess *access, bool b
     char       *sql = psprintf(DAYS_SQL,
                                !access->integer_ids ? "0::bigint, 0::bigint, -1::bigint"
                                : bucketed ? BUCKETED : "0::bigint, min(id), max(id)",
-                               access->order_count, access->integer_ids ? "id::bigint" : "id");
+                               access->order_count, bucketed || access->unique_ids ? "" : ", count(id)",
+                               access->integer_ids ? "id::bigint" : "id");
 
     for (int d = 0; d < DSR_READ_DAYS; d++)
     {
         values[2 * d] = bounds->from[d];
         values[2 * d + 1] = which[d] ? bounds->to[d] : bounds->from[d];
         if (which[d])
+        {
+            bool        repeated = bucketed && days[d].repeated_ids;    /* known from the first pass only */
+
             memset(&days[d], 0, sizeof(DayOrders));
+            days[d].repeated_ids = repeated;
+        }
     }
     if (SPI_execute_with_args(dsr_for_shop(sql), 6, types, values, NULL, true, 0) != SPI_OK_SELECT)
         elog(ERROR, "the orders query failed");
@@ -438,6 +453,10 @@ count_orders(const DayBounds *bounds, Oid type, const ShopAccess *access, bool b
             day->closed += dsr_spi_int64(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 5, 0);
         else
             day->buckets[day->nbuckets++] = read_bucket(r, 2);
+        if (!bucketed && !access->unique_ids &&
+            dsr_spi_int64(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 6, 0) >
+            dsr_spi_int64(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 5, 0))
+            day->repeated_ids = true;
     }
     for (int d = 0; d < DSR_READ_DAYS; d++)
     {
@@ -604,24 +623,23 @@ replace_all(const char *text, const char *token, const char *with)
 }
 
 /*
- * The lines statement of a day or of the comparison days.  Where orders.id
- * is not unique (no primary key, an inheritance child), a line joins every
- * closed order of the day that carries its order_id: it is taken once per
- * day, as its order is counted once (count(DISTINCT id)), at the earliest
- * of those orders' times.  A line is its row: table and ctid.  Where ids
- * are unique the statement is the fragment as it is.
+ * The lines statement of a day or of the comparison days, from `fragment`
+ * with {orders} the orders it joins.  Where a day has an id twice (no
+ * primary key: statement 1's last column), a line would join every closed
+ * order of the day that carries its order_id: the orders are then read as
+ * one row per id a day (`per_day`: the day's bounds, or the comparison's
+ * two, grouped by day), at the earliest of those orders' times, so that a
+ * line counts once a day, as its order does (count(DISTINCT id)).  Slower
+ * (1M-B-day with the indexes, every id repeated: 11-12 s against 6 s), so
+ * only where an id does repeat; else the fragment is the statement.
  */
 static char *
-lines_sql(const char *fragment, const ShopAccess *access)
+lines_sql(const char *fragment, bool repeated_ids, const char *per_day)
 {
-    char       *sql;
-
-    if (access->unique_ids)
-        return replace_all(replace_all(fragment, "{line}", ""), "{line_of_i}", "");
-    sql = replace_all(replace_all(fragment, "{line}", ", i.tableoid AS line_table, i.ctid AS line_row"),
-                      "{line_of_i}", ", i.line_table, i.line_row");
-    return psprintf("SELECT DISTINCT ON (k, line_table, line_row) k, t, product_id, x, q FROM (%s) AS copies"
-                    " ORDER BY k, line_table, line_row, t", sql);
+    return replace_all(fragment, "{orders}",
+                       !repeated_ids ? "{shop}.orders"
+                       : psprintf("(SELECT id, min(created_at) AS created_at, false AS is_open FROM {shop}.orders"
+                                  " WHERE NOT is_open AND %s)", per_day));
 }
 
 void
@@ -667,6 +685,14 @@ dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given
 
         count_orders(bounds, t, &access, false, all, days);
     }
+    /*
+     * Orders read one row per id (lines_sql): the planner cannot tell how
+     * many ids there are, and expected a few, probing order_items once per
+     * id (1M-B-day, every id repeated: 21 s; merged: 11 s).
+     */
+    if (indexed && (day->repeated_ids || before->repeated_ids || week->repeated_ids) &&
+        SPI_execute("SELECT set_config('enable_nestloop', 'off', true)", false, 1) != SPI_OK_SELECT)
+        elog(ERROR, "could not set the KPI query's plan settings");
     if (indexed)
     {
         /*
@@ -705,7 +731,9 @@ dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given
         };
         char       *sql = psprintf(DAY_SQL,
                                    lines_sql(indexed ? DAY_INDEXED_LINES
-                                             : access.integer_ids ? DAY_SCANNED_LINES : DAY_KEYED_LINES, &access),
+                                             : access.integer_ids ? DAY_SCANNED_LINES : DAY_KEYED_LINES,
+                                             day->repeated_ids,
+                                             "created_at >= $1 AND created_at < $2 GROUP BY id"),
                                    dsr_local_hour(source, "t", "$3", "$4"));
 
         if (SPI_execute_with_args(dsr_for_shop(sql), 12, types, values, NULL, true, 0) != SPI_OK_SELECT)
@@ -729,7 +757,10 @@ dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given
         char       *sql = psprintf(COMPARISON_SQL,
                                    lines_sql(indexed ? COMPARISON_INDEXED_LINES
                                              : access.integer_ids ? COMPARISON_SCANNED_LINES : COMPARISON_KEYED_LINES,
-                                             &access));
+                                             before->repeated_ids || week->repeated_ids,
+                                             /* the day before is the later: created_at >= $1 tells them apart */
+                                             "(created_at >= $1 AND created_at < $2 OR created_at >= $3 AND created_at < $4)"
+                                             " GROUP BY id, created_at >= $1"));
 
         if (SPI_execute_with_args(dsr_for_shop(sql), 18, types, values, NULL, true, 0) != SPI_OK_SELECT)
             elog(ERROR, "the comparison query failed");

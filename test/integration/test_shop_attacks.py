@@ -19,7 +19,10 @@ Hostile shapes and timings for the shop's own tables (src/kpi/shop_query.cpp):
   and nothing claims the shop's tables changed;
 - orders.id without a primary key, some ids written twice (on the same day,
   on two days) and days with late orders far above the others' ids: every
-  order counted once, and its lines once, with and without the indexes.
+  order counted once, and its lines once, with and without the indexes,
+  also for a role granted SELECT on the columns read only;
+- ids unique under a collation other than the column's (a unique index in
+  "C" on a case-insensitive column): no proof of one row per order.
 """
 
 import os
@@ -41,6 +44,7 @@ SELECT (SELECT count(DISTINCT id) FROM {s}.orders
                        WHERE NOT is_open AND created_at >= DATE '{day}' AND created_at < DATE '{day}' + 1)
 """
 OWNER = "shop_schema_owner"
+COLUMN_READER = "shop_column_reader"
 RUN_BACKEND = "daily_sales_report run"      # a run worker's backend_type
 SCHEMA = "swapped_shop"
 
@@ -279,6 +283,18 @@ class ShopAttacksTest(StackTestCase):
             orders, revenue, items = self.stack.psql(HAND_ONCE.format(s=schema, day=day)).rows[0]
             return int(orders), Decimal(revenue), int(items)
 
+        # a role that may read the columns the report reads, and nothing more of the tables
+        self.stack.psql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN"
+                        " CREATE ROLE %s LOGIN; END IF; END $$" % (COLUMN_READER, COLUMN_READER),
+                        "GRANT USAGE ON SCHEMA %s, daily_sales_report TO %s" % (schema, COLUMN_READER),
+                        "GRANT EXECUTE ON FUNCTION daily_sales_report(text) TO %s" % COLUMN_READER,
+                        "GRANT SELECT (id, created_at, is_open) ON %s.orders TO %s" % (schema, COLUMN_READER),
+                        "GRANT SELECT (order_id, product_id, quantity, price) ON %s.order_items TO %s"
+                        % (schema, COLUMN_READER),
+                        "GRANT SELECT (id, name) ON %s.products TO %s" % (schema, COLUMN_READER),
+                        # the shop's schema and calendar are a superuser's settings: set for the role
+                        "ALTER ROLE %s SET daily_sales_report.shop_schema = '%s'" % (COLUMN_READER, schema),
+                        "ALTER ROLE %s SET daily_sales_report.timezone = 'UTC'" % COLUMN_READER)
         for indexes in (True, False):
             if not indexes:
                 self.stack.psql("DROP INDEX %s.orders_created_at_idx, %s.order_items_order_id_idx, %s.orders_id_idx"
@@ -288,11 +304,35 @@ class ShopAttacksTest(StackTestCase):
                                 "CREATE INDEX ON %s.order_items (order_id)" % schema,
                                 "CREATE INDEX ON %s.orders (id)" % schema)
             with self.subTest(indexes=indexes):
-                row, _ = self.report(DAY, settings=self.settings(schema))
                 orders, revenue, items = hand(DAY)
+                row, _ = self.report(DAY, settings={}, user=COLUMN_READER)
+                self.assertEqual((int(row["orders"]), Decimal(row["revenue"]), int(row["items_sold"])),
+                                 (orders, revenue, items), "as %s" % COLUMN_READER)
+                row, _ = self.report(DAY, settings=self.settings(schema))
                 self.assertEqual((int(row["orders"]), Decimal(row["revenue"]), int(row["items_sold"])),
                                  (orders, revenue, items))
                 for compared_to, day in (("previous_day", DAY_BEFORE), ("week_before", WEEK_BEFORE)):
                     other = hand(day)[1]
                     ratio = self.day_value("daily_sales_revenue_change_ratio", day=DAY, compared_to=compared_to)
                     self.assertAlmostEqual(ratio, float((revenue - other) / other), places=9, msg=compared_to)
+
+    def test_ids_unique_under_another_collation_only(self):
+        schema = "shop_collated_ids"
+        self.stack.psql(
+            "DROP SCHEMA IF EXISTS %s CASCADE" % schema, "CREATE SCHEMA %s" % schema,
+            "CREATE COLLATION IF NOT EXISTS public.case_blind (provider = icu, locale = 'und-u-ks-level2',"
+            " deterministic = false)",
+            "CREATE TABLE %s.products (id integer PRIMARY KEY, name text)" % schema,
+            "CREATE TABLE %s.orders (id text COLLATE public.case_blind NOT NULL, created_at timestamp,"
+            " is_open boolean)" % schema,
+            "CREATE TABLE %s.order_items (order_id text COLLATE public.case_blind, product_id integer,"
+            " quantity integer, price double precision)" % schema,
+            "CREATE UNIQUE INDEX ON %s.orders (id COLLATE \"C\")" % schema,
+            "CREATE INDEX ON %s.orders (created_at)" % schema, "CREATE INDEX ON %s.order_items (order_id)" % schema,
+            "INSERT INTO %s.products VALUES (1, 'A'), (2, 'B')" % schema,
+            "INSERT INTO %s.orders VALUES ('A-1', '%s 10:00', false), ('a-1', '%s 11:00', false),"
+            " ('B-2', '%s 12:00', false)" % (schema, DAY, DAY, DAY),
+            "INSERT INTO %s.order_items VALUES ('a-1', 1, 1, 100), ('B-2', 2, 1, 5)" % schema)
+        row, _ = self.report(DAY, settings=self.settings(schema))
+        self.assertEqual((int(row["orders"]), Decimal(row["revenue"]), int(row["items_sold"])),
+                         (2, Decimal("105.00"), 2))
