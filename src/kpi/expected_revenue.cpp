@@ -178,6 +178,7 @@ read_stored(const char *key, const char *reader, StoredDay *days, int count, boo
  *
  * The shop's tables: orders counted on orders alone, as the report does
  * (where orders.id is not unique, each id once a day, its lines once too);
+ * a line without an amount (a NULL quantity or price) adds no items either;
  * lines grouped by amount before the exact numeric sum, as the report's day
  * (measured: 3 days of 100k orders in 0.75 s, against 2.5 s with a numeric
  * product per line and a LEFT JOIN that hashed all of order_items).
@@ -188,7 +189,7 @@ static const char SHOP_DAY_FIGURES[] =
     " g AS (SELECT d.k, i.quantity * i.price AS x, count(*) AS n, sum(i.quantity) AS q"
     "         FROM d JOIN {shop}.order_items i ON i.order_id = d.id GROUP BY 1, 2),"
     " l AS (SELECT k, sum(n * x::numeric) FILTER (WHERE abs(x::numeric) <= 1e15) AS t,"
-    "              sum(q) FILTER (WHERE abs(q::numeric) <= 1e15) AS q"
+    "              sum(q) FILTER (WHERE x IS NOT NULL AND abs(q::numeric) <= 1e15) AS q"
     "         FROM g GROUP BY k)"
     " SELECT d.k, count(*), round(coalesce(max(l.t), 0), 2)::text,"
     "        greatest(least(coalesce(max(l.q), 0), 9e18), -9e18)::bigint"

@@ -74,6 +74,8 @@ dsr_for_shop(const char *sql)
  * tables whose columns are built-in base types only (casts between those
  * only a superuser can create).
  */
+static void check_join_columns_compare_alike(void);
+
 static void
 check_shop_tables_are_tables(void)
 {
@@ -119,6 +121,82 @@ check_shop_tables_are_tables(void)
                      errdetail("The default source reads the shop's tables only, with built-in column types: a view, or a type's casts, run their functions as whoever runs the report."),
                      errhint("Point daily_sales_report.source at a view you trust, or restore the table.")));
     }
+    check_join_columns_compare_alike();
+}
+
+/* The type and collation of a column, or false if the table or the column is missing. */
+static bool
+column_type(Oid relid, const char *column, Oid *type, Oid *collation)
+{
+    AttrNumber  attnum = OidIsValid(relid) ? get_attnum(relid, column) : InvalidAttrNumber;
+    int32       typmod;
+
+    if (attnum <= 0)
+        return false;
+    get_atttypetypmodcoll(relid, attnum, type, &typmod, collation);
+    return true;
+}
+
+/* Types that compare exactly with each other: the integers and numeric; text and varchar. */
+static int
+comparison_family(Oid type)
+{
+    if (type == INT2OID || type == INT4OID || type == INT8OID || type == NUMERICOID)
+        return 1;
+    if (type == TEXTOID || type == VARCHAROID)
+        return 2;
+    return 0;
+}
+
+/* Equal strings are equal bytes under both: the same collation, or two deterministic ones. */
+static bool
+same_equality(Oid collation, Oid other)
+{
+    return collation == other ||
+        (OidIsValid(collation) && OidIsValid(other) &&
+         get_collation_isdeterministic(collation) && get_collation_isdeterministic(other));
+}
+
+/*
+ * A line joins the orders whose id equals its order_id.  Compared under
+ * another type or collation than orders.id's (float8 against bigint, a
+ * case-insensitive order_id against a case-sensitive id), two orders that
+ * are distinct as orders could both equal one order_id, and the line count
+ * twice.  The integer types and numeric compare exactly across, and so do
+ * text and varchar under deterministic collations.
+ */
+static void
+check_compare_alike(int table, const char *column, int key_table, const char *what)
+{
+    static const char *const tables[3] = {"orders", "order_items", "products"};
+    Oid         key_type, key_collation, type, collation;
+
+    if (!column_type(dsr_shop_relids[key_table], "id", &key_type, &key_collation) ||
+        !column_type(dsr_shop_relids[table], column, &type, &collation))
+        return;                 /* missing: the shape check says which */
+    if ((type == key_type ||
+         (comparison_family(type) != 0 && comparison_family(type) == comparison_family(key_type))) &&
+        same_equality(collation, key_collation))
+        return;
+    ereport(ERROR,
+            (errcode(ERRCODE_DATATYPE_MISMATCH),
+             errmsg("%s.%s.%s (%s%s%s) does not compare like %s.%s.id (%s%s%s)",
+                    dsr_shop_schema_name(), tables[table], column, format_type_be(type),
+                    OidIsValid(collation) ? " COLLATE " : "", OidIsValid(collation) ? get_collation_name(collation) : "",
+                    dsr_shop_schema_name(), tables[key_table], format_type_be(key_type),
+                    OidIsValid(key_collation) ? " COLLATE " : "",
+                    OidIsValid(key_collation) ? get_collation_name(key_collation) : ""),
+             errdetail("A line belongs to the %s whose id equals its %s; under another type or collation one value could equal two ids and the line be counted twice.",
+                       what, column),
+             errhint("Give %s.%s the type and collation of %s.id (ALTER TABLE ... ALTER COLUMN ... TYPE ... COLLATE ...), or point daily_sales_report.source at a view.",
+                     tables[table], column, tables[key_table])));
+}
+
+static void
+check_join_columns_compare_alike(void)
+{
+    check_compare_alike(1, "order_id", 0, "order");
+    check_compare_alike(1, "product_id", 2, "product");
 }
 
 static Source
@@ -178,8 +256,14 @@ resolve_source(void)
         ereport(ERROR,
                 (errcode(error->sqlerrcode),
                  errmsg("cannot read the sales source %s: %s", name, error->message),
-                 errdetail("The source must provide the columns " SOURCE_COLUMNS "."),
-                 errhint("Create the shop's tables, or point daily_sales_report.source at a view with those columns.")));
+                 dsr_reads_shop_tables()
+                 ? errdetail("The report reads orders (id, created_at, is_open), order_items (order_id, product_id,"
+                             " quantity, price) and products (id, name).")
+                 : errdetail("The source must provide the columns " SOURCE_COLUMNS "."),
+                 dsr_reads_shop_tables()
+                 ? errhint("Grant the caller SELECT on those columns, create what is missing, or point"
+                           " daily_sales_report.source at a view of the sales.")
+                 : errhint("Create the shop's tables, or point daily_sales_report.source at a view with those columns.")));
         (void) error_context;
     }
     PG_END_TRY();

@@ -162,7 +162,8 @@ static const char COMPARISON_KEYED_LINES[] =
  *    by amount too would hold tens of thousands of groups in memory;
  *  - orders are counted on orders alone (statement 1: $9), not with
  *    count(DISTINCT) over the lines;
- *  - products are grouped by id and named at the end;
+ *  - products are grouped by id and named at the end (one name an id: a
+ *    products table without a primary key must not count a seller twice);
  *  - a line whose quantity or price is NULL (x NULL) adds nothing: not its
  *    quantity to the items, nor its product to the best sellers (where a
  *    NULL sum sorted first, ahead of every real seller, with 0.00);
@@ -191,7 +192,7 @@ static const char DAY_SQL[] =
     " UNION ALL"
     " (SELECT 1, coalesce(p.name, 'product #' || g.product_id), NULL, sum(n * x::numeric), sum(q)::bigint,"
     "         NULL, NULL"
-    "    FROM g LEFT JOIN {shop}.products p ON p.id = g.product_id"
+    "    FROM g LEFT JOIN (SELECT id, min(name) AS name FROM {shop}.products GROUP BY id) p ON p.id = g.product_id"
     "   WHERE by_hour = 0"
     "   GROUP BY 2 ORDER BY 4 DESC, 2 LIMIT $5)"
     " UNION ALL"
