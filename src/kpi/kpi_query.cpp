@@ -14,6 +14,7 @@
 extern "C" {
 #include "access/transam.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
 #include "nodes/makefuncs.h"
 #include "utils/lsyscache.h"
 }
@@ -148,13 +149,24 @@ comparison_family(Oid type)
     return 0;
 }
 
-/* Equal strings are equal bytes under both: the same collation, or two deterministic ones. */
+/*
+ * Does `column = key` compare as the key's own collation does (under which
+ * it is unique)?  The join takes the column's collation if both are the
+ * same, the other one if one is the database default, none (an ERROR) if
+ * they are two others; and it compares alike if that is the key's, or if
+ * both are deterministic (equal strings are equal bytes).
+ */
 static bool
-same_equality(Oid collation, Oid other)
+same_equality(Oid collation, Oid key_collation)
 {
-    return collation == other ||
-        (OidIsValid(collation) && OidIsValid(other) &&
-         get_collation_isdeterministic(collation) && get_collation_isdeterministic(other));
+    Oid         joined = collation == key_collation ? key_collation
+        : collation == DEFAULT_COLLATION_OID ? key_collation
+        : key_collation == DEFAULT_COLLATION_OID ? collation : InvalidOid;
+
+    return collation == key_collation ||
+        (OidIsValid(joined) &&
+         (joined == key_collation ||
+          (get_collation_isdeterministic(joined) && get_collation_isdeterministic(key_collation))));
 }
 
 /*

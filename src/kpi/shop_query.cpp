@@ -162,8 +162,9 @@ static const char COMPARISON_KEYED_LINES[] =
  *    by amount too would hold tens of thousands of groups in memory;
  *  - orders are counted on orders alone (statement 1: $9), not with
  *    count(DISTINCT) over the lines;
- *  - products are grouped by id and named at the end (one name an id: a
- *    products table without a primary key must not count a seller twice);
+ *  - products are grouped by id and named at the end, one name an id
+ *    ({products}: where products.id is not unique, the first of its names,
+ *    so that a seller is not counted twice);
  *  - a line whose quantity or price is NULL (x NULL) adds nothing: not its
  *    quantity to the items, nor its product to the best sellers (where a
  *    NULL sum sorted first, ahead of every real seller, with 0.00);
@@ -192,7 +193,7 @@ static const char DAY_SQL[] =
     " UNION ALL"
     " (SELECT 1, coalesce(p.name, 'product #' || g.product_id), NULL, sum(n * x::numeric), sum(q)::bigint,"
     "         NULL, NULL"
-    "    FROM g LEFT JOIN (SELECT id, min(name) AS name FROM {shop}.products GROUP BY id) p ON p.id = g.product_id"
+    "    FROM g LEFT JOIN {products} p ON p.id = g.product_id"
     "   WHERE by_hour = 0"
     "   GROUP BY 2 ORDER BY 4 DESC, 2 LIMIT $5)"
     " UNION ALL"
@@ -246,6 +247,7 @@ typedef struct ShopAccess
     bool        by_ranges;      /* both, and orders(id) has an index: ranges of ids are read through it */
     bool        unique_ids;     /* orders.id is unique and NOT NULL: each order's lines are joined once */
     const char *order_count;    /* count(*), or count(DISTINCT id) where orders.id is not unique */
+    bool        unique_products;    /* products.id is unique: a product has one name */
 } ShopAccess;
 
 /* What the valid, non-partial btree indexes led by one column of a table offer. */
@@ -348,6 +350,12 @@ shop_access(bool *notice_given)
     access.by_ranges = covered && access.integer_ids && access.indexed && column_indexes(orders, "id").led;
     access.unique_ids = dsr_shop_order_ids_unique();
     access.order_count = access.unique_ids ? "count(*)" : "count(DISTINCT id)";
+    {
+        Relation    products = table_open(dsr_shop_relids[2], AccessShareLock);
+
+        access.unique_products = !has_inheritance_children(products) && column_indexes(products, "id").unique;
+        table_close(products, AccessShareLock);
+    }
     table_close(items, AccessShareLock);
     table_close(orders, AccessShareLock);
 
@@ -736,6 +744,10 @@ dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given
                                              day->repeated_ids,
                                              "created_at >= $1 AND created_at < $2 GROUP BY id"),
                                    dsr_local_hour(source, "t", "$3", "$4"));
+
+        /* one name an id: the table, or (no unique id, 1M products: +150 ms) the first name of each id */
+        sql = replace_all(sql, "{products}", access.unique_products ? "{shop}.products"
+                          : "(SELECT id, min(name) AS name FROM {shop}.products GROUP BY id)");
 
         if (SPI_execute_with_args(dsr_for_shop(sql), 12, types, values, NULL, true, 0) != SPI_OK_SELECT)
             elog(ERROR, "the KPI query failed");

@@ -352,7 +352,10 @@ class ShopAttacksTest(StackTestCase):
                 ("float_id", "ALTER TABLE {s}.order_items ALTER order_id TYPE double precision",
                  "order_items.order_id (double precision) does not compare like"),
                 ("float_product", "ALTER TABLE {s}.order_items ALTER product_id TYPE double precision",
-                 "order_items.product_id (double precision) does not compare like")):
+                 "order_items.product_id (double precision) does not compare like"),
+                ("c_posix", "ALTER TABLE {s}.orders ALTER id TYPE text COLLATE \"C\";"
+                            " ALTER TABLE {s}.order_items ALTER order_id TYPE text COLLATE \"POSIX\"",
+                 "order_items.order_id (text COLLATE POSIX) does not compare like")):
             schema = "shop_unlike_" + name
             self.stack.psql(
                 "DROP SCHEMA IF EXISTS %s CASCADE" % schema, "CREATE SCHEMA %s" % schema,
@@ -394,3 +397,22 @@ class ShopAttacksTest(StackTestCase):
         stored = self.stack.psql("SELECT orders, revenue, items_sold FROM daily_sales_report.day_totals"
                                  " WHERE day = DATE '%s'" % two_weeks_before).rows
         self.assertEqual([(int(o), Decimal(r), int(i)) for o, r, i in stored], [(1, Decimal("12.00"), 3)])
+
+    def test_join_columns_that_compare_alike_are_read(self):
+        for name, alter in (
+                ("int4_int8", "ALTER TABLE {s}.order_items ALTER order_id TYPE bigint"),
+                ("numeric_int", "ALTER TABLE {s}.orders ALTER id TYPE numeric"),
+                ("varchar_text", "ALTER TABLE {s}.orders ALTER id TYPE varchar(20);"
+                                 " ALTER TABLE {s}.order_items ALTER order_id TYPE text"),
+                ("c_default", "ALTER TABLE {s}.orders ALTER id TYPE text COLLATE \"C\";"
+                              " ALTER TABLE {s}.order_items ALTER order_id TYPE text"),
+                ("case_blind_key", "ALTER TABLE {s}.orders ALTER id TYPE text COLLATE public.case_blind;"
+                                   " ALTER TABLE {s}.order_items ALTER order_id TYPE text")):
+            schema = "shop_alike_" + name
+            self.stack.psql(*one_order_shop(schema),
+                            "CREATE COLLATION IF NOT EXISTS public.case_blind (provider = icu,"
+                            " locale = 'und-u-ks-level2', deterministic = false)",
+                            alter.format(s=schema))
+            with self.subTest(name=name):
+                row, _ = self.report(DAY, settings=self.settings(schema))
+                self.assertEqual((int(row["orders"]), Decimal(row["revenue"])), (1, Decimal("10.00")))
