@@ -48,21 +48,26 @@ dsr_reads_shop_tables(void)
  * `sql` names them as {shop}.orders, {shop}.order_items, {shop}.products.
  */
 char *
-dsr_for_shop(const char *sql)
+dsr_replace_all(const char *text, const char *token, const char *with)
 {
-    const char *schema = quote_identifier(dsr_shop_schema_name());
     StringInfoData out;
     const char *at;
 
     initStringInfo(&out);
-    while ((at = strstr(sql, "{shop}")) != NULL)
+    while ((at = strstr(text, token)) != NULL)
     {
-        appendBinaryStringInfo(&out, sql, (int) (at - sql));
-        appendStringInfoString(&out, schema);
-        sql = at + strlen("{shop}");
+        appendBinaryStringInfo(&out, text, (int) (at - text));
+        appendStringInfoString(&out, with);
+        text = at + strlen(token);
     }
-    appendStringInfoString(&out, sql);
+    appendStringInfoString(&out, text);
     return out.data;
+}
+
+char *
+dsr_for_shop(const char *sql)
+{
+    return dsr_replace_all(sql, "{shop}", quote_identifier(dsr_shop_schema_name()));
 }
 
 /*

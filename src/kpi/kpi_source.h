@@ -89,6 +89,9 @@ void dsr_expected_revenue(const Source *source, DateADT date, DsrReport *report)
 /* Whether the run reads the shop's own tables (daily_sales_report.source empty), not a view. */
 bool dsr_reads_shop_tables(void);
 
+/* `text` with every `token` replaced by `with`, palloc'd. */
+char *dsr_replace_all(const char *text, const char *token, const char *with);
+
 /* `sql` with every {shop} replaced by the quoted schema of the shop's tables. */
 char *dsr_for_shop(const char *sql);
 

@@ -307,15 +307,22 @@ has_inheritance_children(Relation table)
     return table->rd_rel->relkind == RELKIND_RELATION && table->rd_rel->relhassubclass;
 }
 
+/* orders.id unique and NOT NULL, by_id being its indexes, and no inheritance child to escape them. */
+static bool
+order_ids_unique(Relation orders, Relation items, ColumnIndexes by_id)
+{
+    AttrNumber  id = get_attnum(RelationGetRelid(orders), "id");
+
+    return by_id.unique && id > 0 && TupleDescAttr(RelationGetDescr(orders), id - 1)->attnotnull &&
+        !has_inheritance_children(orders) && !has_inheritance_children(items);
+}
+
 bool
 dsr_shop_order_ids_unique(void)
 {
     Relation    orders = table_open(dsr_shop_relids[0], AccessShareLock);
     Relation    items = table_open(dsr_shop_relids[1], AccessShareLock);
-    AttrNumber  id = get_attnum(dsr_shop_relids[0], "id");
-    bool        unique = id > 0 && TupleDescAttr(RelationGetDescr(orders), id - 1)->attnotnull &&
-        !has_inheritance_children(orders) && !has_inheritance_children(items) &&
-        column_indexes(orders, "id").unique;
+    bool        unique = order_ids_unique(orders, items, column_indexes(orders, "id"));
 
     table_close(items, AccessShareLock);
     table_close(orders, AccessShareLock);
@@ -343,12 +350,13 @@ shop_access(bool *notice_given)
     Oid         id_type = id > 0 ? TupleDescAttr(RelationGetDescr(orders), id - 1)->atttypid : InvalidOid;
     bool        orders_indexed = column_indexes(orders, "created_at").led;
     bool        covered = !has_inheritance_children(orders) && !has_inheritance_children(items);
+    ColumnIndexes by_id = column_indexes(orders, "id");
     ShopAccess  access;
 
     access.indexed = column_indexes(items, "order_id").led;
     access.integer_ids = id_type == INT2OID || id_type == INT4OID || id_type == INT8OID;
-    access.by_ranges = covered && access.integer_ids && access.indexed && column_indexes(orders, "id").led;
-    access.unique_ids = dsr_shop_order_ids_unique();
+    access.by_ranges = covered && access.integer_ids && access.indexed && by_id.led;
+    access.unique_ids = order_ids_unique(orders, items, by_id);
     access.order_count = access.unique_ids ? "count(*)" : "count(DISTINCT id)";
     {
         Relation    products = table_open(dsr_shop_relids[2], AccessShareLock);
@@ -613,24 +621,6 @@ int8_array(const int64 *values, int n)
     return PointerGetDatum(construct_array(elements, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
-/* `text` with every `token` replaced by `with`. */
-static char *
-replace_all(const char *text, const char *token, const char *with)
-{
-    StringInfoData out;
-    const char *at;
-
-    initStringInfo(&out);
-    while ((at = strstr(text, token)) != NULL)
-    {
-        appendBinaryStringInfo(&out, text, (int) (at - text));
-        appendStringInfoString(&out, with);
-        text = at + strlen(token);
-    }
-    appendStringInfoString(&out, text);
-    return out.data;
-}
-
 /*
  * The lines statement of a day or of the comparison days, from `fragment`
  * with {orders} the orders it joins.  Where a day has an id twice (no
@@ -645,7 +635,7 @@ replace_all(const char *text, const char *token, const char *with)
 static char *
 lines_sql(const char *fragment, bool repeated_ids, const char *per_day)
 {
-    return replace_all(fragment, "{orders}",
+    return dsr_replace_all(fragment, "{orders}",
                        !repeated_ids ? "{shop}.orders"
                        : psprintf("(SELECT id, min(created_at) AS created_at, false AS is_open FROM {shop}.orders"
                                   " WHERE NOT is_open AND %s)", per_day));
@@ -746,7 +736,7 @@ dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given
                                    dsr_local_hour(source, "t", "$3", "$4"));
 
         /* one name an id: the table, or (no unique id, 1M products: +150 ms) the first name of each id */
-        sql = replace_all(sql, "{products}", access.unique_products ? "{shop}.products"
+        sql = dsr_replace_all(sql, "{products}", access.unique_products ? "{shop}.products"
                           : "(SELECT id, min(name) AS name FROM {shop}.products GROUP BY id)");
 
         if (SPI_execute_with_args(dsr_for_shop(sql), 12, types, values, NULL, true, 0) != SPI_OK_SELECT)
