@@ -82,6 +82,31 @@ dsr_for_shop(const char *sql)
  */
 static void check_join_columns_compare_alike(void);
 
+#define NOT_TABLES_DETAIL "The default source reads the shop's tables only, with built-in column types: a view, a foreign table's server, or a type's casts run their code as whoever runs the report."
+#define NOT_TABLES_HINT "Point daily_sales_report.source at a view you trust, or restore the table."
+
+/* What a relation that is not a table is, for the message. */
+static const char *
+relation_kind(char relkind)
+{
+    switch (relkind)
+    {
+        case RELKIND_VIEW:
+            return "a view";
+        case RELKIND_MATVIEW:
+            return "a materialized view";
+        case RELKIND_FOREIGN_TABLE:
+            return "a foreign table";
+        case RELKIND_SEQUENCE:
+            return "a sequence";
+        case RELKIND_INDEX:
+        case RELKIND_PARTITIONED_INDEX:
+            return "an index";
+        default:
+            return "another kind of relation";
+    }
+}
+
 static void
 check_shop_tables_are_tables(void)
 {
@@ -118,14 +143,20 @@ check_shop_tables_are_tables(void)
         if (attnum == InvalidAttrNumber && (relkind == RELKIND_RELATION || relkind == RELKIND_PARTITIONED_TABLE))
             continue;
         type = attnum == InvalidAttrNumber ? InvalidOid : get_atttype(relid, attnum);
-        if ((relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE) ||
-            type >= FirstNormalObjectId || get_typtype(type) != TYPTYPE_BASE)
+        if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
             ereport(ERROR,
                     (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-                     errmsg("%s.%s.%s is not a table column of a built-in type", dsr_shop_schema_name(),
-                            tables[columns[c].table], columns[c].column),
-                     errdetail("The default source reads the shop's tables only, with built-in column types: a view, or a type's casts, run their functions as whoever runs the report."),
-                     errhint("Point daily_sales_report.source at a view you trust, or restore the table.")));
+                     errmsg("%s.%s is %s, not a table", dsr_shop_schema_name(), tables[columns[c].table],
+                            relation_kind(relkind)),
+                     errdetail("%s", NOT_TABLES_DETAIL),
+                     errhint("%s", NOT_TABLES_HINT)));
+        if (type >= FirstNormalObjectId || get_typtype(type) != TYPTYPE_BASE)
+            ereport(ERROR,
+                    (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+                     errmsg("%s.%s.%s is of type %s, not a built-in base type", dsr_shop_schema_name(),
+                            tables[columns[c].table], columns[c].column, format_type_be_qualified(type)),
+                     errdetail("%s", NOT_TABLES_DETAIL),
+                     errhint("%s", NOT_TABLES_HINT)));
     }
     check_join_columns_compare_alike();
 }

@@ -26,6 +26,8 @@ Hostile shapes and timings for the shop's own tables (src/kpi/shop_query.cpp):
 - order_items.order_id or product_id under a looser equality than the id it
   names (case-insensitive against case-sensitive, float8 against bigint):
   refused, since one line could equal two orders;
+- a materialized view, a foreign table or a sequence where a table should be:
+  refused, the message naming what it is;
 - products without a primary key, an id written twice: the best seller's
   revenue is not doubled;
 - a line without a price in a week the expected band reads from the tables:
@@ -118,7 +120,7 @@ class ShopAttacksTest(StackTestCase):
             row, result = stack.run_report(DAY, settings=self.settings(SCHEMA), check=False)
             swap.communicate(timeout=60)
             self.assertFalse(result.ok, result)
-            self.assertIn("is not a table column of a built-in type", result.stderr)
+            self.assertIn("%s.order_items is a view, not a table" % SCHEMA, result.stderr)
             self.assertEqual(stack.psql("SELECT count(*) FROM %s_real.calls" % SCHEMA).value, "0")
             self.assertEqual(stack.psql("SELECT rolsuper FROM pg_roles WHERE rolname = '%s'" % OWNER).value, "f")
         finally:
@@ -416,3 +418,21 @@ class ShopAttacksTest(StackTestCase):
             with self.subTest(name=name):
                 row, _ = self.report(DAY, settings=self.settings(schema))
                 self.assertEqual((int(row["orders"]), Decimal(row["revenue"])), (1, Decimal("10.00")))
+
+    def test_a_relation_that_is_no_table_is_named_for_what_it_is(self):
+        for kind, swap in (
+                ("a materialized view", "CREATE MATERIALIZED VIEW {s}.order_items AS SELECT * FROM {s}.lines"),
+                ("a foreign table", "CREATE EXTENSION IF NOT EXISTS file_fdw;"
+                                    " CREATE SERVER IF NOT EXISTS shop_kinds_files FOREIGN DATA WRAPPER file_fdw;"
+                                    " CREATE FOREIGN TABLE {s}.order_items (order_id integer, product_id integer,"
+                                    " quantity integer, price double precision) SERVER shop_kinds_files"
+                                    " OPTIONS (program 'echo 1,1,1,10', format 'csv')"),
+                ("a sequence", "CREATE SEQUENCE {s}.order_items")):
+            schema = "shop_kinds"
+            self.stack.psql(*one_order_shop(schema), "ALTER TABLE {s}.order_items RENAME TO lines".format(s=schema),
+                            *swap.format(s=schema).split(";"))
+            with self.subTest(kind=kind):
+                _, result = self.stack.run_report(DAY, settings=self.settings(schema), check=False)
+                self.assertFalse(result.ok, result)
+                self.assertIn("%s.order_items is %s, not a table" % (schema, kind), result.stderr)
+                self.assertIn("Point daily_sales_report.source at a view you trust", result.stderr)
