@@ -304,7 +304,8 @@ SELECT count(*) AS setting_or_outside_days FROM daily_sales_report.day_totals
  WHERE source IN ('band.sales_by_float_text', 'band.sales_by_point_text', 'band.sales_by_bytea_text',
                   'band.sales_by_quoting', 'band.sales_by_xml', 'band.sales_by_window', 'band.sales_by_catalog',
                   'band.sales_by_sequence', 'band.sales_by_foreign_table');
--- the shop's tables with a foreign child (an archive on another server): nothing stored either
+-- the shop's tables with a foreign child (an archive on another server): refused, as a foreign table is
+-- (its server runs code as the caller), and nothing stored
 RESET daily_sales_report.source;
 DELETE FROM daily_sales_report.day_totals WHERE source = 'band.orders';
 CREATE FOREIGN TABLE band.orders_archive () INHERITS (band.orders) SERVER band_files OPTIONS (program 'true');

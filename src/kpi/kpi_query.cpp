@@ -82,31 +82,6 @@ dsr_for_shop(const char *sql)
  */
 static void check_join_columns_compare_alike(void);
 
-#define NOT_TABLES_DETAIL "The default source reads the shop's tables only, with built-in column types: a view, a foreign table's server, or a type's casts run their code as whoever runs the report."
-#define NOT_TABLES_HINT "Point daily_sales_report.source at a view you trust, or restore the table."
-
-/* What a relation that is not a table is, for the message. */
-static const char *
-relation_kind(char relkind)
-{
-    switch (relkind)
-    {
-        case RELKIND_VIEW:
-            return "a view";
-        case RELKIND_MATVIEW:
-            return "a materialized view";
-        case RELKIND_FOREIGN_TABLE:
-            return "a foreign table";
-        case RELKIND_SEQUENCE:
-            return "a sequence";
-        case RELKIND_INDEX:
-        case RELKIND_PARTITIONED_INDEX:
-            return "an index";
-        default:
-            return "another kind of relation";
-    }
-}
-
 static void
 check_shop_tables_are_tables(void)
 {
@@ -147,17 +122,21 @@ check_shop_tables_are_tables(void)
             ereport(ERROR,
                     (errcode(ERRCODE_WRONG_OBJECT_TYPE),
                      errmsg("%s.%s is %s, not a table", dsr_shop_schema_name(), tables[columns[c].table],
-                            relation_kind(relkind)),
-                     errdetail("%s", NOT_TABLES_DETAIL),
-                     errhint("%s", NOT_TABLES_HINT)));
+                            dsr_relation_kind(relkind)),
+                     errdetail("%s", DSR_NOT_TABLES_DETAIL),
+                     errhint("%s", DSR_NOT_TABLES_HINT)));
         if (type >= FirstNormalObjectId || get_typtype(type) != TYPTYPE_BASE)
             ereport(ERROR,
                     (errcode(ERRCODE_WRONG_OBJECT_TYPE),
                      errmsg("%s.%s.%s is of type %s, not a built-in base type", dsr_shop_schema_name(),
                             tables[columns[c].table], columns[c].column, format_type_be_qualified(type)),
-                     errdetail("%s", NOT_TABLES_DETAIL),
-                     errhint("%s", NOT_TABLES_HINT)));
+                     errdetail("%s", DSR_NOT_TABLES_DETAIL),
+                     errhint("%s", DSR_NOT_TABLES_HINT)));
     }
+    /* a foreign partition (or child) is read with the table: its server's code would run as the caller */
+    for (int i = 0; i < 3; i++)
+        if (OidIsValid(dsr_shop_relids[i]))
+            dsr_check_shop_children(dsr_shop_relids[i]);
     check_join_columns_compare_alike();
 }
 

@@ -71,6 +71,19 @@ extern Oid dsr_shop_relids[3];
 /* From here to the end of the KPI query, statements may read the checked tables and the catalogs only (shop_guard.cpp). */
 void dsr_shop_guard_start(void);
 
+/* Why the default source reads tables only, and what to do instead (the errdetail and errhint of its refusals). */
+#define DSR_NOT_TABLES_DETAIL "The default source reads the shop's tables only, with built-in column types: a view, a foreign table's server, or a type's casts run their code as whoever runs the report."
+#define DSR_NOT_TABLES_HINT "Point daily_sales_report.source at a view you trust, or restore the table."
+
+/* "a view", "a foreign table"...: what a relation of `relkind` is, for a message. */
+const char *dsr_relation_kind(char relkind);
+
+/*
+ * ERROR if a partition or inheritance child of the shop's table `relid`
+ * (at any depth) is anything but a table; locks them all (shop_guard.cpp).
+ */
+void dsr_check_shop_children(Oid relid);
+
 /* The bounds of the day `offset` days before `date` in ordered_at's type; `hours` (or NULL) its length. */
 void dsr_day_range(const Source *source, DateADT date, int offset, Datum *from, Datum *to, int *hours);
 

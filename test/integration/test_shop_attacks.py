@@ -27,7 +27,9 @@ Hostile shapes and timings for the shop's own tables (src/kpi/shop_query.cpp):
   names (case-insensitive against case-sensitive, float8 against bigint):
   refused, since one line could equal two orders;
 - a materialized view, a foreign table or a sequence where a table should be:
-  refused, the message naming what it is;
+  refused, the message naming what it is; so is a foreign partition or
+  inheritance child of orders (its server's view would run the owner's code
+  as the caller);
 - products without a primary key, an id written twice: the best seller's
   revenue is not doubled;
 - a line without a price in a week the expected band reads from the tables:
@@ -436,3 +438,58 @@ class ShopAttacksTest(StackTestCase):
                 self.assertFalse(result.ok, result)
                 self.assertIn("%s.order_items is %s, not a table" % (schema, kind), result.stderr)
                 self.assertIn("Point daily_sales_report.source at a view you trust", result.stderr)
+
+    def test_a_foreign_partition_or_child_is_refused(self):
+        """
+        The owner of the shop's schema, allowed to use postgres_fdw, puts a foreign partition (or a
+        foreign inheritance child) under orders, over a view of its own on this server that calls its
+        function: read with orders, it would run as whoever runs the report (a superuser here).
+        """
+        stack = self.stack
+        schema, owner = "shop_foreign_parts", "shop_fdw_owner"
+        tables = [
+            "CREATE TABLE {s}.products (id integer PRIMARY KEY, name text)",
+            "CREATE TABLE {s}.order_items (order_id bigint, product_id integer, quantity integer,"
+            " price double precision)",
+            "CREATE TABLE {s}.calls (who name)", "GRANT INSERT ON {s}.calls TO PUBLIC",
+            "CREATE FUNCTION {s}.trap() RETURNS boolean LANGUAGE plpgsql AS"
+            " $t$BEGIN INSERT INTO {s}.calls VALUES (current_user); RETURN false; END$t$",
+            "CREATE TABLE {s}.old_orders (id bigint, created_at timestamp, is_open boolean)",
+            "INSERT INTO {s}.old_orders VALUES (2, DATE '{d}' - 14 + time '10:00', false)",
+            "CREATE VIEW {s}.remote_orders AS SELECT id, created_at, {s}.trap() AS is_open FROM {s}.old_orders",
+            "GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO PUBLIC", "GRANT USAGE ON SCHEMA {s} TO PUBLIC",
+            "CREATE SERVER {s}_loop FOREIGN DATA WRAPPER postgres_fdw"
+            " OPTIONS (host '%s', port '%d', dbname '%s')" % (stack.socket_dir, stack.pg_port, harness.DB),
+            "CREATE USER MAPPING FOR postgres SERVER {s}_loop OPTIONS (user 'postgres')",
+            "INSERT INTO {s}.products VALUES (1, 'A')", "INSERT INTO {s}.order_items VALUES (1, 1, 1, 10)"]
+        shapes = {
+            "partition": [
+                "CREATE TABLE {s}.orders (id bigint, created_at timestamp, is_open boolean)"
+                " PARTITION BY RANGE (created_at)",
+                "CREATE TABLE {s}.orders_now PARTITION OF {s}.orders FOR VALUES FROM (DATE '{d}' - 7) TO (MAXVALUE)",
+                "CREATE FOREIGN TABLE {s}.orders_old PARTITION OF {s}.orders FOR VALUES FROM (MINVALUE)"
+                " TO (DATE '{d}' - 7) SERVER {s}_loop OPTIONS (schema_name '{s}', table_name 'remote_orders')"],
+            "child": [
+                "CREATE TABLE {s}.orders (id bigint, created_at timestamp, is_open boolean)",
+                "CREATE FOREIGN TABLE {s}.orders_old () INHERITS ({s}.orders)"
+                " SERVER {s}_loop OPTIONS (schema_name '{s}', table_name 'remote_orders')"]}
+        for shape, orders in shapes.items():
+            with self.subTest(shape=shape):
+                stack.psql("CREATE EXTENSION IF NOT EXISTS postgres_fdw",
+                           "DROP SCHEMA IF EXISTS %s CASCADE" % schema,
+                           "DROP SERVER IF EXISTS %s_loop CASCADE" % schema,
+                           "CREATE ROLE %s LOGIN" % owner,
+                           "GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO %s" % owner,
+                           "CREATE SCHEMA %s AUTHORIZATION %s" % (schema, owner))
+                try:
+                    stack.psql(*[x.format(s=schema, d=DAY) for x in tables + orders], user=owner)
+                    stack.psql("INSERT INTO {s}.orders VALUES (1, '{d} 10:00', false)".format(s=schema, d=DAY))
+                    _, result = stack.run_report(DAY, settings=self.settings(schema), check=False)
+                    self.assertFalse(result.ok, result)
+                    self.assertIn("%s.orders has a foreign table among its partitions or inheritance children:"
+                                  " %s.orders_old" % (schema, schema), result.stderr)
+                    self.assertEqual(stack.psql("SELECT count(*) FROM %s.calls" % schema).value, "0")
+                finally:
+                    stack.psql("DROP SCHEMA IF EXISTS %s CASCADE" % schema,
+                               "DROP SERVER IF EXISTS %s_loop CASCADE" % schema,
+                               "DROP OWNED BY %s" % owner, "DROP ROLE %s" % owner)
