@@ -115,10 +115,10 @@ check_shop_tables_are_tables(void)
             continue;           /* missing: the shape check says which */
         relkind = get_rel_relkind(relid);
         attnum = get_attnum(relid, columns[c].column);
-        if (attnum == InvalidAttrNumber && (relkind == RELKIND_RELATION || relkind == RELKIND_PARTITIONED_TABLE))
+        if (attnum == InvalidAttrNumber && dsr_is_table(relkind))
             continue;
         type = attnum == InvalidAttrNumber ? InvalidOid : get_atttype(relid, attnum);
-        if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
+        if (!dsr_is_table(relkind))
             ereport(ERROR,
                     (errcode(ERRCODE_WRONG_OBJECT_TYPE),
                      errmsg("%s.%s is %s, not a table", dsr_shop_schema_name(), tables[columns[c].table],

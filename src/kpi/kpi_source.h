@@ -75,6 +75,9 @@ void dsr_shop_guard_start(void);
 #define DSR_NOT_TABLES_DETAIL "The default source reads the shop's tables only, with built-in column types: a view, a foreign table's server, or a type's casts run their code as whoever runs the report."
 #define DSR_NOT_TABLES_HINT "Point daily_sales_report.source at a view you trust, or restore the table."
 
+/* A table or a partitioned table: what the default source reads. */
+bool dsr_is_table(char relkind);
+
 /* "a view", "a foreign table"...: what a relation of `relkind` is, for a message. */
 const char *dsr_relation_kind(char relkind);
 

@@ -50,8 +50,8 @@ dsr_relation_kind(char relkind)
     }
 }
 
-static bool
-is_table(char relkind)
+bool
+dsr_is_table(char relkind)
 {
     return relkind == RELKIND_RELATION || relkind == RELKIND_PARTITIONED_TABLE;
 }
@@ -68,7 +68,7 @@ dsr_check_shop_children(Oid relid)
         Oid         child = lfirst_oid(member);
         char        relkind = get_rel_relkind(child);
 
-        if (!is_table(relkind))
+        if (!dsr_is_table(relkind))
             ereport(ERROR,
                     (errcode(ERRCODE_WRONG_OBJECT_TYPE),
                      errmsg("%s.%s has %s among its partitions or inheritance children: %s.%s",
@@ -143,7 +143,7 @@ plan_shop_statement(Query *parse, const char *query_string, int cursor_options, 
         {
             RangeTblEntry *rte = lfirst_node(RangeTblEntry, item);
 
-            if (rte->rtekind == RTE_RELATION && rte->relid >= FirstNormalObjectId && !is_table(rte->relkind))
+            if (rte->rtekind == RTE_RELATION && rte->relid >= FirstNormalObjectId && !dsr_is_table(rte->relkind))
                 refuse_changed_shop(psprintf("%s is %s", get_rel_name(rte->relid) ? get_rel_name(rte->relid)
                                              : "a relation", dsr_relation_kind(rte->relkind)));
         }
