@@ -61,7 +61,7 @@ constexpr Family kItemsSold{"daily_sales_items_sold_count", kGauge,
 constexpr Family kProductRevenue{"daily_sales_product_revenue", kGauge,
     "Revenue of each product of the day's top ranking (rank 1 = best seller), in currency units."};
 constexpr Family kChangeRatio{"daily_sales_revenue_change_ratio", kGauge,
-    "Relative revenue change of the reported day versus a comparison day: (revenue - other) / other."};
+    "Relative revenue change of the reported day versus a comparison day: (revenue - other) / |other|, positive when revenue rose."};
 constexpr Family kExpected{"daily_sales_revenue_expected", kGauge,
     "Expected revenue of the reported day: median of the same weekday over the previous weeks (up to 8), in currency units."};
 constexpr Family kExpectedLower{"daily_sales_revenue_expected_lower", kGauge,
@@ -318,7 +318,7 @@ business_body(const DsrReport &r)
         const double other = cmp.second->revenue;
         if (other == 0.0 || !std::isfinite(other))
             continue; /* no meaningful ratio against an empty (or unknown) day */
-        b.add(kChangeRatio, number((r.revenue - other) / other), {{"compared_to", cmp.first}});
+        b.add(kChangeRatio, number((r.revenue - other) / std::fabs(other)), {{"compared_to", cmp.first}});
     }
 
     /* the band only where there is history: 0 weeks has no expected value */

@@ -170,11 +170,13 @@ read_stored(const char *key, const char *reader, StoredDay *days, int count, boo
 }
 
 /*
- * The figures of the days to read, one row each (k, orders, revenue as
- * text, items): k is the day's index in the CASE (%1$s), the filter the
- * days' bounds (%2$s).  Lines whose amount or quantity is unusable (NaN,
- * infinite, beyond 1e15) are left out of the sums rather than failing the
- * run for a day it does not report.
+ * The figures of the days to read, one row each (k, orders, revenue,
+ * items; a view's unusable lines): k is the day's index in the CASE
+ * (%1$s), the filter the days' bounds (%2$s).  A day's lines are summed
+ * and checked as the report sums and checks its own days, so a line that
+ * would fail the report of that day (NaN, infinite, a figure no report
+ * holds) fails its read here too: no band, a WARNING (read_weeks_or_warn),
+ * rather than a band from a part of the day.
  *
  * The shop's tables: orders counted on orders alone, as the report does
  * (where orders.id is not unique, each id once a day, its lines once too);
@@ -188,19 +190,14 @@ static const char SHOP_DAY_FIGURES[] =
     " WITH d AS (SELECT %s%s AS k, id FROM {shop}.orders WHERE NOT is_open AND (%s)%s),"
     " g AS (SELECT d.k, i.quantity * i.price AS x, count(*) AS n, sum(i.quantity) AS q"
     "         FROM d JOIN {shop}.order_items i ON i.order_id = d.id GROUP BY 1, 2),"
-    " l AS (SELECT k, sum(n * x::numeric) FILTER (WHERE abs(x::numeric) <= 1e15) AS t,"
-    "              sum(q) FILTER (WHERE x IS NOT NULL AND abs(q::numeric) <= 1e15) AS q"
-    "         FROM g GROUP BY k)"
-    " SELECT d.k, count(*), round(coalesce(max(l.t), 0), 2)::text,"
-    "        greatest(least(coalesce(max(l.q), 0), 9e18), -9e18)::bigint"
+    " l AS (SELECT k, sum(n * x::numeric) AS t, sum(q) FILTER (WHERE x IS NOT NULL) AS q FROM g GROUP BY k)"
+    " SELECT d.k, count(*), max(l.t), max(l.q)::numeric"
     "   FROM d LEFT JOIN l ON l.k = d.k GROUP BY d.k";
 /* A view: its lines as the report reads them, orders counted by order_id. */
 static const char VIEW_DAY_FIGURES[] =
     "/* dsr:weeks */"
-    " SELECT k, count(DISTINCT order_id),"
-    "        round(coalesce(sum(t) FILTER (WHERE abs(t) <= 1e15), 0), 2)::text,"
-    "        greatest(least(coalesce(sum(q) FILTER (WHERE abs(q) <= 1e15), 0), 9e18), -9e18)::bigint"
-    "   FROM (SELECT %s AS k, order_id, quantity::numeric AS q, line_total::numeric AS t FROM %s s WHERE %s) AS l"
+    " SELECT k, count(DISTINCT order_id), sum(line_total), coalesce(sum(quantity), 0), " BAD_LINES
+    "   FROM (" VIEW_LINES(" %s AS k,", "%s") ") AS l"
     "  GROUP BY k";
 
 /* Read the figures of days[] (bounds computed here) from the source in one statement. */
@@ -247,9 +244,14 @@ read_from_source(const Source *source, DateADT date, const int *offsets, StoredD
 
         if (k < 0 || k >= count)
             continue;
+        bool        isnull;
+        double      revenue;
+
+        if (desc->natts >= 5)
+            dsr_check_bad_lines(row, desc, 5, source->from_item, dsr_date_iso(date - offsets[k]));
         days[k].orders = dsr_spi_int64(row, desc, 2, 0);
-        days[k].revenue = dsr_spi_required_text(row, desc, 3, "a day's revenue", context);
-        days[k].items = dsr_spi_int64(row, desc, 4, 0);
+        days[k].revenue = dsr_revenue_figure(SPI_getbinval(row, desc, 3, &isnull), isnull, context, &revenue);
+        days[k].items = dsr_items_figure(SPI_getbinval(row, desc, 4, &isnull), isnull);
     }
 }
 

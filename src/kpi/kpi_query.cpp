@@ -132,6 +132,16 @@ check_shop_tables_are_tables(void)
                             tables[columns[c].table], columns[c].column, format_type_be_qualified(type)),
                      errdetail("%s", DSR_NOT_TABLES_DETAIL),
                      errhint("%s", DSR_NOT_TABLES_HINT)));
+        /* money -> numeric scales by lc_monetary's decimals, which the caller may SET: 100x the revenue */
+        if (type == MONEYOID)
+            ereport(ERROR,
+                    (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+                     errmsg("%s.%s.%s is of type money, which the report does not read", dsr_shop_schema_name(),
+                            tables[columns[c].table], columns[c].column),
+                     errdetail("A money amount is read in the decimals of lc_monetary, which any session may set."),
+                     errhint("ALTER TABLE %s.%s ALTER COLUMN %s TYPE numeric(12,2) USING %s::numeric;",
+                             quote_identifier(dsr_shop_schema_name()), tables[columns[c].table], columns[c].column,
+                             columns[c].column)));
     }
     /* a foreign partition (or child) is read with the table: its server's code would run as the caller */
     for (int i = 0; i < 3; i++)
@@ -359,20 +369,6 @@ dsr_local_hour(const Source *source, const char *column, const char *source_zone
         ? psprintf("date_part('hour', (%s AT TIME ZONE %s) AT TIME ZONE %s)::int", column, source_zone, calendar_zone)
         : psprintf("date_part('hour', %s AT TIME ZONE %s)::int", column, calendar_zone);
 }
-
-/*
- * A view's lines with quantity and line_total as numeric, NULL where
- * unusable (NaN, infinite, beyond the bound), so no sum or cast fails on
- * them: the unusable ones are counted instead (check_bad_lines).
- */
-#define VIEW_LINES(extra, where) \
-    "SELECT order_id, product::text AS product," extra \
-    "       CASE WHEN dsr_q BETWEEN -" LINE_LIMIT " AND " LINE_LIMIT " THEN dsr_q END AS quantity," \
-    "       CASE WHEN dsr_t BETWEEN -" LINE_LIMIT " AND " LINE_LIMIT " THEN dsr_t END AS line_total" \
-    "  FROM (SELECT s.*, quantity::numeric AS dsr_q, line_total::numeric AS dsr_t FROM %s s WHERE " where ") r"
-#define BAD_LINES \
-    "count(*) - count(order_id) AS bad_order_id, count(*) - count(quantity) AS bad_quantity," \
-    " count(*) - count(line_total) AS bad_line_total"
 
 /*
  * Any source (a view): one scan of the day with grouping sets, one of the

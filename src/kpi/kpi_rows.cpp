@@ -15,42 +15,60 @@ get_int64(HeapTuple tuple, TupleDesc desc, int column)
     return dsr_spi_int64(tuple, desc, column, 0);
 }
 
-/* Items sold: a numeric sum of quantities (bounded lines, so never NaN), NULL is 0. */
+/* Where a figure's lines come from, for the hints: the shop's tables or the view. */
+#define FIX_LINES(columns) \
+    "Fix those lines (on the shop's tables: order_items." columns "), or filter them out in the view daily_sales_report.source points at."
+
+/* Items sold: a numeric sum of quantities (the shop's float8 quantities can be NaN), NULL is 0. */
+int64
+dsr_items_figure(Datum value, bool isnull)
+{
+    if (isnull)
+        return 0;
+    if (numeric_is_nan(DatumGetNumeric(value)) || numeric_is_inf(DatumGetNumeric(value)))
+        ereport(ERROR,
+                (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                 errmsg("the items sold of the sales source are %s",
+                        DatumGetCString(DirectFunctionCall1(numeric_out, value))),
+                 errdetail("A quantity of the day, the day before or the week before is NaN or infinite."),
+                 errhint(FIX_LINES("quantity"))));
+    if (!(fabs(DatumGetFloat8(DirectFunctionCall1(numeric_float8, value))) < 9e18))
+        ereport(ERROR,
+                (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                 errmsg("the quantities of the sales source add up to %s items, more than a bigint holds",
+                        DatumGetCString(DirectFunctionCall1(numeric_out, value))),
+                 errdetail("No shop sells that many items in a day: a line's quantity is wrong."),
+                 errhint(FIX_LINES("quantity"))));
+    return DatumGetInt64(DirectFunctionCall1(numeric_int8, value));
+}
+
 static int64
 get_items(HeapTuple tuple, TupleDesc desc, int column)
 {
     bool        isnull;
     Datum       value = SPI_getbinval(tuple, desc, column, &isnull);
 
-    if (isnull || SPI_gettypeid(desc, column) != NUMERICOID)
+    if (SPI_gettypeid(desc, column) != NUMERICOID)
         return get_int64(tuple, desc, column);
-    if (!(fabs(DatumGetFloat8(DirectFunctionCall1(numeric_float8, value))) < 9e18))
-        ereport(ERROR,
-                (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-                 errmsg("the quantities of the sales source add up to %s items, more than a bigint holds",
-                        DatumGetCString(DirectFunctionCall1(numeric_out, value))),
-                 errhint("Check column quantity of the view daily_sales_report.source points at.")));
-    return DatumGetInt64(DirectFunctionCall1(numeric_int8, value));
+    return dsr_items_figure(value, isnull);
 }
 
-/* numeric column rounded to cents, as exact text and as double; NULL is 0 */
-static const char *
-get_money(HeapTuple tuple, TupleDesc desc, int column, MemoryContext context, double *as_double)
+/* A revenue (numeric) rounded to cents, as exact text in `context` and as double; NULL is 0. */
+const char *
+dsr_revenue_figure(Datum value, bool isnull, MemoryContext context, double *as_double)
 {
-    bool isnull;
-    Datum value = SPI_getbinval(tuple, desc, column, &isnull);
     char *text;
 
     if (isnull)
         value = dsr_numeric("0");
-    /* a view's lines are checked in SQL; the shop's float8 prices can still be NaN or Infinity */
+    /* a view's lines are checked in SQL; the shop's float8 prices and quantities can still be NaN or Infinity */
     if (numeric_is_nan(DatumGetNumeric(value)) || numeric_is_inf(DatumGetNumeric(value)))
         ereport(ERROR,
                 (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
                  errmsg("the revenue of the sales source is %s",
                         DatumGetCString(DirectFunctionCall1(numeric_out, value))),
                  errdetail("A line total of the day, the day before or the week before is NaN or infinite."),
-                 errhint("Fix those lines (on the shop's tables: order_items.price), or filter them out in the view daily_sales_report.source points at.")));
+                 errhint(FIX_LINES("price and quantity"))));
     /* the shop's own prices are not bounded like a view's lines: a figure must still be one a report holds */
     if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, DirectFunctionCall1(numeric_abs, value),
                                           dsr_numeric(FIGURE_LIMIT))) >= 0)
@@ -59,11 +77,20 @@ get_money(HeapTuple tuple, TupleDesc desc, int column, MemoryContext context, do
                  errmsg("a revenue of the sales source is %s, beyond +-" FIGURE_LIMIT,
                         DatumGetCString(DirectFunctionCall1(numeric_out, value))),
                  errdetail("No shop sells that much in a day: a line's price or quantity is wrong."),
-                 errhint("Fix those lines (on the shop's tables: order_items.price and quantity), or filter them out in the view daily_sales_report.source points at.")));
+                 errhint(FIX_LINES("price and quantity"))));
     value = DirectFunctionCall2(numeric_round, value, Int32GetDatum(2));
     text = DatumGetCString(DirectFunctionCall1(numeric_out, value));
     *as_double = DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
     return MemoryContextStrdup(context, text);
+}
+
+static const char *
+get_money(HeapTuple tuple, TupleDesc desc, int column, MemoryContext context, double *as_double)
+{
+    bool        isnull;
+    Datum       value = SPI_getbinval(tuple, desc, column, &isnull);
+
+    return dsr_revenue_figure(value, isnull, context, as_double);
 }
 
 /*
@@ -72,8 +99,8 @@ get_money(HeapTuple tuple, TupleDesc desc, int column, MemoryContext context, do
  * names the column, the rows and the fix.  Guessing would publish wrong
  * figures; a NULL product name is only a label (see dsr_read_kpi_rows).
  */
-static void
-check_bad_lines(HeapTuple row, TupleDesc desc, int first, const char *source, const char *days)
+void
+dsr_check_bad_lines(HeapTuple row, TupleDesc desc, int first, const char *source, const char *days)
 {
     int64       bad_order_id = get_int64(row, desc, first);
     int64       bad_quantity = get_int64(row, desc, first + 1);
@@ -109,7 +136,7 @@ dsr_read_kpi_rows(MemoryContext context, const char *source, const char *days, D
     /* the totals row first: an unusable line fails the run before any figure is taken */
     for (uint64 i = 0; i < SPI_processed && desc->natts >= KPI_BAD_ORDER_ID + 2; i++)
         if (dsr_spi_int64(SPI_tuptable->vals[i], desc, KPI_KIND, -1) == 0)
-            check_bad_lines(SPI_tuptable->vals[i], desc, KPI_BAD_ORDER_ID, source, days);
+            dsr_check_bad_lines(SPI_tuptable->vals[i], desc, KPI_BAD_ORDER_ID, source, days);
 
     for (uint64 i = 0; i < SPI_processed; i++)
     {
@@ -186,7 +213,7 @@ dsr_read_comparison_row(MemoryContext context, const char *source, const char *d
     DsrTotals  *before = &report->previous_day, *week = &report->week_before;
 
     if (desc->natts >= COMPARISON_VIEW_COLUMNS)
-        check_bad_lines(row, desc, COMPARISON_BAD_LINES, source, days);
+        dsr_check_bad_lines(row, desc, COMPARISON_BAD_LINES, source, days);
     before->orders = get_int64(row, desc, COMPARISON_DAY_BEFORE_ORDERS);
     before->revenue_text = get_money(row, desc, COMPARISON_DAY_BEFORE_REVENUE, context, &before->revenue);
     week->orders = get_int64(row, desc, COMPARISON_WEEK_BEFORE_ORDERS);

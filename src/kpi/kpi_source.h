@@ -62,6 +62,20 @@ enum
 /* Any figure (a day's revenue, a product's): beyond it the result row could not carry it exactly. */
 #define FIGURE_LIMIT "1e30"
 
+/*
+ * A view's lines with quantity and line_total as numeric, NULL where
+ * unusable (NaN, infinite, beyond the bound), so no sum or cast fails on
+ * them: the unusable ones are counted instead (dsr_check_bad_lines).
+ */
+#define VIEW_LINES(extra, where) \
+    "SELECT order_id, product::text AS product," extra \
+    "       CASE WHEN dsr_q BETWEEN -" LINE_LIMIT " AND " LINE_LIMIT " THEN dsr_q END AS quantity," \
+    "       CASE WHEN dsr_t BETWEEN -" LINE_LIMIT " AND " LINE_LIMIT " THEN dsr_t END AS line_total" \
+    "  FROM (SELECT s.*, quantity::numeric AS dsr_q, line_total::numeric AS dsr_t FROM %s s WHERE " where ") r"
+#define BAD_LINES \
+    "count(*) - count(order_id) AS bad_order_id, count(*) - count(quantity) AS bad_quantity," \
+    " count(*) - count(line_total) AS bad_line_total"
+
 /* A product whose name is NULL still sold: it is listed under this name. */
 #define UNNAMED_PRODUCT "(unnamed product)"
 
@@ -117,6 +131,21 @@ char *dsr_for_shop(const char *sql);
  */
 const char *dsr_local_hour(const Source *source, const char *column, const char *source_zone,
                            const char *calendar_zone);
+
+/*
+ * A day's revenue (numeric) rounded to cents, as text in `context` and as
+ * double, and its items sold (a numeric sum of quantities); NULL is 0.
+ * ERROR, naming the column to fix, on NaN, infinity or a figure no report
+ * holds (kpi_rows.cpp).
+ */
+const char *dsr_revenue_figure(Datum value, bool isnull, MemoryContext context, double *as_double);
+int64 dsr_items_figure(Datum value, bool isnull);
+
+/*
+ * ERROR naming the column, the rows and the fix if a view's BAD_LINES
+ * (columns first.. first+2 of `row`) counted any; `days` names the days.
+ */
+void dsr_check_bad_lines(HeapTuple row, TupleDesc desc, int first, const char *source, const char *days);
 
 /* Read the KPI rows of the last SPI query into `report`; `source` and `days` name them in errors (kpi_rows.cpp). */
 void dsr_read_kpi_rows(MemoryContext context, const char *source, const char *days, DsrReport *report);

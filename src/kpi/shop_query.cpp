@@ -187,11 +187,11 @@ static const char DAY_SQL[] =
     "     GROUP BY GROUPING SETS ((h), (product_id, x))),"
     " totals AS ("
     "    SELECT sum(n * x::numeric) AS revenue, sum(q) AS items, sum(n) AS lines FROM g WHERE by_hour = 0)"
-    " SELECT 0 AS kind, NULL::text AS key, $9::bigint, coalesce(t.revenue, 0), t.items::bigint,"
+    " SELECT 0 AS kind, NULL::text AS key, $9::bigint, coalesce(t.revenue, 0), t.items::numeric,"
     "        t.lines::bigint, t.revenue / nullif($9, 0)"
     "   FROM totals t"
     " UNION ALL"
-    " (SELECT 1, coalesce(p.name, 'product #' || g.product_id), NULL, sum(n * x::numeric), sum(q)::bigint,"
+    " (SELECT 1, coalesce(p.name, 'product #' || g.product_id), NULL, sum(n * x::numeric), sum(q)::numeric,"
     "         NULL, NULL"
     "    FROM g LEFT JOIN {products} p ON p.id = g.product_id"
     "   WHERE by_hour = 0"
@@ -207,7 +207,7 @@ static const char DAY_SQL[] =
  */
 static const char COMPARISON_SQL[] =
     "SELECT 3, d.k::text, CASE d.k WHEN 1 THEN $11 ELSE $12 END::bigint, coalesce(sum(n * x::numeric), 0),"
-    "       coalesce(sum(q), 0)::bigint, coalesce(sum(n), 0)::bigint, NULL"
+    "       coalesce(sum(q), 0)::numeric, coalesce(sum(n), 0)::bigint, NULL"
     "  FROM (VALUES (1), (7)) AS d(k)"
     "  LEFT JOIN (SELECT k, x, count(*) AS n, sum(q) AS q FROM (%s OFFSET 0) AS l WHERE x IS NOT NULL GROUP BY k, x) AS s"
     "         ON s.k = d.k"
@@ -464,12 +464,15 @@ count_orders(const DayBounds *bounds, Oid type, const ShopAccess *access, bool b
         DayOrders  *day = &days[day_of_row(r)];
         bool        no_id;
 
-        /* orders whose id is NULL (no primary key) count, but have no range: no line joins them */
+        /*
+         * The bucket of orders whose id is NULL (ids not unique, no primary
+         * key): count(DISTINCT id) did not count them, as the band does not,
+         * and no line joins them.
+         */
         (void) SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 3, &no_id);
         if (no_id)
-            day->closed += dsr_spi_int64(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 5, 0);
-        else
-            day->buckets[day->nbuckets++] = read_bucket(r, 2);
+            continue;
+        day->buckets[day->nbuckets++] = read_bucket(r, 2);
         if (!bucketed && !access->unique_ids &&
             dsr_spi_int64(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 6, 0) >
             dsr_spi_int64(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 5, 0))

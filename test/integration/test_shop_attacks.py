@@ -33,7 +33,10 @@ Hostile shapes and timings for the shop's own tables (src/kpi/shop_query.cpp):
 - products without a primary key, an id written twice: the best seller's
   revenue is not doubled;
 - a line without a price in a week the expected band reads from the tables:
-  its quantity is no item there either, as in the report's own day.
+  its quantity is no item there either, as in the report's own day; a NaN
+  line there gives no band (its day's report would fail), not a band without it;
+- float8 quantities NaN, infinite or beyond a bigint: named, not a bare cast
+  error; money prices (read in lc_monetary's decimals): refused.
 """
 
 import os
@@ -177,7 +180,7 @@ class ShopAttacksTest(StackTestCase):
         for compared_to, day in (("previous_day", DAY_BEFORE), ("week_before", WEEK_BEFORE)):
             other = hand_figures(self.stack, schema, day)[1]
             ratio = self.day_value("daily_sales_revenue_change_ratio", day=DAY, compared_to=compared_to)
-            self.assertAlmostEqual(ratio, float((revenue - other) / other), places=9, msg=compared_to)
+            self.assertAlmostEqual(ratio, float((revenue - other) / abs(other)), places=9, msg=compared_to)
 
     def test_same_day_stored_meanwhile_under_repeatable_read(self):
         schema = "shop_band_race"
@@ -325,7 +328,7 @@ class ShopAttacksTest(StackTestCase):
                 for compared_to, day in (("previous_day", DAY_BEFORE), ("week_before", WEEK_BEFORE)):
                     other = hand(day)[1]
                     ratio = self.day_value("daily_sales_revenue_change_ratio", day=DAY, compared_to=compared_to)
-                    self.assertAlmostEqual(ratio, float((revenue - other) / other), places=9, msg=compared_to)
+                    self.assertAlmostEqual(ratio, float((revenue - other) / abs(other)), places=9, msg=compared_to)
 
     def test_ids_unique_under_another_collation_only(self):
         schema = "shop_collated_ids"
@@ -401,6 +404,58 @@ class ShopAttacksTest(StackTestCase):
         stored = self.stack.psql("SELECT orders, revenue, items_sold FROM daily_sales_report.day_totals"
                                  " WHERE day = DATE '%s'" % two_weeks_before).rows
         self.assertEqual([(int(o), Decimal(r), int(i)) for o, r, i in stored], [(1, Decimal("12.00"), 3)])
+
+    def test_unusable_quantities_are_named_not_a_bare_cast(self):
+        """
+        float8 quantities that are NaN, infinite or add up beyond a bigint, on the day or a day it is
+        compared with: an ERROR naming the figure and the column to fix, never a bare cast error.
+        """
+        for name, day, quantity, price, message in (
+                ("beyond_bigint", DAY, "1e20", "1",
+                 "the quantities of the sales source add up to 100000000000000000000 items, more than a bigint holds"),
+                ("beyond_bigint_day_before", DAY_BEFORE, "-1e20", "1",
+                 "the quantities of the sales source add up to -100000000000000000000 items"),
+                ("nan", DAY, "'NaN'", "1", "the revenue of the sales source is NaN"),
+                ("infinite_at_no_price", WEEK_BEFORE, "'Infinity'", "0", "the revenue of the sales source is NaN")):
+            schema = "shop_quantities"
+            self.stack.psql(*one_order_shop(schema),
+                            "ALTER TABLE %s.order_items ALTER quantity TYPE double precision" % schema,
+                            "INSERT INTO %s.orders VALUES (2, '%s 11:00', false)" % (schema, day),
+                            "INSERT INTO %s.order_items VALUES (2, 1, %s, %s)" % (schema, quantity, price))
+            with self.subTest(name=name):
+                _, result = self.stack.run_report(DAY, settings=self.settings(schema), check=False)
+                self.assertFalse(result.ok, result)
+                self.assertIn(message, result.stderr)
+                self.assertIn("on the shop's tables: order_items.", result.stderr)
+                self.assertNotIn("out of range", result.stderr)
+                self.assertNotIn("cannot convert", result.stderr)
+
+    def test_a_week_the_report_would_refuse_gives_no_band(self):
+        """A NaN line two weeks before: that day's report would fail, so the band is not made without it."""
+        schema = "shop_band_nan"
+        two_weeks_before = "2025-04-30"     # DAY - 14: read for the band from the tables
+        self.stack.psql(*one_order_shop(schema),
+                        "INSERT INTO %s.orders VALUES (2, '%s 10:00', false)" % (schema, two_weeks_before),
+                        "INSERT INTO %s.order_items VALUES (2, 1, 3, 4), (2, 1, 1, 'NaN')" % schema,
+                        "DELETE FROM daily_sales_report.day_totals")
+        row, result = self.report(DAY, settings=self.settings(schema))
+        self.assertEqual(Decimal(row["revenue"]), Decimal("10.00"))
+        self.assertIn("WARNING:  no expected revenue for %s" % DAY, result.stderr)
+        self.assertIn("the revenue of the sales source is NaN", result.stderr)
+        stored = self.stack.psql("SELECT count(*) FROM daily_sales_report.day_totals"
+                                 " WHERE day = DATE '%s'" % two_weeks_before).rows
+        self.assertEqual(stored, [["0"]])
+        weeks = self.stack.psql("SELECT expected_weeks FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1").rows
+        self.assertEqual(weeks, [["0"]])
+
+    def test_money_is_refused(self):
+        schema = "shop_money"
+        self.stack.psql(*one_order_shop(schema),
+                        "ALTER TABLE %s.order_items ALTER price TYPE money USING price::numeric::money" % schema)
+        _, result = self.stack.run_report(DAY, settings=self.settings(schema), check=False)
+        self.assertFalse(result.ok, result)
+        self.assertIn("%s.order_items.price is of type money, which the report does not read" % schema, result.stderr)
+        self.assertIn("ALTER COLUMN price TYPE numeric(12,2)", result.stderr)
 
     def test_join_columns_that_compare_alike_are_read(self):
         for name, alter in (

@@ -111,7 +111,7 @@ class ShopShapesTest(StackTestCase):
             other = hand_figures(self.stack, schema, day)[1]
             ratio = self.day_value("daily_sales_revenue_change_ratio", day=DAY, compared_to=compared_to)
             self.assertIsNotNone(ratio, "%s: no change ratio against the %s" % (schema, compared_to))
-            self.assertAlmostEqual(ratio, float((revenue - other) / other), places=9,
+            self.assertAlmostEqual(ratio, float((revenue - other) / abs(other)), places=9,
                                    msg="%s: change against the %s" % (schema, compared_to))
 
     def test_every_shape_with_and_without_indexes(self):

@@ -194,7 +194,7 @@ TEST(MetricsPayload, DayBodyWithoutProductsExactText)
         "# HELP daily_sales_items_sold_count Number of product units sold on the reported day.\n"
         "# TYPE daily_sales_items_sold_count gauge\n"
         "daily_sales_items_sold_count 9\n"
-        "# HELP daily_sales_revenue_change_ratio Relative revenue change of the reported day versus a comparison day: (revenue - other) / other.\n"
+        "# HELP daily_sales_revenue_change_ratio Relative revenue change of the reported day versus a comparison day: (revenue - other) / |other|, positive when revenue rose.\n"
         "# TYPE daily_sales_revenue_change_ratio gauge\n"
         "daily_sales_revenue_change_ratio{compared_to=\"previous_day\"} -0.5\n"
         "# HELP daily_sales_revenue_expected_samples Same weekdays of the previous weeks the expected revenue is made of (0-8); 0: no band, and no expected, lower and upper series.\n"
@@ -333,6 +333,20 @@ TEST(MetricsPayload, ChangeRatioOmitsComparisonsWithZeroRevenue)
     r.previous_day.revenue = 0;
     body = take(dsr_business_payload(&r));
     EXPECT_EQ(body.find("daily_sales_revenue_change_ratio"), std::string::npos) << body;
+}
+
+TEST(MetricsPayload, ChangeRatioAgainstANegativeDayKeepsItsSign)
+{
+    /* days whose returns outweighed their sales: -1000 to -300 is up (0.7 of its size), -100 to -300 down; as the PDF says */
+    DsrReport r = sample_report();
+    r.previous_day = totals(40, 0, -1000, "-1000.00");
+    r.week_before = totals(50, 0, -100, "-100.00");
+    r.revenue = -300;
+    const std::string body = take(dsr_business_payload(&r));
+    const auto        s = samples(body, "daily_sales_revenue_change_ratio");
+    ASSERT_EQ(s.size(), 2u) << body;
+    EXPECT_EQ(s[0], "daily_sales_revenue_change_ratio{compared_to=\"previous_day\"} 0.7") << body;
+    EXPECT_EQ(s[1], "daily_sales_revenue_change_ratio{compared_to=\"week_before\"} -2") << body;
 }
 
 TEST(MetricsPayload, JobBodyFamiliesWithAndWithoutPerformance)
