@@ -27,6 +27,7 @@ char *dsr_currency = NULL;
 char *dsr_source_timezone = NULL;
 int   dsr_top_n = 5;
 int   dsr_query_retries = 2;
+int   dsr_max_parallel_runs = 4;
 
 char *dsr_pushgateway_url = NULL;
 char *dsr_pushgateway_auth_file = NULL;
@@ -221,6 +222,14 @@ dsr_define_settings(void)
                             gettext_noop("Wait before the first push retry; it doubles after each retry."),
                             NULL, &dsr_push_retry_backoff_ms, 500, 0, 600000,
                             PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
+
+    /* each run takes a background worker slot: a role allowed to run reports must not take them all */
+    DefineCustomIntVariable("daily_sales_report.max_parallel_runs",
+                            gettext_noop("Most runs in progress at once in the server; more wait their turn."),
+                            gettext_noop("Each run uses one of the max_worker_processes background worker slots,"
+                                         " which parallel queries and the outbox worker need too."),
+                            &dsr_max_parallel_runs, 4, 1, 1024,
+                            PGC_SIGHUP, 0, NULL, NULL, NULL);
 
     DefineCustomIntVariable("daily_sales_report.outbox_retry_max_ms",
                             gettext_noop("Longest wait between two delivery attempts of an undelivered push."),

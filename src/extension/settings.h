@@ -17,6 +17,7 @@ extern char *dsr_currency;
 extern char *dsr_source_timezone;
 extern int   dsr_top_n;
 extern int   dsr_query_retries;
+extern int   dsr_max_parallel_runs;
 
 extern char *dsr_pushgateway_url;
 extern char *dsr_pushgateway_auth_file;

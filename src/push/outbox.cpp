@@ -205,7 +205,7 @@ dsr_outbox_deliver_group(const char *group_path, bool wait, bool retry)
     }
     PG_FINALLY();
     {
-        dsr_unlock(DSR_LOCK_PUSH_GROUP, key);
+        dsr_unlock(DSR_LOCK_PUSH_GROUP, key, true);
         MemoryContextDelete(context);
     }
     PG_END_TRY();

@@ -8,6 +8,7 @@
  * worker as a cancel, so the run stops and records why.
  */
 #include "extension/extension_catalog.h"
+#include "extension/extension_locks.h"
 #include "run/report_date.h"
 #include "run/run_shared.h"
 #include "extension/settings.h"
@@ -160,14 +161,10 @@ append_blockers(List *pids, int pid)
  * walk of the waits-for graph.
  */
 static void
-check_worker_not_waiting_on_us(BackgroundWorkerHandle *handle)
+check_not_waiting_on_us(pid_t pid)
 {
-    pid_t       pid;
-    List       *chain;
+    List       *chain = append_blockers(NIL, (int) pid);
 
-    if (GetBackgroundWorkerPid(handle, &pid) != BGWH_STARTED)
-        return;
-    chain = append_blockers(NIL, (int) pid);
     for (int i = 0; i < list_length(chain) && i < 32; i++)
     {
         if (list_nth_int(chain, i) == MyProcPid)
@@ -180,6 +177,76 @@ check_worker_not_waiting_on_us(BackgroundWorkerHandle *handle)
         chain = append_blockers(chain, list_nth_int(chain, i));
     }
     list_free(chain);
+}
+
+static void
+check_worker_not_waiting_on_us(BackgroundWorkerHandle *handle)
+{
+    pid_t       pid;
+
+    if (GetBackgroundWorkerPid(handle, &pid) == BGWH_STARTED)
+        check_not_waiting_on_us(pid);
+}
+
+/*
+ * A free run slot (daily_sales_report.max_parallel_runs), waiting for one
+ * if every slot is held: returns holding DSR_LOCK_RUN_START, so that no
+ * other caller picks the same slot before this run's worker takes it
+ * (hold_slot_until_taken).  A wait honours cancel and statement_timeout,
+ * and fails at once if a run holding a slot waits for this session's locks.
+ */
+static int
+pick_run_slot(void)
+{
+    bool        told = false;
+
+    for (;;)
+    {
+        (void) dsr_lock(DSR_LOCK_RUN_START, 0, false, true);
+        for (int slot = 0; slot < dsr_max_parallel_runs; slot++)
+            if (dsr_lock(DSR_LOCK_RUN_SLOT, (uint32) slot, false, false))
+            {
+                dsr_unlock(DSR_LOCK_RUN_SLOT, (uint32) slot, false);
+                return slot;
+            }
+        dsr_unlock(DSR_LOCK_RUN_START, 0, false);
+        if (!told)
+            ereport(NOTICE,
+                    (errmsg("waiting for one of the %d runs in progress to end", dsr_max_parallel_runs),
+                     errdetail("daily_sales_report.max_parallel_runs runs may be in progress at once in the server:"
+                               " each takes a background worker slot.")));
+        told = true;
+        for (int slot = 0; slot < dsr_max_parallel_runs; slot++)
+        {
+            ListCell   *holder;
+            List       *holders = dsr_lock_holders(DSR_LOCK_RUN_SLOT, (uint32) slot);
+
+            foreach(holder, holders)
+                check_not_waiting_on_us(lfirst_int(holder));
+            list_free(holders);
+        }
+        (void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100L, PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+        CHECK_FOR_INTERRUPTS();
+    }
+}
+
+/* Wait until the run's worker holds its slot (or ended), then let other callers pick theirs. */
+static void
+hold_slot_until_taken(DsrRunRequest *request, BackgroundWorkerHandle *handle)
+{
+    for (;;)
+    {
+        pid_t       pid;
+
+        pg_read_barrier();
+        if (request->slot_taken || GetBackgroundWorkerPid(handle, &pid) == BGWH_STOPPED)
+            break;
+        (void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 2L, PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+        CHECK_FOR_INTERRUPTS();
+    }
+    dsr_unlock(DSR_LOCK_RUN_START, 0, false);
 }
 
 /* The columns of daily_sales_report.result, the row daily_sales_report() returns (0-based). */
@@ -266,7 +333,9 @@ launch_run(FunctionCallInfo fcinfo, DateADT *report_date, DsrRunRequest **reques
     segment = create_run_segment(*report_date, request, &queue);
     /* attach before the worker starts, so an error here detaches and the worker never blocks on us */
     *queue_handle = shm_mq_attach(queue, segment, NULL);
+    (*request)->run_slot = pick_run_slot();
     *handle = start_run_worker(segment, *report_date);
+    hold_slot_until_taken(*request, *handle);
     shm_mq_set_handle(*queue_handle, *handle);
     return segment;
 }

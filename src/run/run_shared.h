@@ -51,6 +51,8 @@ typedef struct DsrRunRequest
     Oid         current_user_id;
     int         sec_context;
     DateADT     report_date;
+    int         run_slot;           /* the DSR_LOCK_RUN_SLOT key its caller picked for it */
+    bool        slot_taken;         /* set by the worker once it holds that slot */
     char        stop_reason[256];   /* set by the caller before it cancels the run */
     DsrRunResult result;
 } DsrRunRequest;

@@ -12,6 +12,7 @@
 #include "push/outbox_worker.h"
 #include "run/report_run.h"
 #include "run/run_history.h"
+#include "extension/extension_locks.h"
 #include "run/run_shared.h"
 #include "pg/transactions.h"
 
@@ -89,6 +90,10 @@ daily_sales_report_run_worker(Datum main_arg)
     pq_redirect_to_shm_mq(segment, queue_handle);
 
     BackgroundWorkerInitializeConnectionByOid(request->database_id, request->authenticated_user_id, 0);
+    /* the slot the caller picked (it waits for this): held until the worker exits */
+    (void) dsr_lock(DSR_LOCK_RUN_SLOT, (uint32) request->run_slot, true, false);
+    request->slot_taken = true;
+    pg_write_barrier();
 
     /* the caller's settings: daily_sales_report.*, TimeZone, search_path, work_mem, ... */
     StartTransactionCommand();

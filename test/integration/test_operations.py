@@ -83,6 +83,98 @@ class ConcurrencyTest(StackTestCase):
                          run_counts(self.stack)["success"])
 
 
+class ParallelRunsTest(StackTestCase):
+    """daily_sales_report.max_parallel_runs: each run takes a background worker slot, never more than that many."""
+
+    OTHER_DAY = "2025-08-01"
+
+    def set_max_parallel_runs(self, runs):
+        self.addCleanup(self.stack.psql, "ALTER SYSTEM RESET daily_sales_report.max_parallel_runs",
+                        "SELECT pg_reload_conf()")
+        self.stack.psql("ALTER SYSTEM SET daily_sales_report.max_parallel_runs = %d" % runs, "SELECT pg_reload_conf()")
+        time.sleep(0.5)     # the reload reaches the backends asynchronously
+
+    def run_workers(self):
+        return int(self.stack.psql("SELECT count(*) FROM pg_stat_activity"
+                                   " WHERE backend_type = 'daily_sales_report run'").rows[0][0])
+
+    def wait_for_run_workers(self, count, timeout=20):
+        deadline = time.monotonic() + timeout
+        while self.run_workers() != count:
+            self.assertLess(time.monotonic(), deadline, "never %d run workers" % count)
+            time.sleep(0.05)
+
+    def test_a_run_beyond_the_limit_waits_without_a_worker(self):
+        """
+        The user sees: with max_parallel_runs = 1, a run of another day started while one is in progress
+        (waiting for a lock on orders) says it waits, starts no worker meanwhile, and both succeed.
+        """
+        self.set_max_parallel_runs(1)
+        holder = self.stack.psql_popen("BEGIN", "LOCK orders IN ACCESS EXCLUSIVE MODE", "SELECT pg_sleep(3)", "COMMIT")
+        time.sleep(0.5)
+        first = self.stack.psql_popen(self.stack.report_sql(DAY))
+        self.wait_for_run_workers(1)
+        second = self.stack.psql_popen("SET client_min_messages = notice", self.stack.report_sql(self.OTHER_DAY))
+        time.sleep(1)
+        self.assertEqual(self.run_workers(), 1)
+        for process in (holder, first, second):
+            _, err = process.communicate(timeout=120)
+            self.assertEqual(process.returncode, 0, err)
+        self.assertIn("waiting for one of the 1 runs in progress to end", err.decode())
+
+    def test_async_runs_take_at_most_the_limit_of_workers(self):
+        """A burst of daily_sales_report_async() calls: never more run workers than max_parallel_runs; all succeed."""
+        self.set_max_parallel_runs(2)
+        last_run = self.stack.max_run_id()
+        seen = []
+        stop = threading.Event()
+
+        def sample():
+            while not stop.is_set():
+                seen.append(self.run_workers())
+                time.sleep(0.01)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            days = ["2025-08-%02d" % day for day in range(1, 9)]
+            callers = [self.stack.psql_popen("SELECT daily_sales_report_async('%s')" % day) for day in days]
+            for caller in callers:
+                _, err = caller.communicate(timeout=120)
+                self.assertEqual(caller.returncode, 0, err)
+            deadline = time.monotonic() + 60
+            while self.stack.psql("SELECT count(*) FROM daily_sales_report.runs WHERE run_id > %d"
+                                  " AND status = 'running'" % last_run).rows[0][0] != "0":
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.1)
+        finally:
+            stop.set()
+            sampler.join(timeout=10)
+        self.assertLessEqual(max(seen), 2, seen)
+        self.assertEqual(self.stack.psql("SELECT status, count(*) FROM daily_sales_report.runs WHERE run_id > %d"
+                                         " GROUP BY 1" % last_run).rows, [["success", "8"]])
+
+    def test_waiting_for_a_run_that_waits_for_us_fails_at_once(self):
+        """
+        The user sees: max_parallel_runs = 1, a transaction that locked orders calls the report while the
+        one run in progress waits for that lock: an ERROR within seconds, not a wait for ever; the other run
+        then succeeds.
+        """
+        self.set_max_parallel_runs(1)
+        started = time.monotonic()
+        caller = self.stack.psql_popen("BEGIN", "LOCK orders IN ACCESS EXCLUSIVE MODE", "SELECT pg_sleep(1.5)",
+                                       "SET LOCAL statement_timeout = '60s'",
+                                       self.stack.report_sql(self.OTHER_DAY), "COMMIT")
+        time.sleep(0.5)
+        other = self.stack.psql_popen(self.stack.report_sql(DAY))
+        _, err = caller.communicate(timeout=90)
+        elapsed = time.monotonic() - started
+        self.assertIn("the report waits for a lock that this session holds", err.decode())
+        self.assertLess(elapsed, 10, "the call took %.1f s" % elapsed)
+        _, other_err = other.communicate(timeout=90)
+        self.assertEqual(other.returncode, 0, other_err)
+
+
 class SelfDeadlockTest(StackTestCase):
 
     def test_a_lock_queued_behind_the_callers_read_is_detected(self):
