@@ -77,8 +77,9 @@ dsr_for_shop(const char *sql)
  * precision is called by quantity * price).  The shop's schema may belong
  * to someone else (public belongs to the database owner), who could swap a
  * table for a view or a column for another type: the default source reads
- * tables whose columns are built-in base types only (casts between those
- * only a superuser can create).
+ * tables whose columns are built-in base types, or domains over them, only
+ * (casts between those only a superuser can create; a cast declared on a
+ * domain is ignored).
  */
 static void check_join_columns_compare_alike(void);
 
@@ -110,6 +111,7 @@ check_shop_tables_are_tables(void)
         char        relkind;
         AttrNumber  attnum;
         Oid         type;
+        Oid         base;
 
         if (!OidIsValid(relid))
             continue;           /* missing: the shape check says which */
@@ -125,7 +127,9 @@ check_shop_tables_are_tables(void)
                             dsr_relation_kind(relkind)),
                      errdetail("%s", DSR_NOT_TABLES_DETAIL),
                      errhint("%s", DSR_NOT_TABLES_HINT)));
-        if (type >= FirstNormalObjectId || get_typtype(type) != TYPTYPE_BASE)
+        /* a domain is read as its base type: its checks run only when a value is cast to it, which no statement does */
+        base = OidIsValid(type) ? getBaseType(type) : InvalidOid;
+        if (base >= FirstNormalObjectId || get_typtype(base) != TYPTYPE_BASE)
             ereport(ERROR,
                     (errcode(ERRCODE_WRONG_OBJECT_TYPE),
                      errmsg("%s.%s.%s is of type %s, not a built-in base type", dsr_shop_schema_name(),
@@ -133,7 +137,7 @@ check_shop_tables_are_tables(void)
                      errdetail("%s", DSR_NOT_TABLES_DETAIL),
                      errhint("%s", DSR_NOT_TABLES_HINT)));
         /* money -> numeric scales by lc_monetary's decimals, which the caller may SET: 100x the revenue */
-        if (type == MONEYOID)
+        if (base == MONEYOID)
             ereport(ERROR,
                     (errcode(ERRCODE_WRONG_OBJECT_TYPE),
                      errmsg("%s.%s.%s is of type money, which the report does not read", dsr_shop_schema_name(),
@@ -160,6 +164,7 @@ column_type(Oid relid, const char *column, Oid *type, Oid *collation)
     if (attnum <= 0)
         return false;
     get_atttypetypmodcoll(relid, attnum, type, &typmod, collation);
+    *type = getBaseType(*type);     /* a domain compares as its base type */
     return true;
 }
 
@@ -276,7 +281,8 @@ resolve_source(void)
 
         if (rc != SPI_OK_SELECT)
             elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
-        source.ordered_at_type = SPI_gettypeid(SPI_tuptable->tupdesc, 2);
+        /* a domain over timestamp is read as timestamp: the day's bounds are of the base type */
+        source.ordered_at_type = getBaseType(SPI_gettypeid(SPI_tuptable->tupdesc, 2));
     }
     PG_CATCH();
     {

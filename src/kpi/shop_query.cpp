@@ -347,7 +347,7 @@ shop_access(bool *notice_given)
     Relation    orders = table_open(dsr_shop_relids[0], AccessShareLock);
     Relation    items = table_open(dsr_shop_relids[1], AccessShareLock);
     AttrNumber  id = get_attnum(dsr_shop_relids[0], "id");
-    Oid         id_type = id > 0 ? TupleDescAttr(RelationGetDescr(orders), id - 1)->atttypid : InvalidOid;
+    Oid         id_type = id > 0 ? getBaseType(TupleDescAttr(RelationGetDescr(orders), id - 1)->atttypid) : InvalidOid;
     bool        orders_indexed = column_indexes(orders, "created_at").led;
     bool        covered = !has_inheritance_children(orders) && !has_inheritance_children(items);
     ColumnIndexes by_id = column_indexes(orders, "id");

@@ -362,6 +362,32 @@ class LookAlikeAttackTest(StackTestCase):
         self.assertIn("public.order_items.quantity is of type %s.qty, not a built-in base type" % SCHEMA, result.stderr)
         self.assert_no_right_gained("a superuser's run over a column of the attacker's type")
 
+    def test_z_columns_of_the_attackers_domains_run_none_of_its_code(self):
+        """A shop schema of the attacker's whose columns are its domains over built-in types, each CHECK
+        springing the trap: read as their base types (no statement casts a value to them; a cast declared
+        on a domain is ignored), with the right figures, and no right gained."""
+        shop = SCHEMA + "_domains"
+        self.attacker(*[x.format(s=SCHEMA, shop=shop, day=DAY) for x in (
+            "DROP SCHEMA IF EXISTS {shop} CASCADE",
+            "CREATE SCHEMA {shop}",
+            "CREATE DOMAIN {shop}.amount AS double precision CHECK ({s}.trap_ok('domain amount'))",
+            "CREATE DOMAIN {shop}.how_many AS integer CHECK ({s}.trap_ok('domain how_many'))",
+            "CREATE DOMAIN {shop}.moment AS timestamp CHECK ({s}.trap_ok('domain moment'))",
+            "CREATE TABLE {shop}.products (id {shop}.how_many PRIMARY KEY, name text)",
+            "CREATE TABLE {shop}.orders (id {shop}.how_many PRIMARY KEY, created_at {shop}.moment, is_open boolean)",
+            "CREATE TABLE {shop}.order_items (order_id {shop}.how_many, product_id {shop}.how_many,"
+            " quantity {shop}.how_many, price {shop}.amount)",
+            "INSERT INTO {shop}.products VALUES (1, 'A')",
+            "INSERT INTO {shop}.orders VALUES (1, '{day} 10:00', false)",
+            "INSERT INTO {shop}.order_items VALUES (1, 1, 2, 10)",
+            "GRANT USAGE ON SCHEMA {shop} TO PUBLIC",
+            "GRANT SELECT ON ALL TABLES IN SCHEMA {shop} TO PUBLIC")], check=True)
+        result = self.stack.psql(self.stack.report_sql(DAY), db=DATABASE, check=False,
+                                 settings={"daily_sales_report.shop_schema": shop})
+        self.assertTrue(result.ok, result)
+        self.assertEqual(harness.parse_report_row(result.stdout)["revenue"], "20.00")
+        self.assert_no_right_gained("a superuser's run over columns of the attacker's domains")
+
     def test_the_worker_under_the_databases_search_path(self):
         """The outbox worker connects as a superuser with the database's settings."""
         self.stack.stop_pushgateway()

@@ -36,7 +36,8 @@ Hostile shapes and timings for the shop's own tables (src/kpi/shop_query.cpp):
   its quantity is no item there either, as in the report's own day; a NaN
   line there gives no band (its day's report would fail), not a band without it;
 - float8 quantities NaN, infinite or beyond a bigint: named, not a bare cast
-  error; money prices (read in lc_monetary's decimals): refused.
+  error; money prices (read in lc_monetary's decimals): refused; domains
+  over built-in types: read as those types.
 """
 
 import os
@@ -447,6 +448,36 @@ class ShopAttacksTest(StackTestCase):
         self.assertEqual(stored, [["0"]])
         weeks = self.stack.psql("SELECT expected_weeks FROM daily_sales_report.runs ORDER BY run_id DESC LIMIT 1").rows
         self.assertEqual(weeks, [["0"]])
+
+    def test_domains_are_read_as_their_base_types(self):
+        """Every column a domain (over bigint, timestamp, boolean, numeric(12,2), text...): the same figures as
+        the plain tables, with and without the recommended indexes."""
+        schema = "shop_domains"
+        domains = {"id_d": "bigint", "at_d": "timestamp", "open_d": "boolean", "qty_d": "smallint CHECK (VALUE > 0)",
+                   "price_d": "numeric(12,2) CHECK (VALUE >= 0)", "name_d": "text", "outer_d": "%s.id_d" % schema}
+        statements = ["DROP SCHEMA IF EXISTS %s CASCADE" % schema, "CREATE SCHEMA %s" % schema]
+        statements += ["CREATE DOMAIN %s.%s AS %s" % (schema, name, base) for name, base in domains.items()]
+        statements += [x.format(s=schema, day=DAY, before=DAY_BEFORE, week=WEEK_BEFORE) for x in (
+            "CREATE TABLE {s}.products (id {s}.outer_d PRIMARY KEY, name {s}.name_d)",
+            "CREATE TABLE {s}.orders (id {s}.id_d PRIMARY KEY, created_at {s}.at_d, is_open {s}.open_d)",
+            "CREATE TABLE {s}.order_items (order_id {s}.outer_d, product_id {s}.id_d, quantity {s}.qty_d,"
+            " price {s}.price_d)",
+            "INSERT INTO {s}.products VALUES (1, 'A'), (2, 'B')",
+            "INSERT INTO {s}.orders VALUES (1, '{day} 10:00', false), (2, '{day} 23:30', false),"
+            " (3, '{day} 11:00', true), (4, '{before} 09:00', false), (5, '{week} 09:00', false)",
+            "INSERT INTO {s}.order_items VALUES (1, 1, 2, 10.25), (1, 2, 1, 3.10), (2, 1, 1, 10.25),"
+            " (3, 1, 5, 1), (4, 2, 3, 3.10), (5, 1, 1, 10.25)")]
+        self.stack.psql(*statements)
+        for indexed in (False, True):
+            if indexed:
+                self.stack.psql("CREATE INDEX ON %s.orders (created_at)" % schema,
+                                "CREATE INDEX ON %s.order_items (order_id)" % schema)
+            with self.subTest(indexed=indexed):
+                row, _ = self.report(DAY, settings=self.settings(schema))
+                self.assertEqual((int(row["orders"]), Decimal(row["revenue"]), int(row["items_sold"]),
+                                  row["top_product"]), (2, Decimal("33.85"), 4, "A"))
+                self.assertAlmostEqual(self.day_value("daily_sales_revenue_change_ratio", day=DAY,
+                                                      compared_to="previous_day"), (33.85 - 9.30) / 9.30, places=9)
 
     def test_money_is_refused(self):
         schema = "shop_money"
