@@ -1043,6 +1043,14 @@ class ConcurrencyTest(FaultCase):
 
     OTHER_DATES = ["2025-09-%02d" % d for d in range(10, 18)]
 
+    def setUp(self):
+        super().setUp()
+        # all 16 in progress at once (not beyond daily_sales_report.max_parallel_runs: test_operations)
+        self.addCleanup(self.stack.psql, "ALTER SYSTEM RESET daily_sales_report.max_parallel_runs",
+                        "SELECT pg_reload_conf()")
+        self.stack.psql("ALTER SYSTEM SET daily_sales_report.max_parallel_runs = 16", "SELECT pg_reload_conf()")
+        time.sleep(0.5)     # the reload reaches the backends asynchronously
+
     def test_7_sixteen_concurrent_runs(self):
         """
         The user sees: 16 reports asked at once — 8 of the same date, 8 of
