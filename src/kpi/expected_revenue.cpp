@@ -244,14 +244,13 @@ read_from_source(const Source *source, DateADT date, const int *offsets, StoredD
 
         if (k < 0 || k >= count)
             continue;
-        bool        isnull;
         double      revenue;
 
         if (desc->natts >= 5)
             dsr_check_bad_lines(row, desc, 5, source->from_item, dsr_date_iso(date - offsets[k]));
         days[k].orders = dsr_spi_int64(row, desc, 2, 0);
-        days[k].revenue = dsr_revenue_figure(SPI_getbinval(row, desc, 3, &isnull), isnull, context, &revenue);
-        days[k].items = dsr_items_figure(SPI_getbinval(row, desc, 4, &isnull), isnull);
+        days[k].revenue = dsr_spi_revenue(row, desc, 3, context, &revenue);
+        days[k].items = dsr_spi_items(row, desc, 4);
     }
 }
 

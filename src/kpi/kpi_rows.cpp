@@ -20,8 +20,8 @@ get_int64(HeapTuple tuple, TupleDesc desc, int column)
     "Fix those lines (on the shop's tables: order_items." columns "), or filter them out in the view daily_sales_report.source points at."
 
 /* Items sold: a numeric sum of quantities (the shop's float8 quantities can be NaN), NULL is 0. */
-int64
-dsr_items_figure(Datum value, bool isnull)
+static int64
+items_figure(Datum value, bool isnull)
 {
     if (isnull)
         return 0;
@@ -42,20 +42,20 @@ dsr_items_figure(Datum value, bool isnull)
     return DatumGetInt64(DirectFunctionCall1(numeric_int8, value));
 }
 
-static int64
-get_items(HeapTuple tuple, TupleDesc desc, int column)
+int64
+dsr_spi_items(HeapTuple tuple, TupleDesc desc, int column)
 {
     bool        isnull;
     Datum       value = SPI_getbinval(tuple, desc, column, &isnull);
 
     if (SPI_gettypeid(desc, column) != NUMERICOID)
         return get_int64(tuple, desc, column);
-    return dsr_items_figure(value, isnull);
+    return items_figure(value, isnull);
 }
 
 /* A revenue (numeric) rounded to cents, as exact text in `context` and as double; NULL is 0. */
-const char *
-dsr_revenue_figure(Datum value, bool isnull, MemoryContext context, double *as_double)
+static const char *
+revenue_figure(Datum value, bool isnull, MemoryContext context, double *as_double)
 {
     char *text;
 
@@ -84,13 +84,13 @@ dsr_revenue_figure(Datum value, bool isnull, MemoryContext context, double *as_d
     return MemoryContextStrdup(context, text);
 }
 
-static const char *
-get_money(HeapTuple tuple, TupleDesc desc, int column, MemoryContext context, double *as_double)
+const char *
+dsr_spi_revenue(HeapTuple tuple, TupleDesc desc, int column, MemoryContext context, double *as_double)
 {
     bool        isnull;
     Datum       value = SPI_getbinval(tuple, desc, column, &isnull);
 
-    return dsr_revenue_figure(value, isnull, context, as_double);
+    return revenue_figure(value, isnull, context, as_double);
 }
 
 /*
@@ -143,7 +143,7 @@ dsr_read_kpi_rows(MemoryContext context, const char *source, const char *days, D
         HeapTuple   row = SPI_tuptable->vals[i];
         int64       kind = dsr_spi_int64(row, desc, KPI_KIND, -1);
         double      revenue;
-        const char *revenue_text = get_money(row, desc, KPI_REVENUE, context, &revenue);
+        const char *revenue_text = dsr_spi_revenue(row, desc, KPI_REVENUE, context, &revenue);
         char       *key = SPI_getvalue(row, desc, KPI_KEY);     /* NULL for a NULL */
 
         if (kind == 0)
@@ -151,9 +151,9 @@ dsr_read_kpi_rows(MemoryContext context, const char *source, const char *days, D
             report->orders = get_int64(row, desc, KPI_ORDERS);
             report->revenue = revenue;
             report->revenue_text = revenue_text;
-            report->items_sold = get_items(row, desc, KPI_ITEMS);
+            report->items_sold = dsr_spi_items(row, desc, KPI_ITEMS);
             report->rows_read += get_int64(row, desc, KPI_ROWS_READ);
-            report->avg_ticket_text = get_money(row, desc, KPI_AVERAGE, context, &report->avg_ticket);
+            report->avg_ticket_text = dsr_spi_revenue(row, desc, KPI_AVERAGE, context, &report->avg_ticket);
         }
         else if (kind == 1 && report->top_count < DSR_MAX_TOP_N)
         {
@@ -161,7 +161,7 @@ dsr_read_kpi_rows(MemoryContext context, const char *source, const char *days, D
             const char *stored = key != NULL ? key : UNNAMED_PRODUCT;
 
             p->name = dsr_server_to_utf8(stored, context);
-            p->quantity = get_items(row, desc, KPI_ITEMS);
+            p->quantity = dsr_spi_items(row, desc, KPI_ITEMS);
             p->revenue = revenue;
             p->revenue_text = revenue_text;
             if (report->top_count == 1)
@@ -181,7 +181,7 @@ dsr_read_kpi_rows(MemoryContext context, const char *source, const char *days, D
             day->orders = get_int64(row, desc, KPI_ORDERS);
             day->revenue = revenue;
             day->revenue_text = revenue_text;
-            day->items_sold = get_items(row, desc, KPI_ITEMS);
+            day->items_sold = dsr_spi_items(row, desc, KPI_ITEMS);
             report->rows_read += get_int64(row, desc, KPI_ROWS_READ);
         }
     }
@@ -215,11 +215,11 @@ dsr_read_comparison_row(MemoryContext context, const char *source, const char *d
     if (desc->natts >= COMPARISON_VIEW_COLUMNS)
         dsr_check_bad_lines(row, desc, COMPARISON_BAD_LINES, source, days);
     before->orders = get_int64(row, desc, COMPARISON_DAY_BEFORE_ORDERS);
-    before->revenue_text = get_money(row, desc, COMPARISON_DAY_BEFORE_REVENUE, context, &before->revenue);
+    before->revenue_text = dsr_spi_revenue(row, desc, COMPARISON_DAY_BEFORE_REVENUE, context, &before->revenue);
     week->orders = get_int64(row, desc, COMPARISON_WEEK_BEFORE_ORDERS);
-    week->revenue_text = get_money(row, desc, COMPARISON_WEEK_BEFORE_REVENUE, context, &week->revenue);
-    before->items_sold = get_items(row, desc, COMPARISON_DAY_BEFORE_ITEMS);
-    week->items_sold = get_items(row, desc, COMPARISON_WEEK_BEFORE_ITEMS);
+    week->revenue_text = dsr_spi_revenue(row, desc, COMPARISON_WEEK_BEFORE_REVENUE, context, &week->revenue);
+    before->items_sold = dsr_spi_items(row, desc, COMPARISON_DAY_BEFORE_ITEMS);
+    week->items_sold = dsr_spi_items(row, desc, COMPARISON_WEEK_BEFORE_ITEMS);
     report->rows_read += get_int64(row, desc, COMPARISON_ROWS_READ);
 }
 

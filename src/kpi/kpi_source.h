@@ -133,13 +133,13 @@ const char *dsr_local_hour(const Source *source, const char *column, const char 
                            const char *calendar_zone);
 
 /*
- * A day's revenue (numeric) rounded to cents, as text in `context` and as
- * double, and its items sold (a numeric sum of quantities); NULL is 0.
- * ERROR, naming the column to fix, on NaN, infinity or a figure no report
- * holds (kpi_rows.cpp).
+ * A day's revenue (numeric, column `column` of an SPI row) rounded to cents,
+ * as text in `context` and as double, and its items sold (a numeric sum of
+ * quantities); NULL is 0.  ERROR, naming the column to fix, on NaN, infinity
+ * or a figure no report holds (kpi_rows.cpp).
  */
-const char *dsr_revenue_figure(Datum value, bool isnull, MemoryContext context, double *as_double);
-int64 dsr_items_figure(Datum value, bool isnull);
+const char *dsr_spi_revenue(HeapTuple row, TupleDesc desc, int column, MemoryContext context, double *as_double);
+int64 dsr_spi_items(HeapTuple row, TupleDesc desc, int column);
 
 /*
  * ERROR naming the column, the rows and the fix if a view's BAD_LINES
