@@ -252,8 +252,8 @@ resolve_source(void)
     {
         source.from_item = dsr_for_shop(FAKESHOP_SOURCE);
         name = "orders, order_items and products";
+        dsr_shop_guard_start();     /* first: nothing of the tables' owner runs while they are checked */
         check_shop_tables_are_tables();
-        dsr_shop_guard_start();
     }
     else
     {

@@ -32,7 +32,9 @@ items_figure(Datum value, bool isnull)
                         DatumGetCString(DirectFunctionCall1(numeric_out, value))),
                  errdetail("A quantity of the day, the day before or the week before is NaN or infinite."),
                  errhint(FIX_LINES("quantity"))));
-    if (!(fabs(DatumGetFloat8(DirectFunctionCall1(numeric_float8, value))) < 9e18))
+    /* compared as numeric: a sum beyond float8's range (1e400) is named too, not a conversion error */
+    if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, DirectFunctionCall1(numeric_abs, value),
+                                          dsr_numeric("9e18"))) >= 0)
         ereport(ERROR,
                 (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
                  errmsg("the quantities of the sales source add up to %s items, more than a bigint holds",

@@ -82,7 +82,11 @@ enum
 /* orders, order_items, products as checked and locked at the start of the attempt (InvalidOid: missing) */
 extern Oid dsr_shop_relids[3];
 
-/* From here to the end of the KPI query, statements may read the checked tables and the catalogs only (shop_guard.cpp). */
+/*
+ * From here to the end of the KPI query, statements may read the checked
+ * tables and the catalogs only, and call no function of the tables' owner
+ * (shop_guard.cpp).
+ */
 void dsr_shop_guard_start(void);
 
 /* Why the default source reads tables only, and what to do instead (the errdetail and errhint of its refusals). */

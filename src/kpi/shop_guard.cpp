@@ -1,17 +1,23 @@
 /*
- * shop_guard.cpp — while the default source's statements are parsed and
- * planned, no user relation but the shop's checked tables, and the tables
- * among their partitions and inheritance children, may be read.
+ * shop_guard.cpp — while the default source's statements are parsed,
+ * planned and run, no user relation but the shop's checked tables, and the
+ * tables among their partitions and inheritance children, may be read, and
+ * no code of the tables' owner may run as the role running the report.
  */
 #include "kpi/kpi_source.h"
 extern "C" {
 #include "access/transam.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_proc.h"
+#include "fmgr.h"
+#include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
 #include "optimizer/planner.h"
 #include "parser/analyze.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 }
 #include "extension/settings.h"
 
@@ -28,6 +34,8 @@ static bool shop_guard_on = false;
 static bool shop_guard_installed = false;
 static post_parse_analyze_hook_type previous_post_parse_analyze_hook = NULL;
 static planner_hook_type previous_planner_hook = NULL;
+static needs_fmgr_hook_type previous_needs_fmgr_hook = NULL;
+static fmgr_hook_type previous_fmgr_hook = NULL;
 
 const char *
 dsr_relation_kind(char relkind)
@@ -125,6 +133,38 @@ guard_shop_statement(ParseState *pstate, Query *query, JumbleState *jstate)
 }
 
 /*
+ * Row-level security policies of the tables are added by the rewriter, so
+ * they are seen here: a volatile function in one (pg_advisory_unlock_all,
+ * pg_sleep...) would run in the run's process, releasing its locks or
+ * holding its worker slot.  The functions a policy may call otherwise are
+ * checked when they are called (calls_trusted_code_only).
+ */
+static bool
+policies_call_no_volatile_function(Node *node, void *context)
+{
+    if (node == NULL)
+        return false;
+    if (IsA(node, RangeTblEntry))
+    {
+        RangeTblEntry *rte = (RangeTblEntry *) node;
+
+        if (rte->securityQuals != NIL && contain_volatile_functions((Node *) rte->securityQuals))
+            ereport(ERROR,
+                    (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                     errmsg("a row-level security policy of %s.%s calls a volatile function",
+                            dsr_shop_schema_name(), get_rel_name(rte->relid) ? get_rel_name(rte->relid) : "a table"),
+                     errdetail("A policy runs in the report's process as the role running the report."),
+                     errhint("Use stable or immutable functions in the policies of the shop's tables, or point"
+                             " daily_sales_report.source at a view you trust.")));
+        return false;
+    }
+    if (IsA(node, Query))
+        return query_tree_walker((Query *) node, (bool (*)()) (void (*)(void)) policies_call_no_volatile_function,
+                                 context, QTW_EXAMINE_RTES_BEFORE);
+    return expression_tree_walker(node, (bool (*)()) (void (*)(void)) policies_call_no_volatile_function, context);
+}
+
+/*
  * The plan's relations, partitions and children included: tables only.
  * One attached between the parse check and the planner's own look at the
  * partitions (ATTACH PARTITION does not wait for the run's locks) is
@@ -133,11 +173,14 @@ guard_shop_statement(ParseState *pstate, Query *query, JumbleState *jstate)
 static PlannedStmt *
 plan_shop_statement(Query *parse, const char *query_string, int cursor_options, ParamListInfo params)
 {
-    PlannedStmt *plan = previous_planner_hook
-        ? previous_planner_hook(parse, query_string, cursor_options, params)
-        : standard_planner(parse, query_string, cursor_options, params);
+    PlannedStmt *plan;
     ListCell   *item;
 
+    if (shop_guard_on && !proc_exit_inprogress)
+        (void) policies_call_no_volatile_function((Node *) parse, NULL);
+    plan = previous_planner_hook
+        ? previous_planner_hook(parse, query_string, cursor_options, params)
+        : standard_planner(parse, query_string, cursor_options, params);
     if (shop_guard_on && !proc_exit_inprogress)
         foreach(item, plan->rtable)
         {
@@ -148,6 +191,70 @@ plan_shop_statement(Query *parse, const char *query_string, int cursor_options, 
                                              : "a relation", dsr_relation_kind(rte->relkind)));
         }
     return plan;
+}
+
+/*
+ * The owner of the shop's tables need not be trusted, yet PostgreSQL runs
+ * some of the tables' stored expressions while it plans a statement on
+ * them, as the role running the report: an IMMUTABLE function of a CHECK
+ * constraint (constraint exclusion), of an index, a statistics object or a
+ * partition key (folded when loaded), and the functions of a row-level
+ * security policy.  A function that is not built in and whose owner is no
+ * superuser (an extension's are a superuser's) goes through fmgr_hook,
+ * which refuses it while the guard is on unless the role running the
+ * report owns it: whatever path reaches it.
+ */
+static Oid
+owner_of_function(Oid fn_oid, char **name)
+{
+    HeapTuple   tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
+    Oid         owner;
+
+    if (!HeapTupleIsValid(tuple))
+        return InvalidOid;
+    owner = ((Form_pg_proc) GETSTRUCT(tuple))->proowner;
+    if (name != NULL)
+        *name = quote_qualified_identifier(get_namespace_name(((Form_pg_proc) GETSTRUCT(tuple))->pronamespace),
+                                           NameStr(((Form_pg_proc) GETSTRUCT(tuple))->proname));
+    ReleaseSysCache(tuple);
+    return owner;
+}
+
+static bool
+needs_trust_check(Oid fn_oid)
+{
+    Oid         owner;
+
+    if (previous_needs_fmgr_hook && previous_needs_fmgr_hook(fn_oid))
+        return true;
+    if (fn_oid < FirstNormalObjectId)
+        return false;
+    owner = owner_of_function(fn_oid, NULL);
+    return !OidIsValid(owner) || !superuser_arg(owner);
+}
+
+static void
+calls_trusted_code_only(FmgrHookEventType event, FmgrInfo *flinfo, Datum *arg)
+{
+    if (previous_fmgr_hook)
+        previous_fmgr_hook(event, flinfo, arg);
+    if (event == FHET_START && shop_guard_on && !proc_exit_inprogress && flinfo->fn_oid >= FirstNormalObjectId)
+    {
+        char       *name = NULL;
+        Oid         owner = owner_of_function(flinfo->fn_oid, &name);
+
+        if (owner != GetUserId() && !(OidIsValid(owner) && superuser_arg(owner)))
+            ereport(ERROR,
+                    (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                     errmsg("reading the shop's tables would call %s, a function of role %s, as role %s",
+                            name ? name : "a function", GetUserNameFromId(owner, true) ? GetUserNameFromId(owner, true)
+                            : "(dropped)", GetUserNameFromId(GetUserId(), false)),
+                     errdetail("PostgreSQL runs the functions of a table's CHECK constraints, indexes, statistics,"
+                               " partition keys and row-level security policies as whoever plans or reads it:"
+                               " the report runs only built-in functions, a superuser's (extensions) and its own."),
+                     errhint("Drop or change what calls %s on the shop's tables, or point daily_sales_report.source"
+                             " at a view you trust.", name ? name : "it")));
+    }
 }
 
 /* While it is on, statements may read the checked tables and the catalogs only (the default source). */
@@ -166,6 +273,10 @@ dsr_shop_guard_start(void)
         post_parse_analyze_hook = guard_shop_statement;
         previous_planner_hook = planner_hook;
         planner_hook = plan_shop_statement;
+        previous_needs_fmgr_hook = needs_fmgr_hook;
+        needs_fmgr_hook = needs_trust_check;
+        previous_fmgr_hook = fmgr_hook;
+        fmgr_hook = calls_trusted_code_only;
         shop_guard_installed = true;
     }
     shop_guard_on = true;

@@ -37,7 +37,10 @@ Hostile shapes and timings for the shop's own tables (src/kpi/shop_query.cpp):
   line there gives no band (its day's report would fail), not a band without it;
 - float8 quantities NaN, infinite or beyond a bigint: named, not a bare cast
   error; money prices (read in lc_monetary's decimals): refused; domains
-  over built-in types: read as those types.
+  over built-in types: read as those types;
+- the tables' owner hides a function in a CHECK constraint, an index, a
+  statistics object, a partition key or a row-level security policy, which
+  PostgreSQL would call as the role running the report: refused, named.
 """
 
 import os
@@ -409,18 +412,23 @@ class ShopAttacksTest(StackTestCase):
     def test_unusable_quantities_are_named_not_a_bare_cast(self):
         """
         float8 quantities that are NaN, infinite or add up beyond a bigint, on the day or a day it is
-        compared with: an ERROR naming the figure and the column to fix, never a bare cast error.
+        compared with, and a numeric one beyond float8's range: an ERROR naming the figure and the
+        column to fix, never a bare cast error.
         """
-        for name, day, quantity, price, message in (
+        for name, day, quantity, price, message, kind in (
                 ("beyond_bigint", DAY, "1e20", "1",
-                 "the quantities of the sales source add up to 100000000000000000000 items, more than a bigint holds"),
+                 "the quantities of the sales source add up to 100000000000000000000 items, more than a bigint holds",
+                 "double precision"),
                 ("beyond_bigint_day_before", DAY_BEFORE, "-1e20", "1",
-                 "the quantities of the sales source add up to -100000000000000000000 items"),
-                ("nan", DAY, "'NaN'", "1", "the revenue of the sales source is NaN"),
-                ("infinite_at_no_price", WEEK_BEFORE, "'Infinity'", "0", "the revenue of the sales source is NaN")):
+                 "the quantities of the sales source add up to -100000000000000000000 items", "double precision"),
+                ("nan", DAY, "'NaN'", "1", "the revenue of the sales source is NaN", "double precision"),
+                ("infinite_at_no_price", WEEK_BEFORE, "'Infinity'", "0", "the revenue of the sales source is NaN",
+                 "double precision"),
+                ("beyond_float8_at_no_price", DAY, "1e400", "0", "01 items, more than a bigint holds", "numeric")):
             schema = "shop_quantities"
             self.stack.psql(*one_order_shop(schema),
-                            "ALTER TABLE %s.order_items ALTER quantity TYPE double precision" % schema,
+                            "ALTER TABLE %s.order_items ALTER quantity TYPE %s, ALTER price TYPE %s"
+                            % (schema, kind, kind),
                             "INSERT INTO %s.orders VALUES (2, '%s 11:00', false)" % (schema, day),
                             "INSERT INTO %s.order_items VALUES (2, 1, %s, %s)" % (schema, quantity, price))
             with self.subTest(name=name):
@@ -579,3 +587,99 @@ class ShopAttacksTest(StackTestCase):
                     stack.psql("DROP SCHEMA IF EXISTS %s CASCADE" % schema,
                                "DROP SERVER IF EXISTS %s_loop CASCADE" % schema,
                                "DROP OWNED BY %s" % owner, "DROP ROLE %s" % owner)
+
+    def test_code_of_the_tables_owner_never_runs_as_the_caller(self):
+        """
+        PostgreSQL runs some stored expressions of a table while it plans a statement on it, as whoever
+        plans it: an IMMUTABLE function of a validated CHECK constraint (constraint exclusion, on for
+        an inheritance parent), of an index, a statistics object or a partition key (folded when
+        loaded), and a row-level security policy's functions.  The owner of the shop's tables hides a
+        trap in each (a VOLATILE function that tries ALTER ROLE ... SUPERUSER, behind an IMMUTABLE one);
+        a superuser (as under pg_cron) or a reporting role runs the report: refused before the trap
+        runs, naming the function.  The owner's own run, and plain expressions, are read as before.
+        """
+        stack = self.stack
+        schema, owner, reader = "shop_owner_code", "shop_code_owner", "shop_code_reader"
+        tables = [
+            # only the role change: a write to a table of its own would be refused by the run anyway
+            "CREATE FUNCTION {s}.grab() RETURNS integer LANGUAGE plpgsql AS $t$BEGIN"
+            " IF current_user <> '{o}' THEN"
+            "  BEGIN EXECUTE 'ALTER ROLE {o} SUPERUSER'; EXCEPTION WHEN OTHERS THEN NULL; END;"
+            " END IF; RETURN 0; END$t$",
+            "CREATE FUNCTION {s}.zero() RETURNS integer LANGUAGE plpgsql IMMUTABLE AS"
+            " $t$BEGIN RETURN {s}.grab(); END$t$",
+            "CREATE FUNCTION {s}.tenant() RETURNS boolean LANGUAGE plpgsql STABLE AS"
+            " $t$BEGIN RETURN {s}.grab() = 0; END$t$",
+            "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {s} TO PUBLIC",
+            "CREATE TABLE {s}.products (id integer PRIMARY KEY, name text)",
+            "CREATE TABLE {s}.order_items (order_id bigint, product_id integer, quantity integer, price numeric)",
+            "INSERT INTO {s}.products VALUES (1, 'A')", "INSERT INTO {s}.order_items VALUES (1, 1, 1, 10)"]
+        plain_orders = ["CREATE TABLE {s}.orders (id bigint PRIMARY KEY, created_at timestamp, is_open boolean)",
+                        "INSERT INTO {s}.orders VALUES (1, '{d} 10:00', false)"]
+        # the statements of the owner (who writes its own orders: a superuser's INSERT would spring the trap
+        # of an index), and the callers' extra settings
+        traps = {
+            "check, an inheritance parent": (plain_orders + [
+                "ALTER TABLE {s}.orders ADD CHECK ({s}.zero() = 0)",
+                "CREATE TABLE {s}.orders_old () INHERITS ({s}.orders)"], {}),
+            "check, constraint_exclusion on": (plain_orders + [
+                "ALTER TABLE {s}.orders ADD CHECK ({s}.zero() = 0)"], {"constraint_exclusion": "on"}),
+            "index expression": (plain_orders + ["CREATE INDEX ON {s}.orders ((id + {s}.zero()))"], {}),
+            "index predicate": (plain_orders + [
+                "CREATE INDEX ON {s}.orders (created_at) WHERE {s}.zero() = 0"], {}),
+            "statistics expression": (plain_orders + [
+                "CREATE STATISTICS {s}.st ON (id + {s}.zero()) FROM {s}.orders"], {}),
+            "partition key": ([
+                "CREATE TABLE {s}.orders (id bigint, created_at timestamp, is_open boolean)"
+                " PARTITION BY RANGE ((id + {s}.zero()))",
+                "CREATE TABLE {s}.orders_all PARTITION OF {s}.orders FOR VALUES FROM (MINVALUE) TO (MAXVALUE)",
+                "INSERT INTO {s}.orders VALUES (1, '{d} 10:00', false)"], {}),
+            "policy function": (plain_orders + [
+                "ALTER TABLE {s}.orders ENABLE ROW LEVEL SECURITY",
+                "CREATE POLICY p ON {s}.orders FOR SELECT USING ({s}.tenant())"], {}),
+            "policy, a volatile built-in": (plain_orders + [
+                "ALTER TABLE {s}.orders ENABLE ROW LEVEL SECURITY",
+                "CREATE POLICY p ON {s}.orders FOR SELECT USING (pg_advisory_unlock_all() IS NULL)"], {}),
+        }
+        stack.psql("DROP SCHEMA IF EXISTS %s CASCADE" % schema,
+                   "DROP ROLE IF EXISTS %s" % reader, "DROP ROLE IF EXISTS %s" % owner,
+                   "CREATE ROLE %s LOGIN" % owner, "CREATE ROLE %s LOGIN" % reader,
+                   "GRANT EXECUTE ON FUNCTION daily_sales_report(text) TO %s, %s" % (owner, reader),
+                   "GRANT USAGE ON SCHEMA daily_sales_report TO %s, %s" % (owner, reader),
+                   # the shop's schema and calendar are a superuser's settings: set for the roles
+                   "ALTER ROLE %s SET daily_sales_report.shop_schema = '%s'" % (reader, schema),
+                   "ALTER ROLE %s SET daily_sales_report.shop_schema = '%s'" % (owner, schema),
+                   "ALTER ROLE %s SET daily_sales_report.timezone = 'UTC'" % reader,
+                   "ALTER ROLE %s SET daily_sales_report.timezone = 'UTC'" % owner)
+        try:
+            for trap, (orders, extra) in traps.items():
+                with self.subTest(trap=trap):
+                    stack.psql("DROP SCHEMA IF EXISTS %s CASCADE" % schema,
+                               "CREATE SCHEMA %s AUTHORIZATION %s" % (schema, owner))
+                    stack.psql(*[x.format(s=schema, o=owner, d=DAY) for x in tables + orders], user=owner)
+                    stack.psql("GRANT USAGE ON SCHEMA {s} TO {r}".format(s=schema, r=reader),
+                               "GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {r}".format(s=schema, r=reader))
+                    callers = [("postgres", self.settings(schema, **extra)), (reader, extra)]
+                    for user, settings in callers:
+                        _, result = stack.run_report(DAY, settings=settings, user=user, check=False)
+                        if user == "postgres" and trap.startswith("policy"):
+                            self.assertTrue(result.ok, result)   # a superuser bypasses row-level security
+                            continue
+                        self.assertFalse(result.ok, "%s: %s" % (user, result))
+                        if trap.endswith("built-in"):
+                            self.assertIn("a row-level security policy of %s.orders calls a volatile function"
+                                          % schema, result.stderr)
+                        else:
+                            self.assertIn("reading the shop's tables would call %s.%s, a function of role %s, as"
+                                          " role %s" % (schema, "tenant" if trap == "policy function" else "zero",
+                                                        owner, user), result.stderr)
+                    self.assertEqual(stack.psql("SELECT rolsuper FROM pg_roles WHERE rolname = '%s'"
+                                                % owner).value, "f")
+                    # the owner's own code, in its own run: as any query of its own
+                    row, result = stack.run_report(DAY, settings=extra, user=owner, check=False)
+                    self.assertTrue(result.ok, result)
+                    self.assertEqual(row["revenue"], "10.00")
+        finally:
+            stack.psql("ALTER ROLE %s NOSUPERUSER" % owner, "DROP SCHEMA IF EXISTS %s CASCADE" % schema,
+                       "DROP OWNED BY %s" % owner, "DROP OWNED BY %s" % reader,
+                       "DROP ROLE %s" % reader, "DROP ROLE %s" % owner)
