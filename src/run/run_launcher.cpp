@@ -69,7 +69,7 @@ static BackgroundWorkerHandle *
 start_run_worker(dsm_segment *segment, DateADT report_date)
 {
     BackgroundWorker worker;
-    BackgroundWorkerHandle *handle;
+    BackgroundWorkerHandle *handle = NULL;
     pid_t       pid;
 
     memset(&worker, 0, sizeof(worker));
@@ -84,7 +84,18 @@ start_run_worker(dsm_segment *segment, DateADT report_date)
     worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(segment));
     worker.bgw_notify_pid = MyProcPid;
 
-    if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+    /*
+     * A run's worker lets go of its run slot a moment before the postmaster
+     * frees its background worker slot: a caller that waited for the first
+     * may find the second still taken.  Try again for a second.
+     */
+    for (int tries = 0; !RegisterDynamicBackgroundWorker(&worker, &handle) && tries < 100; tries++)
+    {
+        (void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 10L, PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+        CHECK_FOR_INTERRUPTS();
+    }
+    if (handle == NULL)
         ereport(ERROR,
                 (errcode(ERRCODE_INSUFFICIENT_RESOURCES),
                  errmsg("could not start a background worker for the report"),
@@ -163,6 +174,10 @@ append_blockers(List *pids, int pid)
 static void
 check_not_waiting_on_us(pid_t pid)
 {
+    /* called every few ms while waiting: what pg_blocking_pids allocates goes with this context */
+    MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext, "daily_sales_report lock check",
+                                                  ALLOCSET_SMALL_SIZES);
+    MemoryContext caller = MemoryContextSwitchTo(scratch);
     List       *chain = append_blockers(NIL, (int) pid);
 
     for (int i = 0; i < list_length(chain) && i < 32; i++)
@@ -176,7 +191,8 @@ check_not_waiting_on_us(pid_t pid)
                      errhint("Commit or roll back first, or call daily_sales_report() outside that transaction.")));
         chain = append_blockers(chain, list_nth_int(chain, i));
     }
-    list_free(chain);
+    MemoryContextSwitchTo(caller);
+    MemoryContextDelete(scratch);
 }
 
 static void
@@ -186,6 +202,21 @@ check_worker_not_waiting_on_us(BackgroundWorkerHandle *handle)
 
     if (GetBackgroundWorkerPid(handle, &pid) == BGWH_STARTED)
         check_not_waiting_on_us(pid);
+}
+
+/* The runs holding `slot` must not wait for this session's locks (their list freed here). */
+static void
+check_holders_not_waiting_on_us(int slot)
+{
+    MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext, "daily_sales_report slot holders",
+                                                  ALLOCSET_SMALL_SIZES);
+    MemoryContext caller = MemoryContextSwitchTo(scratch);
+    ListCell   *holder;
+
+    foreach(holder, dsr_lock_holders(DSR_LOCK_RUN_SLOT, (uint32) slot))
+        check_not_waiting_on_us(lfirst_int(holder));
+    MemoryContextSwitchTo(caller);
+    MemoryContextDelete(scratch);
 }
 
 /*
@@ -217,35 +248,46 @@ pick_run_slot(void)
                                " each takes a background worker slot.")));
         told = true;
         for (int slot = 0; slot < dsr_max_parallel_runs; slot++)
-        {
-            ListCell   *holder;
-            List       *holders = dsr_lock_holders(DSR_LOCK_RUN_SLOT, (uint32) slot);
-
-            foreach(holder, holders)
-                check_not_waiting_on_us(lfirst_int(holder));
-            list_free(holders);
-        }
+            check_holders_not_waiting_on_us(slot);
         (void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100L, PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);
         CHECK_FOR_INTERRUPTS();
     }
 }
 
-/* Wait until the run's worker holds its slot (or ended), then let other callers pick theirs. */
+/*
+ * Wait until the run's worker holds its slot (or ended), then let other
+ * callers pick theirs.  The worker connects first, which may wait for a
+ * catalog lock of this session's transaction: checked as the run's waits
+ * are.  On any error here (that, a cancel, statement_timeout) the worker is
+ * terminated before it records anything, so that no run goes on without a
+ * slot once this session's start lock is gone.
+ */
 static void
 hold_slot_until_taken(DsrRunRequest *request, BackgroundWorkerHandle *handle)
 {
-    for (;;)
+    PG_TRY();
     {
-        pid_t       pid;
+        for (int waited_ms = 0;; waited_ms += 2)
+        {
+            pid_t       pid;
 
-        pg_read_barrier();
-        if (request->slot_taken || GetBackgroundWorkerPid(handle, &pid) == BGWH_STOPPED)
-            break;
-        (void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 2L, PG_WAIT_EXTENSION);
-        ResetLatch(MyLatch);
-        CHECK_FOR_INTERRUPTS();
+            pg_read_barrier();
+            if (request->slot_taken || GetBackgroundWorkerPid(handle, &pid) == BGWH_STOPPED)
+                break;
+            (void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 2L, PG_WAIT_EXTENSION);
+            ResetLatch(MyLatch);
+            CHECK_FOR_INTERRUPTS();
+            if (waited_ms % DSR_LOCK_CHECK_MS == 0)
+                check_worker_not_waiting_on_us(handle);
+        }
     }
+    PG_CATCH();
+    {
+        TerminateBackgroundWorker(handle);
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
     dsr_unlock(DSR_LOCK_RUN_START, 0, false);
 }
 
@@ -464,6 +506,7 @@ daily_sales_report_run_async(PG_FUNCTION_ARGS)
         (void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 10L, PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);
         CHECK_FOR_INTERRUPTS();
+        check_worker_not_waiting_on_us(handle);
     }
     dsm_detach(segment);
     PG_RETURN_INT64(run_id);

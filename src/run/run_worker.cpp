@@ -90,8 +90,16 @@ daily_sales_report_run_worker(Datum main_arg)
     pq_redirect_to_shm_mq(segment, queue_handle);
 
     BackgroundWorkerInitializeConnectionByOid(request->database_id, request->authenticated_user_id, 0);
-    /* the slot the caller picked (it waits for this): held until the worker exits */
-    (void) dsr_lock(DSR_LOCK_RUN_SLOT, (uint32) request->run_slot, true, false);
+    /*
+     * The slot the caller picked (it waits for this): held until the worker
+     * exits.  Taken already only if the caller stopped waiting and another
+     * run got it: then this run must not start.
+     */
+    if (!dsr_lock(DSR_LOCK_RUN_SLOT, (uint32) request->run_slot, true, false))
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                 errmsg("daily_sales_report run: its run slot was taken by another run"),
+                 errdetail("The caller stopped waiting for this worker to start; the run did not start.")));
     request->slot_taken = true;
     pg_write_barrier();
 

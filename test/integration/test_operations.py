@@ -175,6 +175,55 @@ class ParallelRunsTest(StackTestCase):
         self.assertEqual(other.returncode, 0, other_err)
 
 
+    def test_a_worker_that_cannot_connect_for_our_lock_is_detected(self):
+        """
+        The user sees: a transaction that locked a catalog the run's worker reads while it connects
+        (its settings, pg_db_role_setting) calls the report: an ERROR within seconds, no run of that
+        day goes on after it, and the server takes runs again.
+        """
+        last_run = self.stack.max_run_id()
+        started = time.monotonic()
+        result = self.stack.psql("BEGIN", "LOCK pg_db_role_setting IN ACCESS EXCLUSIVE MODE",
+                                 "SET LOCAL statement_timeout = '60s'", self.stack.report_sql(DAY), "COMMIT",
+                                 check=False)
+        elapsed = time.monotonic() - started
+        self.assertIn("the report waits for a lock that this session holds", result.stderr)
+        self.assertLess(elapsed, 10, "the call took %.1f s" % elapsed)
+        time.sleep(1)
+        self.assertEqual(self.stack.psql("SELECT count(*) FROM daily_sales_report.runs WHERE run_id > %d"
+                                         % last_run).value, "0")
+        row, _ = self.stack.run_report(DAY)
+        self.assertGreater(int(row["run_id"]), last_run)
+
+    def test_a_caller_that_stops_waiting_for_its_worker_leaves_no_run(self):
+        """
+        The user sees: max_parallel_runs = 1; a caller's worker cannot connect yet (another session
+        holds pg_db_role_setting) and the caller's statement_timeout ends the call: its run never
+        starts, so a second caller's run is the only one in progress.
+        """
+        self.set_max_parallel_runs(1)
+        last_run = self.stack.max_run_id()
+        # connected first: a new session reads pg_db_role_setting too
+        caller = self.stack.psql_popen("SELECT pg_sleep(1)", "SET statement_timeout = '1s'",
+                                       "SELECT daily_sales_report_async('%s')" % self.OTHER_DAY)
+        time.sleep(0.3)
+        holder = self.stack.psql_popen("BEGIN", "LOCK pg_db_role_setting IN ACCESS EXCLUSIVE MODE",
+                                       "SELECT pg_sleep(3)", "COMMIT")
+        _, err = caller.communicate(timeout=90)
+        self.assertIn("statement timeout", err.decode())
+        second = self.stack.psql_popen(self.stack.report_sql(DAY))
+        peak = 0
+        while second.poll() is None:
+            peak = max(peak, self.run_workers())
+            time.sleep(0.02)
+        _, err = second.communicate(timeout=90)
+        holder.communicate(timeout=90)
+        self.assertEqual(second.returncode, 0, err)
+        self.assertLessEqual(peak, 1)
+        self.assertEqual(self.stack.psql("SELECT report_date::text FROM daily_sales_report.runs WHERE run_id > %d"
+                                         % last_run).rows, [[DAY]])
+
+
 class SelfDeadlockTest(StackTestCase):
 
     def test_a_lock_queued_behind_the_callers_read_is_detected(self):
