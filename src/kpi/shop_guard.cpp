@@ -98,70 +98,72 @@ refuse_changed_shop(const char *what)
              errhint("Run the report again; if it happens again, check who renames or replaces that schema.")));
 }
 
+/* A check of one range table entry, applied by for_each_rte. */
+typedef struct RteCheck
+{
+    void        (*check) (RangeTblEntry *rte);
+} RteCheck;
+
+/* Applies check to every range table entry of a statement, its subqueries and sublinks included. */
 static bool
-reads_checked_relations_only(Node *node, void *context)
+for_each_rte(Node *node, void *context)
 {
     if (node == NULL)
         return false;
     if (IsA(node, RangeTblEntry))
     {
-        RangeTblEntry *rte = (RangeTblEntry *) node;
-
-        if (rte->rtekind == RTE_RELATION && rte->relid >= FirstNormalObjectId &&
-            rte->relid != dsr_shop_relids[0] && rte->relid != dsr_shop_relids[1] &&
-            rte->relid != dsr_shop_relids[2])
-            refuse_changed_shop(psprintf("%s is not one of the tables checked",
-                                         get_rel_name(rte->relid) ? get_rel_name(rte->relid) : "a relation"));
-        /* a partition attached since the start: before the planner opens it */
-        if (rte->rtekind == RTE_RELATION && rte->inh)
-            dsr_check_shop_children(rte->relid);
+        ((RteCheck *) context)->check((RangeTblEntry *) node);
         return false;
     }
     if (IsA(node, Query))
-        return query_tree_walker((Query *) node, (bool (*)()) (void (*)(void)) reads_checked_relations_only, context, QTW_EXAMINE_RTES_BEFORE);
-    return expression_tree_walker(node, (bool (*)()) (void (*)(void)) reads_checked_relations_only, context);
+        return query_tree_walker((Query *) node, (bool (*)()) (void (*)(void)) for_each_rte, context,
+                                 QTW_EXAMINE_RTES_BEFORE);
+    return expression_tree_walker(node, (bool (*)()) (void (*)(void)) for_each_rte, context);
+}
+
+static void
+check_relation_is_checked(RangeTblEntry *rte)
+{
+    if (rte->rtekind == RTE_RELATION && rte->relid >= FirstNormalObjectId &&
+        rte->relid != dsr_shop_relids[0] && rte->relid != dsr_shop_relids[1] &&
+        rte->relid != dsr_shop_relids[2])
+        refuse_changed_shop(psprintf("%s is not one of the tables checked",
+                                     get_rel_name(rte->relid) ? get_rel_name(rte->relid) : "a relation"));
+    /* a partition attached since the start: before the planner opens it */
+    if (rte->rtekind == RTE_RELATION && rte->inh)
+        dsr_check_shop_children(rte->relid);
 }
 
 static void
 guard_shop_statement(ParseState *pstate, Query *query, JumbleState *jstate)
 {
+    RteCheck    relations = {check_relation_is_checked};
+
     if (previous_post_parse_analyze_hook)
         previous_post_parse_analyze_hook(pstate, query, jstate);
     /* not the run's own clean-up when its process ends (FATAL skips the caller's PG_FINALLY) */
     if (shop_guard_on && !proc_exit_inprogress)
-        (void) reads_checked_relations_only((Node *) query, NULL);
+        (void) for_each_rte((Node *) query, &relations);
 }
 
 /*
  * Row-level security policies of the tables are added by the rewriter, so
- * they are seen here: a volatile function in one (pg_advisory_unlock_all,
- * pg_sleep...) would run in the run's process, releasing its locks or
- * holding its worker slot.  The functions a policy may call otherwise are
- * checked when they are called (calls_trusted_code_only).
+ * they are seen by the planner hook: a volatile function in one
+ * (pg_advisory_unlock_all, pg_sleep...) would run in the run's process,
+ * releasing its locks or holding its worker slot.  The functions a policy
+ * may call otherwise are checked when they are called (calls_trusted_code_only).
  */
-static bool
-policies_call_no_volatile_function(Node *node, void *context)
+static void
+check_policies_call_no_volatile_function(RangeTblEntry *rte)
 {
-    if (node == NULL)
-        return false;
-    if (IsA(node, RangeTblEntry))
-    {
-        RangeTblEntry *rte = (RangeTblEntry *) node;
-
-        if (rte->securityQuals != NIL && contain_volatile_functions((Node *) rte->securityQuals))
-            ereport(ERROR,
-                    (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                     errmsg("a row-level security policy of %s.%s calls a volatile function",
-                            dsr_shop_schema_name(), get_rel_name(rte->relid) ? get_rel_name(rte->relid) : "a table"),
-                     errdetail("A policy runs in the report's process as the role running the report."),
-                     errhint("Use stable or immutable functions in the policies of the shop's tables, or point"
-                             " daily_sales_report.source at a view you trust.")));
-        return false;
-    }
-    if (IsA(node, Query))
-        return query_tree_walker((Query *) node, (bool (*)()) (void (*)(void)) policies_call_no_volatile_function,
-                                 context, QTW_EXAMINE_RTES_BEFORE);
-    return expression_tree_walker(node, (bool (*)()) (void (*)(void)) policies_call_no_volatile_function, context);
+    if (rte->securityQuals != NIL && contain_volatile_functions((Node *) rte->securityQuals))
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                 errmsg("a row-level security policy of %s.%s calls a volatile function",
+                        dsr_shop_schema_name(), get_rel_name(rte->relid) ? get_rel_name(rte->relid) : "a table"),
+                 errdetail("A policy runs in the report's process as the role running the report."),
+                 errhint("Use stable or immutable functions in the policies of the shop's tables, or point"
+                         " daily_sales_report.source at a view you trust.")));
 }
 
 /*
@@ -173,11 +175,12 @@ policies_call_no_volatile_function(Node *node, void *context)
 static PlannedStmt *
 plan_shop_statement(Query *parse, const char *query_string, int cursor_options, ParamListInfo params)
 {
+    RteCheck    policies = {check_policies_call_no_volatile_function};
     PlannedStmt *plan;
     ListCell   *item;
 
     if (shop_guard_on && !proc_exit_inprogress)
-        (void) policies_call_no_volatile_function((Node *) parse, NULL);
+        (void) for_each_rte((Node *) parse, &policies);
     plan = previous_planner_hook
         ? previous_planner_hook(parse, query_string, cursor_options, params)
         : standard_planner(parse, query_string, cursor_options, params);
