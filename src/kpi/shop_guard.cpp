@@ -16,7 +16,9 @@ extern "C" {
 #include "optimizer/optimizer.h"
 #include "optimizer/planner.h"
 #include "parser/analyze.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/regproc.h"
 #include "utils/syscache.h"
 }
 #include "extension/settings.h"
@@ -36,6 +38,7 @@ static post_parse_analyze_hook_type previous_post_parse_analyze_hook = NULL;
 static planner_hook_type previous_planner_hook = NULL;
 static needs_fmgr_hook_type previous_needs_fmgr_hook = NULL;
 static fmgr_hook_type previous_fmgr_hook = NULL;
+static Oid  run_role = InvalidOid;      /* the role running the report, as the guard started */
 
 const char *
 dsr_relation_kind(char relkind)
@@ -148,22 +151,72 @@ guard_shop_statement(ParseState *pstate, Query *query, JumbleState *jstate)
 
 /*
  * Row-level security policies of the tables are added by the rewriter, so
- * they are seen by the planner hook: a volatile function in one
- * (pg_advisory_unlock_all, pg_sleep...) would run in the run's process,
- * releasing its locks or holding its worker slot.  The functions a policy
- * may call otherwise are checked when they are called (calls_trusted_code_only).
+ * they are seen by the planner hook.  A policy may call built-in functions
+ * that are not volatile only: a volatile one (pg_advisory_unlock_all,
+ * pg_sleep) would release the run's locks or hold its worker slot, and a
+ * function that is not built in, even a superuser's (an extension's
+ * crosstab(text) runs any SQL), could run anything there; a domain of a
+ * user's would run its CHECK.  Sets *function to the first such function
+ * (InvalidOid for a domain).
  */
-static void
-check_policies_call_no_volatile_function(RangeTblEntry *rte)
+static bool
+untrusted_function(Oid funcid, void *context)
 {
-    if (rte->securityQuals != NIL && contain_volatile_functions((Node *) rte->securityQuals))
+    if (funcid < FirstNormalObjectId && func_volatile(funcid) != PROVOLATILE_VOLATILE)
+        return false;
+    *(Oid *) context = funcid;
+    return true;
+}
+
+static bool
+calls_untrusted_code(Node *node, void *function)
+{
+    if (node == NULL)
+        return false;
+    if (check_functions_in_node(node, untrusted_function, function))
+        return true;
+    if (IsA(node, NextValueExpr) || (IsA(node, CoerceToDomain) &&
+                                    ((CoerceToDomain *) node)->resulttype >= FirstNormalObjectId))
+    {
+        *(Oid *) function = InvalidOid;
+        return true;
+    }
+    if (IsA(node, Query))
+        return query_tree_walker((Query *) node, (bool (*)()) (void (*)(void)) calls_untrusted_code, function, 0);
+    return expression_tree_walker(node, (bool (*)()) (void (*)(void)) calls_untrusted_code, function);
+}
+
+static void
+check_policies_call_built_in_functions_only(RangeTblEntry *rte)
+{
+    Oid         function = InvalidOid;
+
+    if (rte->securityQuals != NIL && calls_untrusted_code((Node *) rte->securityQuals, &function))
         ereport(ERROR,
                 (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                 errmsg("a row-level security policy of %s.%s calls a volatile function",
-                        dsr_shop_schema_name(), get_rel_name(rte->relid) ? get_rel_name(rte->relid) : "a table"),
-                 errdetail("A policy runs in the report's process as the role running the report."),
-                 errhint("Use stable or immutable functions in the policies of the shop's tables, or point"
-                         " daily_sales_report.source at a view you trust.")));
+                 errmsg("a row-level security policy of %s.%s calls %s", dsr_shop_schema_name(),
+                        get_rel_name(rte->relid) ? get_rel_name(rte->relid) : "a table",
+                        OidIsValid(function) ? psprintf("%s, which is %s", format_procedure(function),
+                                                        function >= FirstNormalObjectId ? "not built in" : "volatile")
+                        : "a sequence or a domain's checks"),
+                 errdetail("A policy runs in the report's process as the role running the report: it may call"
+                           " built-in functions that are not volatile only."),
+                 errhint("Change the policies of the shop's tables, or point daily_sales_report.source at a view"
+                         " you trust.")));
+}
+
+/*
+ * Parallel workers run parts of a plan without this file's hooks: none is
+ * started for a shop statement.  Set for the transaction, like the KPI
+ * query's own plan settings.
+ */
+static void
+no_parallel_workers(void)
+{
+    (void) set_config_option("max_parallel_workers", "0", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
+                             true, 0, false);
+    (void) set_config_option("max_parallel_workers_per_gather", "0", PGC_USERSET, PGC_S_SESSION,
+                             GUC_ACTION_LOCAL, true, 0, false);
 }
 
 /*
@@ -175,7 +228,7 @@ check_policies_call_no_volatile_function(RangeTblEntry *rte)
 static PlannedStmt *
 plan_shop_statement(Query *parse, const char *query_string, int cursor_options, ParamListInfo params)
 {
-    RteCheck    policies = {check_policies_call_no_volatile_function};
+    RteCheck    policies = {check_policies_call_built_in_functions_only};
     PlannedStmt *plan;
     ListCell   *item;
 
@@ -246,12 +299,13 @@ calls_trusted_code_only(FmgrHookEventType event, FmgrInfo *flinfo, Datum *arg)
         char       *name = NULL;
         Oid         owner = owner_of_function(flinfo->fn_oid, &name);
 
-        if (owner != GetUserId() && !(OidIsValid(owner) && superuser_arg(owner)))
+        /* run_role, not GetUserId(): a SECURITY DEFINER function is its owner's by the time this is called */
+        if (owner != run_role && !(OidIsValid(owner) && superuser_arg(owner)))
             ereport(ERROR,
                     (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                      errmsg("reading the shop's tables would call %s, a function of role %s, as role %s",
                             name ? name : "a function", GetUserNameFromId(owner, true) ? GetUserNameFromId(owner, true)
-                            : "(dropped)", GetUserNameFromId(GetUserId(), false)),
+                            : "(dropped)", GetUserNameFromId(run_role, false)),
                      errdetail("PostgreSQL runs the functions of a table's CHECK constraints, indexes, statistics,"
                                " partition keys and row-level security policies as whoever plans or reads it:"
                                " the report runs only built-in functions, a superuser's (extensions) and its own."),
@@ -282,6 +336,8 @@ dsr_shop_guard_start(void)
         fmgr_hook = calls_trusted_code_only;
         shop_guard_installed = true;
     }
+    run_role = GetUserId();
+    no_parallel_workers();
     shop_guard_on = true;
 }
 

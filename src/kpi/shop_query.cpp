@@ -662,20 +662,21 @@ dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given
      * full optimization (~0.4 s measured for an empty day).  With the
      * indexes, a day is read by range scans, which the planner merges by
      * itself once the id ranges are constants; parallel workers would only
-     * ship every line to the leader (a Gather of the day), so there are none.
+     * ship every line to the leader (a Gather of the day): there are none
+     * anyway (see below).
      * Without order_items(order_id) but with integer ids, order_items is
      * read whole but only the days' id ranges are kept: sorting those and
      * merging them with orders_pkey beats a hash join, with or without
      * parallel workers (day-only table, report/floor: 100k-A 1.01x against
      * 1.36x with the defaults, 100k-B 1.01x against 1.23x, 1M-A 1.02x; the
      * floor's own defaults variant was 1.2-1.4x slower in each).  Ids that
-     * are not integers have no ranges: the planner's defaults (hash joins,
-     * parallel scans) are what joining whole tables needs.
+     * are not integers have no ranges: the planner's defaults (hash joins)
+     * are what joining whole tables needs.  Parallel workers are off for
+     * every shop statement (shop_guard.cpp: a worker would run the tables'
+     * policies without the guard).
      */
-    if (SPI_execute(indexed ? "SELECT set_config('jit', 'off', true),"
-                              "       set_config('max_parallel_workers_per_gather', '0', true)"
+    if (SPI_execute(indexed ? "SELECT set_config('jit', 'off', true)"
                     : access.integer_ids ? "SELECT set_config('jit', 'off', true),"
-                                           "       set_config('max_parallel_workers_per_gather', '0', true),"
                                            "       set_config('enable_hashjoin', 'off', true),"
                                            "       set_config('enable_nestloop', 'off', true)"
                     : "SELECT set_config('jit', 'off', true)",

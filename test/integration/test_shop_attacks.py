@@ -40,7 +40,9 @@ Hostile shapes and timings for the shop's own tables (src/kpi/shop_query.cpp):
   over built-in types: read as those types;
 - the tables' owner hides a function in a CHECK constraint, an index, a
   statistics object, a partition key or a row-level security policy, which
-  PostgreSQL would call as the role running the report: refused, named.
+  PostgreSQL would call as the role running the report (or, SECURITY
+  DEFINER, as itself inside the run, releasing its locks; or in a parallel
+  worker; or an extension's function running any SQL): refused, named.
 """
 
 import os
@@ -610,6 +612,13 @@ class ShopAttacksTest(StackTestCase):
             " $t$BEGIN RETURN {s}.grab(); END$t$",
             "CREATE FUNCTION {s}.tenant() RETURNS boolean LANGUAGE plpgsql STABLE AS"
             " $t$BEGIN RETURN {s}.grab() = 0; END$t$",
+            # the lock holder's way out: as its owner, with the run's locks released
+            "CREATE FUNCTION {s}.unlocks() RETURNS integer LANGUAGE plpgsql IMMUTABLE SECURITY DEFINER AS"
+            " $t$BEGIN PERFORM pg_advisory_unlock_all(); RETURN 0; END$t$",
+            # leaves its mark as an error where nothing can be written (a parallel worker)
+            "CREATE FUNCTION {s}.spy() RETURNS boolean LANGUAGE plpgsql STABLE PARALLEL SAFE AS"
+            " $t$BEGIN IF current_user <> '{o}' THEN RAISE EXCEPTION 'the trap ran as %', current_user; END IF;"
+            " RETURN true; END$t$",
             "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {s} TO PUBLIC",
             "CREATE TABLE {s}.products (id integer PRIMARY KEY, name text)",
             "CREATE TABLE {s}.order_items (order_id bigint, product_id integer, quantity integer, price numeric)",
@@ -640,10 +649,23 @@ class ShopAttacksTest(StackTestCase):
             "policy, a volatile built-in": (plain_orders + [
                 "ALTER TABLE {s}.orders ENABLE ROW LEVEL SECURITY",
                 "CREATE POLICY p ON {s}.orders FOR SELECT USING (pg_advisory_unlock_all() IS NULL)"], {}),
+            "index, security definer": (plain_orders + ["CREATE INDEX ON {s}.orders ((id + {s}.unlocks()))"], {}),
+            # tablefunc is trusted: the database's owner, or one granted CREATE on it, may install it
+            "policy, an extension's function running SQL": (plain_orders + [
+                "CREATE EXTENSION tablefunc SCHEMA {s}",
+                "ALTER TABLE {s}.orders ENABLE ROW LEVEL SECURITY",
+                "CREATE POLICY p ON {s}.orders FOR SELECT USING ((SELECT count(*) FROM {s}.crosstab("
+                "'SELECT ''a''::text, ''b''::text, pg_advisory_unlock_all()::text') AS t(r text, c text)) >= 0)"], {}),
+            "policy, in parallel workers": (plain_orders + [
+                "ALTER TABLE {s}.orders ENABLE ROW LEVEL SECURITY",
+                "CREATE POLICY p ON {s}.orders FOR SELECT USING ({s}.spy())"],
+                {"force_parallel_mode": "on", "parallel_leader_participation": "off", "parallel_setup_cost": "0",
+                 "parallel_tuple_cost": "0", "min_parallel_table_scan_size": "0"}),
         }
         stack.psql("DROP SCHEMA IF EXISTS %s CASCADE" % schema,
                    "DROP ROLE IF EXISTS %s" % reader, "DROP ROLE IF EXISTS %s" % owner,
                    "CREATE ROLE %s LOGIN" % owner, "CREATE ROLE %s LOGIN" % reader,
+                   "GRANT CREATE ON DATABASE %s TO %s" % (harness.DB, owner),
                    "GRANT EXECUTE ON FUNCTION daily_sales_report(text) TO %s, %s" % (owner, reader),
                    "GRANT USAGE ON SCHEMA daily_sales_report TO %s, %s" % (owner, reader),
                    # the shop's schema and calendar are a superuser's settings: set for the roles
@@ -666,12 +688,18 @@ class ShopAttacksTest(StackTestCase):
                             self.assertTrue(result.ok, result)   # a superuser bypasses row-level security
                             continue
                         self.assertFalse(result.ok, "%s: %s" % (user, result))
-                        if trap.endswith("built-in"):
-                            self.assertIn("a row-level security policy of %s.orders calls a volatile function"
-                                          % schema, result.stderr)
+                        self.assertNotIn("the trap ran", result.stderr)
+                        policy = {"policy function": "%s.tenant(), which is not built in" % schema,
+                                  "policy, a volatile built-in": "pg_advisory_unlock_all(), which is volatile",
+                                  "policy, an extension's function running SQL":
+                                      "%s.crosstab(text), which is not built in" % schema,
+                                  "policy, in parallel workers": "%s.spy(), which is not built in" % schema}
+                        if trap in policy:
+                            self.assertIn("a row-level security policy of %s.orders calls %s"
+                                          % (schema, policy[trap]), result.stderr)
                         else:
                             self.assertIn("reading the shop's tables would call %s.%s, a function of role %s, as"
-                                          " role %s" % (schema, "tenant" if trap == "policy function" else "zero",
+                                          " role %s" % (schema, "unlocks" if "definer" in trap else "zero",
                                                         owner, user), result.stderr)
                     self.assertEqual(stack.psql("SELECT rolsuper FROM pg_roles WHERE rolname = '%s'"
                                                 % owner).value, "f")
@@ -681,5 +709,6 @@ class ShopAttacksTest(StackTestCase):
                     self.assertEqual(row["revenue"], "10.00")
         finally:
             stack.psql("ALTER ROLE %s NOSUPERUSER" % owner, "DROP SCHEMA IF EXISTS %s CASCADE" % schema,
+                       "REVOKE CREATE ON DATABASE %s FROM %s" % (harness.DB, owner),
                        "DROP OWNED BY %s" % owner, "DROP OWNED BY %s" % reader,
                        "DROP ROLE %s" % reader, "DROP ROLE %s" % owner)
