@@ -16,7 +16,6 @@ extern "C" {
 #include "optimizer/optimizer.h"
 #include "optimizer/planner.h"
 #include "parser/analyze.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/syscache.h"
@@ -151,72 +150,84 @@ guard_shop_statement(ParseState *pstate, Query *query, JumbleState *jstate)
 
 /*
  * Row-level security policies of the tables are added by the rewriter, so
- * they are seen by the planner hook.  A policy may call built-in functions
- * that are not volatile only: a volatile one (pg_advisory_unlock_all,
- * pg_sleep) would release the run's locks or hold its worker slot, and a
- * function that is not built in, even a superuser's (an extension's
- * crosstab(text) runs any SQL), could run anything there; a domain of a
- * user's would run its CHECK.  Sets *function to the first such function
- * (InvalidOid for a domain).
+ * they are seen by the planner hook.  A policy runs in the run's process as
+ * the role running the report, and an expression can run code in many ways
+ * besides a call (a cast to a user's domain runs its CHECK, inside a
+ * built-in input or JSON function; a subquery can call anything): so a
+ * policy may only compare the table's columns with constants, through
+ * built-in functions that are not volatile, all of built-in types.  Any
+ * other node is refused, named (*what).
  */
 static bool
 untrusted_function(Oid funcid, void *context)
 {
     if (funcid < FirstNormalObjectId && func_volatile(funcid) != PROVOLATILE_VOLATILE)
         return false;
-    *(Oid *) context = funcid;
+    *(const char **) context = psprintf("%s, which is %s", format_procedure(funcid),
+                                        funcid >= FirstNormalObjectId ? "not built in" : "volatile");
     return true;
 }
 
 static bool
-calls_untrusted_code(Node *node, void *function)
+policy_runs_other_code(Node *node, void *what)
 {
     if (node == NULL)
         return false;
-    if (check_functions_in_node(node, untrusted_function, function))
-        return true;
-    if (IsA(node, NextValueExpr) || (IsA(node, CoerceToDomain) &&
-                                    ((CoerceToDomain *) node)->resulttype >= FirstNormalObjectId))
+    switch (nodeTag(node))
     {
-        *(Oid *) function = InvalidOid;
-        return true;
+        case T_List:
+        case T_CaseWhen:
+            break;
+        case T_Var:
+        case T_Const:
+        case T_FuncExpr:
+        case T_OpExpr:
+        case T_DistinctExpr:
+        case T_NullIfExpr:
+        case T_ScalarArrayOpExpr:
+        case T_BoolExpr:
+        case T_NullTest:
+        case T_BooleanTest:
+        case T_RelabelType:
+        case T_CoerceViaIO:
+        case T_CollateExpr:
+        case T_CaseExpr:
+        case T_CaseTestExpr:
+        case T_CoalesceExpr:
+        case T_MinMaxExpr:
+        case T_ArrayExpr:
+        case T_SQLValueFunction:
+            if (exprType(node) >= FirstNormalObjectId)
+            {
+                *(const char **) what = psprintf("a value of type %s, which is not built in",
+                                                 format_type_be(exprType(node)));
+                return true;
+            }
+            if (check_functions_in_node(node, untrusted_function, what))
+                return true;
+            break;
+        default:
+            *(const char **) what = IsA(node, SubLink) ? "a subquery" : "an expression the report does not run";
+            return true;
     }
-    if (IsA(node, Query))
-        return query_tree_walker((Query *) node, (bool (*)()) (void (*)(void)) calls_untrusted_code, function, 0);
-    return expression_tree_walker(node, (bool (*)()) (void (*)(void)) calls_untrusted_code, function);
+    return expression_tree_walker(node, (bool (*)()) (void (*)(void)) policy_runs_other_code, what);
 }
 
 static void
-check_policies_call_built_in_functions_only(RangeTblEntry *rte)
+check_policies_run_built_in_code_only(RangeTblEntry *rte)
 {
-    Oid         function = InvalidOid;
+    const char *what = NULL;
 
-    if (rte->securityQuals != NIL && calls_untrusted_code((Node *) rte->securityQuals, &function))
+    if (rte->securityQuals != NIL && policy_runs_other_code((Node *) rte->securityQuals, &what))
         ereport(ERROR,
                 (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                 errmsg("a row-level security policy of %s.%s calls %s", dsr_shop_schema_name(),
-                        get_rel_name(rte->relid) ? get_rel_name(rte->relid) : "a table",
-                        OidIsValid(function) ? psprintf("%s, which is %s", format_procedure(function),
-                                                        function >= FirstNormalObjectId ? "not built in" : "volatile")
-                        : "a sequence or a domain's checks"),
-                 errdetail("A policy runs in the report's process as the role running the report: it may call"
-                           " built-in functions that are not volatile only."),
+                 errmsg("a row-level security policy of %s.%s uses %s", dsr_shop_schema_name(),
+                        get_rel_name(rte->relid) ? get_rel_name(rte->relid) : "a table", what),
+                 errdetail("A policy runs in the report's process as the role running the report: it may compare"
+                           " the table's columns with constants, through built-in functions that are not volatile,"
+                           " all of built-in types."),
                  errhint("Change the policies of the shop's tables, or point daily_sales_report.source at a view"
                          " you trust.")));
-}
-
-/*
- * Parallel workers run parts of a plan without this file's hooks: none is
- * started for a shop statement.  Set for the transaction, like the KPI
- * query's own plan settings.
- */
-static void
-no_parallel_workers(void)
-{
-    (void) set_config_option("max_parallel_workers", "0", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
-                             true, 0, false);
-    (void) set_config_option("max_parallel_workers_per_gather", "0", PGC_USERSET, PGC_S_SESSION,
-                             GUC_ACTION_LOCAL, true, 0, false);
 }
 
 /*
@@ -228,12 +239,16 @@ no_parallel_workers(void)
 static PlannedStmt *
 plan_shop_statement(Query *parse, const char *query_string, int cursor_options, ParamListInfo params)
 {
-    RteCheck    policies = {check_policies_call_built_in_functions_only};
+    RteCheck    policies = {check_policies_run_built_in_code_only};
     PlannedStmt *plan;
     ListCell   *item;
 
     if (shop_guard_on && !proc_exit_inprogress)
+    {
         (void) for_each_rte((Node *) parse, &policies);
+        /* a parallel worker would run a part of the plan without these hooks; no setting undoes this */
+        cursor_options &= ~CURSOR_OPT_PARALLEL_OK;
+    }
     plan = previous_planner_hook
         ? previous_planner_hook(parse, query_string, cursor_options, params)
         : standard_planner(parse, query_string, cursor_options, params);
@@ -337,7 +352,6 @@ dsr_shop_guard_start(void)
         shop_guard_installed = true;
     }
     run_role = GetUserId();
-    no_parallel_workers();
     shop_guard_on = true;
 }
 
