@@ -16,6 +16,7 @@ extern "C" {
 #include "optimizer/optimizer.h"
 #include "optimizer/planner.h"
 #include "parser/analyze.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/syscache.h"
@@ -155,16 +156,26 @@ guard_shop_statement(ParseState *pstate, Query *query, JumbleState *jstate)
  * besides a call (a cast to a user's domain runs its CHECK, inside a
  * built-in input or JSON function; a subquery can call anything): so a
  * policy may only compare the table's columns with constants, through
- * built-in functions that are not volatile, all of built-in types.  Any
- * other node is refused, named (*what).
+ * built-in functions that are not volatile and are parallel safe (the
+ * catalog's word for "runs no query and writes nothing"), all of built-in
+ * types.  Any other node is refused, named (*what).
  */
 static bool
 untrusted_function(Oid funcid, void *context)
 {
-    if (funcid < FirstNormalObjectId && func_volatile(funcid) != PROVOLATILE_VOLATILE)
+    const char *why = NULL;
+
+    if (funcid >= FirstNormalObjectId)
+        why = "not built in";
+    else if (func_volatile(funcid) == PROVOLATILE_VOLATILE)
+        why = "volatile";
+    else if (func_parallel(funcid) != PROPARALLEL_SAFE)
+        why = "not parallel safe (it runs queries, or writes)";   /* table_to_xml, pg_current_xact_id */
+    else if (funcid == F_PG_GET_OBJECT_ADDRESS)
+        why = "a function that locks the objects it names";
+    if (why == NULL)
         return false;
-    *(const char **) context = psprintf("%s, which is %s", format_procedure(funcid),
-                                        funcid >= FirstNormalObjectId ? "not built in" : "volatile");
+    *(const char **) context = psprintf("%s, which is %s", format_procedure(funcid), why);
     return true;
 }
 
@@ -224,8 +235,8 @@ check_policies_run_built_in_code_only(RangeTblEntry *rte)
                  errmsg("a row-level security policy of %s.%s uses %s", dsr_shop_schema_name(),
                         get_rel_name(rte->relid) ? get_rel_name(rte->relid) : "a table", what),
                  errdetail("A policy runs in the report's process as the role running the report: it may compare"
-                           " the table's columns with constants, through built-in functions that are not volatile,"
-                           " all of built-in types."),
+                           " the table's columns with constants, through built-in functions that are neither"
+                           " volatile nor parallel unsafe, all of built-in types."),
                  errhint("Change the policies of the shop's tables, or point daily_sales_report.source at a view"
                          " you trust.")));
 }

@@ -662,6 +662,11 @@ class ShopAttacksTest(StackTestCase):
                 "CREATE TYPE {s}.t AS (d {s}.evil)",
                 "ALTER TABLE {s}.orders ENABLE ROW LEVEL SECURITY",
                 "CREATE POLICY p ON {s}.orders FOR SELECT USING (('(1)'::text)::{s}.t IS NOT NULL)"], {}),
+            # a stable built-in that runs a query (SELECT * FROM products) for every row
+            "policy, a built-in running a query": (plain_orders + [
+                "ALTER TABLE {s}.orders ENABLE ROW LEVEL SECURITY",
+                "CREATE POLICY p ON {s}.orders FOR SELECT"
+                " USING (length(table_to_xml('{s}.products'::regclass, true, false, '')::text) > 0)"], {}),
             "policy, in parallel workers": (plain_orders + [
                 "ALTER TABLE {s}.orders ENABLE ROW LEVEL SECURITY",
                 "CREATE POLICY p ON {s}.orders FOR SELECT USING ({s}.spy())"],
@@ -699,6 +704,8 @@ class ShopAttacksTest(StackTestCase):
                                   "policy, a volatile built-in": "pg_advisory_unlock_all(), which is volatile",
                                   "policy, an extension's function running SQL": "a subquery",
                                   "policy, a domain's check": "a value of type %s.t, which is not built in" % schema,
+                                  "policy, a built-in running a query":
+                                      "table_to_xml(regclass,boolean,boolean,text), which is not parallel safe",
                                   "policy, in parallel workers": "%s.spy(), which is not built in" % schema}
                         if trap in policy:
                             self.assertIn("a row-level security policy of %s.orders uses %s"
