@@ -675,10 +675,9 @@ dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given
      * every shop statement (shop_guard.cpp: a worker would run the tables'
      * policies without the guard).
      */
-    if (SPI_execute(indexed ? "SELECT set_config('jit', 'off', true)"
-                    : access.integer_ids ? "SELECT set_config('jit', 'off', true),"
-                                           "       set_config('enable_hashjoin', 'off', true),"
-                                           "       set_config('enable_nestloop', 'off', true)"
+    if (SPI_execute(!indexed && access.integer_ids ? "SELECT set_config('jit', 'off', true),"
+                                                     "       set_config('enable_hashjoin', 'off', true),"
+                                                     "       set_config('enable_nestloop', 'off', true)"
                     : "SELECT set_config('jit', 'off', true)",
                     false, 1) != SPI_OK_SELECT)
         elog(ERROR, "could not set the KPI query's plan settings");
