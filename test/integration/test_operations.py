@@ -50,14 +50,16 @@ class ConcurrencyTest(StackTestCase):
         days = ["2025-08-%02d" % day for day in range(1, 9)]
         seen = []
         stop = threading.Event()
+        reading = threading.Lock()  # two threads read: a reading is listed before the next one is taken
 
         def read():
-            try:
-                value = self.job_value("batch_job_executions_total", status="success")
-            except (AssertionError, OSError):
-                return
-            if value is not None:
-                seen.append(value)
+            with reading:
+                try:
+                    value = self.job_value("batch_job_executions_total", status="success")
+                except (AssertionError, OSError):
+                    return
+                if value is not None:
+                    seen.append(value)
 
         def poll():
             while not stop.is_set():
