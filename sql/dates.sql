@@ -43,6 +43,11 @@ SELECT report_date FROM daily_sales_report('infinity'::date);
 -- (the detail names today's date: keep it out of the expected output)
 \set VERBOSITY terse
 SELECT report_date FROM daily_sales_report('2999-01-01');
+-- a year of more digits is no past day either (PostgreSQL's dates go beyond timestamps')
+SELECT report_date FROM daily_sales_report('294277-01-01');
+SELECT report_date FROM daily_sales_report('5874898-01-01');
+SELECT report_date FROM daily_sales_report('10000-02-30');
+SELECT report_date FROM daily_sales_report('1234567890-01-01');
 \set VERBOSITY default
 -- a date relative to today: its message is shown with the date as a name (the
 -- expected output must not depend on the day the suite runs)

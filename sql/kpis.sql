@@ -72,6 +72,12 @@ CREATE VIEW bad_time_view AS
       FROM orders;
 SET daily_sales_report.source = 'bad_time_view';
 SELECT orders FROM daily_sales_report('2025-09-22');
+-- a value the view cannot compute on a row of the day: named with the view, not under the whole statement
+CREATE VIEW dividing_view AS
+    SELECT order_id, ordered_at, product, quantity, line_total / (quantity - quantity) AS line_total
+      FROM sales_view;
+SET daily_sales_report.source = 'dividing_view';
+SELECT orders FROM daily_sales_report('2025-09-22');
 RESET daily_sales_report.source;
 
 -- the indexes the report needs are listed, and created only when asked; a partial or

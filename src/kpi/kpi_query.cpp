@@ -71,6 +71,49 @@ dsr_for_shop(const char *sql)
 }
 
 /*
+ * A data error (SQLSTATE class 22) raised while the statement runs comes
+ * from a value of a row: alone, "value out of range: overflow" under the
+ * whole statement says neither where nor what to do.
+ */
+void
+dsr_read_sales(const char *sql, int nargs, Oid *types, Datum *values, long count, const char *source)
+{
+    MemoryContext context = CurrentMemoryContext;
+    volatile int rc = 0;
+
+    PG_TRY();
+    {
+        rc = SPI_execute_with_args(sql, nargs, types, values, NULL, true, count);
+    }
+    PG_CATCH();
+    {
+        ErrorData  *error;
+        const char *schema = quote_identifier(dsr_shop_schema_name());
+
+        MemoryContextSwitchTo(context);
+        error = CopyErrorData();
+        if (ERRCODE_TO_CATEGORY(error->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+            PG_RE_THROW();
+        FlushErrorState();
+        ereport(ERROR,
+                (errcode(error->sqlerrcode),
+                 source != NULL
+                 ? errmsg("a value of the sales source %s cannot be computed: %s", source, error->message)
+                 : errmsg("a value of the shop's tables %s.orders and %s.order_items cannot be computed: %s",
+                          schema, schema, error->message),
+                 error->detail != NULL ? errdetail("%s", error->detail) : 0,
+                 source != NULL
+                 ? errhint("Fix the rows of the days reported, or the expression of the view that daily_sales_report.source names.")
+                 : errhint("Fix the lines of the days read (the day, the day before, the weeks before): "
+                           "order_items.quantity * price must stay within double precision; "
+                           "or report from a view that leaves them out (daily_sales_report.source).")));
+    }
+    PG_END_TRY();
+    if (rc != SPI_OK_SELECT)
+        elog(ERROR, "reading the sales failed: %s", SPI_result_code_string(rc));
+}
+
+/*
  * Reading a table runs nobody's code; reading a view runs the functions in
  * it as the caller (a superuser, under pg_cron), and so does a column of a
  * type someone defined, through its casts (an implicit cast to double
@@ -420,11 +463,9 @@ query_view(const Source *source, const DayBounds *bounds, MemoryContext context,
     Oid         comparison_types[4] = {t, t, t, t};
     Datum       comparison_values[4] = {bounds->from[1], bounds->to[1], bounds->from[2], bounds->to[2]};
 
-    if (SPI_execute_with_args(day_sql, 5, day_types, day_values, NULL, true, 0) != SPI_OK_SELECT)
-        elog(ERROR, "the KPI query failed");
+    dsr_read_sales(day_sql, 5, day_types, day_values, 0, source->from_item);
     dsr_read_kpi_rows(context, source->from_item, report->report_date, report);
-    if (SPI_execute_with_args(comparison_sql, 4, comparison_types, comparison_values, NULL, true, 1) != SPI_OK_SELECT)
-        elog(ERROR, "the comparison query failed");
+    dsr_read_sales(comparison_sql, 4, comparison_types, comparison_values, 1, source->from_item);
     dsr_read_comparison_row(context, source->from_item,
                         psprintf("the day before or the week before %s", report->report_date), report);
 }

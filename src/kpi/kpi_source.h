@@ -130,6 +130,15 @@ char *dsr_replace_all(const char *text, const char *token, const char *with);
 char *dsr_for_shop(const char *sql);
 
 /*
+ * Run a read-only statement on the sales of the report's days
+ * (SPI_execute_with_args, `count` rows at most).  PostgreSQL's own errors
+ * on a value of a row (quantity * price beyond double precision, a view's
+ * cast) name the source (NULL: the shop's tables) and the fix.  (The band's
+ * weeks have their own WARNING, expected_revenue.cpp.)
+ */
+void dsr_read_sales(const char *sql, int nargs, Oid *types, Datum *values, long count, const char *source);
+
+/*
  * SQL for the local hour of a timestamp column; `source_zone` and
  * `calendar_zone` are the parameters holding the two time zones.
  */

@@ -449,8 +449,7 @@ count_orders(const DayBounds *bounds, Oid type, const ShopAccess *access, bool b
             days[d].repeated_ids = repeated;
         }
     }
-    if (SPI_execute_with_args(dsr_for_shop(sql), 6, types, values, NULL, true, 0) != SPI_OK_SELECT)
-        elog(ERROR, "the orders query failed");
+    dsr_read_sales(dsr_for_shop(sql), 6, types, values, 0, NULL);
     for (uint64 r = 0; r < SPI_processed; r++)
         days[day_of_row(r)].nbuckets++;
     for (int d = 0; d < DSR_READ_DAYS; d++)
@@ -597,9 +596,7 @@ find_dense_range(const DayBounds *bounds, int d, Oid type, const ShopAccess *acc
         Datum       values[6] = {bounds->from[d], bounds->to[d], Float8GetDatum(low), Float8GetDatum(width),
                                  Int64GetDatum(day->dense_high), Int64GetDatum(day->dense_low)};
 
-        if (SPI_execute_with_args(dsr_for_shop(psprintf(HISTOGRAM_SQL, access->order_count)), 6, types, values,
-                                  NULL, true, 0) != SPI_OK_SELECT)
-            elog(ERROR, "the order id histogram query failed");
+        dsr_read_sales(dsr_for_shop(psprintf(HISTOGRAM_SQL, access->order_count)), 6, types, values, 0, NULL);
         if (SPI_processed == 0)
             break;
         {
@@ -742,8 +739,7 @@ dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given
         sql = dsr_replace_all(sql, "{products}", access.unique_products ? "{shop}.products"
                           : "(SELECT id, min(name) AS name FROM {shop}.products GROUP BY id)");
 
-        if (SPI_execute_with_args(dsr_for_shop(sql), 12, types, values, NULL, true, 0) != SPI_OK_SELECT)
-            elog(ERROR, "the KPI query failed");
+        dsr_read_sales(dsr_for_shop(sql), 12, types, values, 0, NULL);
         dsr_read_kpi_rows(context, "orders", report->report_date, report);
     }
     {
@@ -768,8 +764,7 @@ dsr_query_shop(const Source *source, const DayBounds *bounds, bool *notice_given
                                              "(created_at >= $1 AND created_at < $2 OR created_at >= $3 AND created_at < $4)"
                                              " GROUP BY id, created_at >= $1"));
 
-        if (SPI_execute_with_args(dsr_for_shop(sql), 18, types, values, NULL, true, 0) != SPI_OK_SELECT)
-            elog(ERROR, "the comparison query failed");
+        dsr_read_sales(dsr_for_shop(sql), 18, types, values, 0, NULL);
         dsr_read_kpi_rows(context, "orders", NULL, report);
     }
 }

@@ -50,11 +50,20 @@ strip_era(char *trimmed, size_t *len)
                  errhint(DATE_HINT)));
 }
 
-/* Parse exactly 'YYYY-MM-DD'; false if the shape is wrong. */
+/*
+ * Parse exactly 'YYYY-MM-DD', or a year of up to nine digits (beyond 9999,
+ * a date PostgreSQL may hold but never a past day); false if the shape is
+ * wrong.
+ */
 static bool
 parse_iso_shape(const char *s, int *year, int *month, int *day)
 {
-    for (int i = 0; i < 10; i++)
+    size_t year_digits = strspn(s, "0123456789");
+
+    if (year_digits < 4 || year_digits > 9)
+        return false;
+    s += year_digits - 4;
+    for (int i = 4; i < 10; i++)
     {
         bool dash = (i == 4 || i == 7);
         if (s[i] == '\0' || (dash ? s[i] != '-' : !isdigit((unsigned char) s[i])))
@@ -62,7 +71,7 @@ parse_iso_shape(const char *s, int *year, int *month, int *day)
     }
     if (s[10] != '\0')
         return false;
-    *year = atoi(s);
+    *year = atoi(s - (year_digits - 4));
     *month = atoi(s + 5);
     *day = atoi(s + 8);
     return true;
@@ -120,7 +129,8 @@ dsr_parse_report_date(const char *text, bool isnull)
                  : errdetail("Months run from 01 to 12."),
                  errhint(DATE_HINT)));
 
-    date = date2j(year, month, day) - POSTGRES_EPOCH_JDATE;
+    /* a year of five digits and more is in the future, and would overflow date2j */
+    date = year > 9999 ? DATEVAL_NOEND : date2j(year, month, day) - POSTGRES_EPOCH_JDATE;
     if (date > today)
         ereport(ERROR,
                 (errcode(ERRCODE_INVALID_PARAMETER_VALUE),

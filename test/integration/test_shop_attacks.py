@@ -441,6 +441,33 @@ class ShopAttacksTest(StackTestCase):
                 self.assertNotIn("out of range", result.stderr)
                 self.assertNotIn("cannot convert", result.stderr)
 
+    def test_a_line_beyond_double_precision_is_named(self):
+        """
+        A float8 line whose quantity * price is beyond double precision: on the day, an ERROR naming the
+        shop's tables and the fix, without the statement; two weeks before, a WARNING and no band.
+        """
+        for name, day, fails in (("day", DAY, True), ("band_week", "2025-04-30", False)):
+            schema = "shop_overflow"
+            self.stack.psql(*one_order_shop(schema),
+                            "ALTER TABLE %s.order_items ALTER quantity TYPE double precision" % schema,
+                            "INSERT INTO %s.orders VALUES (2, '%s 11:00', false)" % (schema, day),
+                            "INSERT INTO %s.order_items VALUES (2, 1, 1e200, 1e200)" % schema,
+                            "DELETE FROM daily_sales_report.day_totals")
+            with self.subTest(name=name):
+                row, result = self.stack.run_report(DAY, settings=self.settings(schema), check=False)
+                self.assertNotIn("SQL statement", result.stderr)
+                if fails:
+                    self.assertFalse(result.ok, result)
+                    self.assertIn("ERROR:  a value of the shop's tables shop_overflow.orders and"
+                                  " shop_overflow.order_items cannot be computed: value out of range: overflow",
+                                  result.stderr)
+                    self.assertIn("order_items.quantity * price must stay within double precision", result.stderr)
+                else:
+                    self.assertTrue(result.ok, result)
+                    self.assertEqual(Decimal(row["revenue"]), Decimal("10.00"))
+                    self.assertIn("WARNING:  no expected revenue for %s" % DAY, result.stderr)
+                    self.assertIn("failed: value out of range: overflow", result.stderr)
+
     def test_a_week_the_report_would_refuse_gives_no_band(self):
         """A NaN line two weeks before: that day's report would fail, so the band is not made without it."""
         schema = "shop_band_nan"
