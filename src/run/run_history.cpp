@@ -201,18 +201,18 @@ dsr_history_push_interrupted(int64 run_id, const char *reason)
 }
 
 bool
-dsr_history_ended_by_exit(int64 run_id)
+dsr_history_ended_by_exit(int64 run_id, const char *stop_reason)
 {
-    Oid         types[1] = {INT8OID};
-    Datum       values[1] = {Int64GetDatum(run_id)};
+    Oid         types[2] = {INT8OID, TEXTOID};
+    Datum       values[2] = {Int64GetDatum(run_id), CStringGetTextDatum(stop_reason)};
 
     dsr_execute_as_owner(
         "UPDATE daily_sales_report.runs SET status = 'failure', finished_at = clock_timestamp(),"
         "       duration_seconds = extract(epoch FROM clock_timestamp() - started_at)::float8,"
-        "       error_message = 'the run''s process was terminated before it finished"
-        " (pg_terminate_backend, or the server shutting down)'"
+        "       error_message = coalesce(nullif($2, ''), 'the run''s process was terminated before it finished"
+        " (pg_terminate_backend, or the server shutting down)')"
         " WHERE run_id = $1 AND status = 'running'",
-        1, types, values, NULL, SPI_OK_UPDATE);
+        2, types, values, NULL, SPI_OK_UPDATE);
     return SPI_processed > 0;
 }
 

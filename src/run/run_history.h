@@ -50,10 +50,11 @@ void dsr_history_failed(int64 run_id, const char *error_type, const char *messag
 
 /*
  * The run's process is exiting (a FATAL: pg_terminate_backend, a server
- * shutdown) while its row still says 'running': a failure now.  True if
- * it was still running.
+ * shutdown) while its row still says 'running': a failure now, for
+ * `stop_reason` if not empty (the caller's, when it stopped the run).  True
+ * if it was still running.
  */
-bool dsr_history_ended_by_exit(int64 run_id);
+bool dsr_history_ended_by_exit(int64 run_id, const char *stop_reason);
 
 /* All-time counters and the current running state, for the job group. */
 void dsr_history_job_counters(DsrJobFigures *figures);

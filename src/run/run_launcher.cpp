@@ -255,6 +255,18 @@ pick_run_slot(void)
     }
 }
 
+/* In PG_CATCH, before the caller stops its worker: the error, for the run's record (e.g. statement timeout). */
+static void
+keep_stop_reason(DsrRunRequest *request)
+{
+    MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+    ErrorData  *reason = CopyErrorData();
+
+    MemoryContextSwitchTo(old);
+    strlcpy(request->stop_reason, reason->message, sizeof(request->stop_reason));
+    pg_write_barrier();
+}
+
 /*
  * Wait until the run's worker holds its slot (or ended), then let other
  * callers pick theirs.  The worker connects first, which may wait for a
@@ -284,6 +296,8 @@ hold_slot_until_taken(DsrRunRequest *request, BackgroundWorkerHandle *handle)
     }
     PG_CATCH();
     {
+        /* it may have taken the slot and recorded the run meanwhile: the run then says why it ended */
+        keep_stop_reason(request);
         TerminateBackgroundWorker(handle);
         PG_RE_THROW();
     }
@@ -433,12 +447,7 @@ daily_sales_report_run(PG_FUNCTION_ARGS)
         if (!worker_failed && handle != NULL &&
             GetBackgroundWorkerPid(handle, &pid) == BGWH_STARTED)
         {
-            MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
-            ErrorData  *reason = CopyErrorData();
-
-            MemoryContextSwitchTo(old);
-            strlcpy(request->stop_reason, reason->message, sizeof(request->stop_reason));
-            pg_write_barrier();
+            keep_stop_reason(request);
             kill(pid, SIGINT);
         }
         PG_RE_THROW();

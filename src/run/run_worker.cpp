@@ -43,9 +43,11 @@ record_run_end_at_exit(int code, Datum arg)
     /* interrupts are held here: never wait long on a lock (the outbox worker closes the run out if we give up) */
     SetConfigOption("lock_timeout", "5000", PGC_SUSET, PGC_S_OVERRIDE);
     dsr_begin_transaction();
-    ended_now = dsr_history_ended_by_exit(run_id);
+    pg_read_barrier();
+    ended_now = dsr_history_ended_by_exit(run_id, request->stop_reason);
     if (!ended_now)
-        dsr_history_push_interrupted(run_id, "the run's process was terminated");    /* a success still pushing */
+        dsr_history_push_interrupted(run_id, request->stop_reason[0] != '\0' ? request->stop_reason
+                                     : "the run's process was terminated");    /* a success still pushing */
     pending = dsr_outbox_pending() > 0;
     if (pending && !ended_now)
         dsr_ensure_outbox_worker();     /* e.g. terminated while pushing */

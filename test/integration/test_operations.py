@@ -226,6 +226,30 @@ class ParallelRunsTest(StackTestCase):
                                          % last_run).rows, [[DAY]])
 
 
+    def test_a_run_stopped_by_the_callers_timeout_says_so(self):
+        """
+        The user sees: calls ended by statement_timeout at every moment of a run's start (5 to 150 ms):
+        each run that was recorded is a failure that names the statement timeout, never a process
+        "terminated" (pg_terminate_backend, a shutdown) nor one left 'running'.
+        """
+        last_run = self.stack.max_run_id()
+        for timeout_ms in range(5, 150, 5):
+            result = self.stack.psql("SET statement_timeout = %d" % timeout_ms, self.stack.report_sql(DAY),
+                                     check=False)
+            if not result.ok:
+                self.assertIn("statement timeout", result.stderr)
+        deadline = time.monotonic() + 30
+        while self.stack.psql("SELECT count(*) FROM daily_sales_report.runs WHERE run_id > %d"
+                              " AND status = 'running'" % last_run).rows != [["0"]]:
+            self.assertLess(time.monotonic(), deadline, "a run stayed 'running'")
+            time.sleep(0.1)
+        failures = self.stack.psql("SELECT run_id, error_message FROM daily_sales_report.runs"
+                                   " WHERE run_id > %d AND status = 'failure'" % last_run).rows
+        self.assertTrue(failures, "no run was stopped: the timeouts were all too long")
+        for run_id, message in failures:
+            self.assertIn("statement timeout", message, "run %s" % run_id)
+
+
 class SelfDeadlockTest(StackTestCase):
 
     def test_a_lock_queued_behind_the_callers_read_is_detected(self):
