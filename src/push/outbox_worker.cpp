@@ -198,6 +198,14 @@ daily_sales_report_outbox_worker(Datum main_arg)
     BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
     /* connected as a superuser: no ALTER DATABASE ... SET search_path may choose what it calls */
     dsr_pin_session_search_path();
+    /*
+     * Nor may the database's other settings stop it (its owner may set
+     * them): a read-only default failed every delivery, and exit_on_error
+     * would turn a failed push into a restart.
+     */
+    SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_OVERRIDE);
+    SetConfigOption("default_transaction_isolation", "read committed", PGC_SUSET, PGC_S_OVERRIDE);
+    SetConfigOption("exit_on_error", "off", PGC_SUSET, PGC_S_OVERRIDE);
     pgstat_report_appname(DSR_WORKER_TYPE);
 
     /* one worker per database: an on-demand one leaves if another serves it, the launcher's one waits */

@@ -689,6 +689,14 @@ class ShopAttacksTest(StackTestCase):
                 "CREATE TYPE {s}.t AS (d {s}.evil)",
                 "ALTER TABLE {s}.orders ENABLE ROW LEVEL SECURITY",
                 "CREATE POLICY p ON {s}.orders FOR SELECT USING (('(1)'::text)::{s}.t IS NOT NULL)"], {}),
+            # the planner turns NOT (a === b) into a !== b, a volatile built-in, after the policy was checked
+            "policy, an operator's negator": (plain_orders + [
+                "CREATE OPERATOR {s}.!== (leftarg = integer, rightarg = integer,"
+                " function = pg_catalog.pg_advisory_unlock)",
+                "CREATE OPERATOR {s}.=== (leftarg = integer, rightarg = integer, function = pg_catalog.int4eq,"
+                " negator = OPERATOR({s}.!==))",
+                "ALTER TABLE {s}.orders ENABLE ROW LEVEL SECURITY",
+                "CREATE POLICY p ON {s}.orders FOR SELECT USING (NOT (id::integer OPERATOR({s}.===) 0))"], {}),
             # a stable built-in that runs a query (SELECT * FROM products) for every row
             "policy, a built-in running a query": (plain_orders + [
                 "ALTER TABLE {s}.orders ENABLE ROW LEVEL SECURITY",
@@ -733,7 +741,9 @@ class ShopAttacksTest(StackTestCase):
                                   "policy, a domain's check": "a value of type %s.t, which is not built in" % schema,
                                   "policy, a built-in running a query":
                                       "table_to_xml(regclass,boolean,boolean,text), which is not parallel safe",
-                                  "policy, in parallel workers": "%s.spy(), which is not built in" % schema}
+                                  "policy, in parallel workers": "%s.spy(), which is not built in" % schema,
+                                  "policy, an operator's negator":
+                                      "the operator %s.===(integer,integer), which is not built in" % schema}
                         if trap in policy:
                             self.assertIn("a row-level security policy of %s.orders uses %s"
                                           % (schema, policy[trap]), result.stderr)
