@@ -88,10 +88,11 @@ dsr_read_sales(const char *sql, int nargs, Oid *types, Datum *values, long count
     PG_CATCH();
     {
         ErrorData  *error;
-        const char *schema = quote_identifier(dsr_shop_schema_name());
+        const char *schema;
 
-        MemoryContextSwitchTo(context);
+        MemoryContextSwitchTo(context);     /* out of ErrorContext, which FlushErrorState empties */
         error = CopyErrorData();
+        schema = quote_identifier(dsr_shop_schema_name());
         if (ERRCODE_TO_CATEGORY(error->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
             PG_RE_THROW();
         FlushErrorState();
