@@ -92,10 +92,10 @@ dsr_read_sales(const char *sql, int nargs, Oid *types, Datum *values, long count
 
         MemoryContextSwitchTo(context);     /* out of ErrorContext, which FlushErrorState empties */
         error = CopyErrorData();
-        schema = quote_identifier(dsr_shop_schema_name());
         if (ERRCODE_TO_CATEGORY(error->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
             PG_RE_THROW();
         FlushErrorState();
+        schema = quote_identifier(dsr_shop_schema_name());
         ereport(ERROR,
                 (errcode(error->sqlerrcode),
                  source != NULL

@@ -58,22 +58,22 @@ strip_era(char *trimmed, size_t *len)
 static bool
 parse_iso_shape(const char *s, int *year, int *month, int *day)
 {
-    size_t year_digits = strspn(s, "0123456789");
+    size_t      year_digits = strspn(s, "0123456789");
+    const char *month_day = s + year_digits;     /* "-MM-DD" */
 
     if (year_digits < 4 || year_digits > 9)
         return false;
-    s += year_digits - 4;
-    for (int i = 4; i < 10; i++)
+    for (int i = 0; i < 6; i++)
     {
-        bool dash = (i == 4 || i == 7);
-        if (s[i] == '\0' || (dash ? s[i] != '-' : !isdigit((unsigned char) s[i])))
+        bool dash = (i == 0 || i == 3);
+        if (month_day[i] == '\0' || (dash ? month_day[i] != '-' : !isdigit((unsigned char) month_day[i])))
             return false;
     }
-    if (s[10] != '\0')
+    if (month_day[6] != '\0')
         return false;
-    *year = atoi(s - (year_digits - 4));
-    *month = atoi(s + 5);
-    *day = atoi(s + 8);
+    *year = atoi(s);
+    *month = atoi(month_day + 1);
+    *day = atoi(month_day + 4);
     return true;
 }
 

@@ -225,7 +225,6 @@ class ParallelRunsTest(StackTestCase):
         self.assertEqual(self.stack.psql("SELECT report_date::text FROM daily_sales_report.runs WHERE run_id > %d"
                                          % last_run).rows, [[DAY]])
 
-
     def test_a_run_stopped_by_the_callers_timeout_says_so(self):
         """
         The user sees: calls ended by statement_timeout at every moment of a run's start (5 to 150 ms):
